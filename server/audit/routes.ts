@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import type { Sql } from '../db/connect.js';
+import { route } from '../http/route.js';
+import { listAudit, verifyChain } from './store.js';
+
+export const auditEntrySchema = z.object({ id: z.number(), at: z.string(), actor: z.string().nullable(), action: z.string(), subject: z.string().nullable(), details: z.record(z.string(), z.unknown()), remoteAddr: z.string().nullable() }).meta({ id: 'AuditEntry' });
+export const chainReportSchema = z.object({ ok: z.boolean(), rows: z.number(), firstBroken: z.object({ id: z.number(), reason: z.enum(['hash', 'link', 'gap']) }).optional() }).meta({ id: 'AuditChainReport' });
+
+export function auditRoutes(sql: Sql) {
+  return [
+    route({ method: 'get', path: '/api/audit', action: 'audit.read', tag: 'audit', summary: 'The audit trail, newest first',
+      query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100), before: z.coerce.number().int().positive().optional(), action: z.string().max(60).optional() }),
+      response: z.array(auditEntrySchema),
+      handler: async ({ query }) => (await listAudit(sql, query)).map((r) => ({ id: Number(r.id), at: r.at.toISOString(), actor: r.actor_name, action: r.action, subject: r.subject, details: r.details, remoteAddr: r.remote_addr })) }),
+    route({ method: 'get', path: '/api/audit/verify', action: 'audit.verify', tag: 'audit', summary: 'Verify the hash chain; names the first broken link', response: chainReportSchema,
+      handler: () => verifyChain(sql) }),
+  ];
+}

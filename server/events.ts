@@ -1,0 +1,11 @@
+// Domain events: capabilities announce what happened; the realtime layer (and later workers) fan them out.
+// Routes and services never talk to sockets directly.
+import { EventEmitter } from 'node:events';
+import type { Camera } from './cameras/schema.js';
+
+export interface DomainEvents {
+  'camera.changed': [camera: Camera];
+  'session.ended': [who: { tokenHash?: string; userId?: string }];
+}
+
+export class EventBus extends EventEmitter<DomainEvents> {}

@@ -1,0 +1,31 @@
+// Errors that cross HTTP: { error: { code, message, field? } } with the right status. Never a stack trace.
+import { z } from 'zod';
+
+export class HttpError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string, readonly field?: string, readonly headers: Record<string, string> = {}) {
+    super(message);
+  }
+}
+
+export const errorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }) }).meta({ id: 'Error' });
+export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+export const notFound = (what = 'resource') => new HttpError(404, 'not_found', `${what} not found`);
+export const forbidden = () => new HttpError(403, 'forbidden', 'your role may not do this');
+export const unauthenticated = () => new HttpError(401, 'unauthenticated', 'log in first (session missing or expired)');
+
+/** Maps a zod failure to a 400 naming the first offending field. */
+export function fromZod(err: z.ZodError, where: 'body' | 'query' | 'params'): HttpError {
+  const issue = err.issues[0];
+  const field = issue?.path.length ? issue.path.join('.') : where;
+  return new HttpError(400, 'invalid_input', `${field}: ${issue?.message ?? 'invalid'}`, field);
+}
+
+/** Maps PostgreSQL constraint violations to client errors. */
+export function fromPostgres(e: unknown): HttpError | null {
+  const pg = e as { code?: string; constraint_name?: string; column_name?: string };
+  if (pg?.code === '23505') return new HttpError(409, 'conflict', `already exists (${pg.constraint_name ?? 'unique'})`, pg.constraint_name?.replace(/_key$/, '').split('_').pop());
+  if (pg?.code === '23503') return new HttpError(400, 'invalid_reference', `refers to something that does not exist (${pg.constraint_name ?? ''})`);
+  if (pg?.code === '23514') return new HttpError(400, 'invalid_input', `violates rule ${pg.constraint_name ?? ''}`);
+  return null;
+}

@@ -1,0 +1,141 @@
+// Composition root: the only module that knows every part and wires them together.
+import { createServer, type Server } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { loadConfig, ConfigError, type Config } from './config.js';
+import { createLogger, type Logger } from './log.js';
+import { openSql, startEmbeddedPostgres, type Sql } from './db/connect.js';
+import { migrate, MigrationError } from './db/migrate.js';
+import { EventBus } from './events.js';
+import { createApp } from './http/app.js';
+import { createMetrics } from './http/metrics.js';
+import { openapiDocument } from './http/openapi.js';
+import type { RouteDef } from './http/route.js';
+import { authRoutes } from './auth/routes.js';
+import { purgeExpiredSessions } from './auth/sessions.js';
+import { purgeOldFailures } from './auth/throttle.js';
+import { CameraService } from './cameras/service.js';
+import { cameraRoutes } from './cameras/routes.js';
+import { UserService } from './users/service.js';
+import { userRoutes } from './users/routes.js';
+import { auditRoutes } from './audit/routes.js';
+import { countAdmins } from './users/store.js';
+import { seedDemo, seedReferenceData, type DemoConfig } from './demo/seed.js';
+import { startRealtime } from './realtime/server.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface Room {
+  url: string; sql: Sql; config: Config; bus: EventBus; routes: RouteDef[]; demo: DemoConfig | null;
+  stop(): Promise<void>;
+}
+
+export class StartError extends Error {}
+
+/** Builds every route; exported so the permission-matrix test sees exactly what the server mounts. */
+export function buildRoutes(deps: { sql: Sql; bus: EventBus; config: Config }): RouteDef[] {
+  const { sql, bus, config } = deps;
+  const times = { idleMs: config.SESSION_IDLE_MINUTES * 60_000, maxMs: config.SESSION_MAX_HOURS * 3_600_000 };
+  const rtmpBase = `rtmp://${config.MEDIA_HOST === '0.0.0.0' ? 'localhost' : config.MEDIA_HOST}:${config.RTMP_PORT}`;
+  return [
+    ...authRoutes(sql, bus, { times, throttle: { maxFailures: config.LOGIN_MAX_FAILURES, windowMs: config.LOGIN_WINDOW_MINUTES * 60_000 }, secureCookie: config.PUBLIC_ORIGIN?.startsWith('https:') ?? false }),
+    ...cameraRoutes(new CameraService(sql, bus, rtmpBase), sql),
+    ...userRoutes(new UserService(sql, bus)),
+    ...auditRoutes(sql),
+  ];
+}
+
+export async function startRoom(config: Config, log: Logger = createLogger(config.LOG_LEVEL), opts: { configDir?: string } = {}): Promise<Room> {
+  const configDir = opts.configDir ?? path.join(root, 'config');
+  const stops: Array<() => Promise<unknown>> = [];
+  const stopAll = async () => { for (const s of stops.reverse()) await s().catch((e) => log.warn({ err: e }, 'stop step failed')); stops.length = 0; };
+  try {
+    let url = config.DATABASE_URL;
+    if (!url) {
+      const pg = await startEmbeddedPostgres({ dataDir: config.DATA_DIR, port: config.EMBEDDED_PG_PORT, log });
+      stops.push(pg.stop);
+      url = pg.url;
+      log.info({ dataDir: config.DATA_DIR, port: config.EMBEDDED_PG_PORT }, 'embedded PostgreSQL started');
+    }
+    const sql = openSql(url);
+    stops.push(() => sql.end({ timeout: 5 }));
+    const ran = await migrate(sql);
+    if (ran.length) log.info({ migrations: ran }, 'migrations applied');
+    await seedReferenceData(sql, configDir);
+
+    let demo: DemoConfig | null = null;
+    if (config.DEMO) demo = (await seedDemo(sql, configDir, config.DATA_DIR, (id) => `rtsp://127.0.0.1:8554/${id}`)).demo;
+    if (config.NODE_ENV === 'production' && (await countAdmins(sql)) === 0) {
+      throw new StartError('no admin account exists: create one first with `npm run user:create -- --username <name> --role admin` (see README)');
+    }
+
+    const bus = new EventBus();
+    const metrics = createMetrics();
+    const times = { idleMs: config.SESSION_IDLE_MINUTES * 60_000, maxMs: config.SESSION_MAX_HOURS * 3_600_000 };
+    const routes = buildRoutes({ sql, bus, config });
+    let doc: unknown;
+    const app = createApp({
+      sql, log, metrics, routes, times, publicOrigin: config.PUBLIC_ORIGIN,
+      clientDir: config.SERVE_CLIENT ? path.join(root, 'dist', 'client') : null,
+      openapi: () => (doc ??= openapiDocument(routes)),
+    });
+    const http: Server = createServer(app);
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', (e: NodeJS.ErrnoException) => reject(new StartError(e.code === 'EADDRINUSE' ? `PORT ${config.PORT} is already in use on ${config.HOST}: stop the other process or set PORT` : `cannot listen on ${config.HOST}:${config.PORT}: ${e.message}`)));
+      http.listen(config.PORT, config.HOST, () => resolve());
+    });
+    const realtime = startRealtime(http, { sql, log, bus, metrics, times, publicOrigin: config.PUBLIC_ORIGIN });
+    // Closing socket.io also closes the HTTP server; closeAllConnections ends idle keep-alive sockets so shutdown is prompt.
+    stops.push(async () => { http.closeAllConnections(); await realtime.close(); });
+
+    const housekeeping = setInterval(() => {
+      purgeExpiredSessions(sql, times).catch((e) => log.warn({ err: e }, 'session purge failed'));
+      purgeOldFailures(sql, { maxFailures: config.LOGIN_MAX_FAILURES, windowMs: config.LOGIN_WINDOW_MINUTES * 60_000 }).catch(() => {});
+    }, 10 * 60_000);
+    housekeeping.unref();
+    stops.push(async () => clearInterval(housekeeping));
+
+    const address = http.address();
+    const port = typeof address === 'object' && address ? address.port : config.PORT;
+    const shownHost = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
+    return { url: `http://${shownHost}:${port}`, sql, config, bus, routes, demo, stop: stopAll };
+  } catch (e) {
+    await stopAll();
+    if (e instanceof MigrationError || e instanceof StartError) throw e;
+    throw e;
+  }
+}
+
+async function main() {
+  let config: Config;
+  try { config = loadConfig(); } catch (e) {
+    if (e instanceof ConfigError) { console.error(e.message); process.exit(2); }
+    throw e;
+  }
+  const log = createLogger(config.LOG_LEVEL);
+  let room: Room;
+  try { room = await startRoom(config, log); } catch (e) {
+    log.fatal({ err: e instanceof StartError || e instanceof MigrationError ? undefined : e }, e instanceof Error ? e.message : String(e));
+    console.error(`Uitkijk did not start: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  }
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    await room.stop();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  log.info({ url: room.url }, 'Uitkijk is running');
+  console.log(`\nUitkijk draait op ${room.url}`);
+  if (room.demo) {
+    console.log(`Demo-accounts (wachtwoord "${room.demo.password}"):`);
+    for (const u of room.demo.users) console.log(`  ${u.username.padEnd(12)} ${u.role}${u.municipalityId ? ` (${u.municipalityId})` : ''}`);
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) void main();

@@ -1,0 +1,77 @@
+// socket.io: authenticated by the session cookie, rooms per role and municipality, policy-checked subscriptions.
+import type { Server as HttpServer } from 'node:http';
+import { Server } from 'socket.io';
+import { parse as parseCookie } from 'cookie';
+import type { Sql } from '../db/connect.js';
+import type { Logger } from '../log.js';
+import type { EventBus } from '../events.js';
+import type { Metrics } from '../http/metrics.js';
+import { can, roles, type Action } from '../auth/policy.js';
+import { COOKIE, resolveSession, type SessionTimes, type SessionUser } from '../auth/sessions.js';
+import { rooms, topicSchema, type ClientToServerEvents, type ServerToClientEvents, type Topic } from './events.js';
+
+interface SocketData { user: SessionUser; tokenHash: string }
+
+const topicAction: Record<Topic, Action> = { cameras: 'cameras.read', audit: 'audit.read' };
+
+export function startRealtime(http: HttpServer, d: { sql: Sql; log: Logger; bus: EventBus; metrics: Metrics; times: SessionTimes; publicOrigin?: string }) {
+  const io = new Server<ClientToServerEvents, ServerToClientEvents, {}, SocketData>(http, {
+    serveClient: false,
+    // Same-origin consoles only: a foreign page must not ride on the session cookie.
+    allowRequest: (req, cb) => {
+      const origin = req.headers.origin;
+      if (!origin) return cb(null, true);
+      try { cb(null, origin === d.publicOrigin || new URL(origin).host === req.headers.host); } catch { cb(null, false); }
+    },
+  });
+
+  io.use(async (socket, next) => {
+    try {
+      const token = parseCookie(socket.handshake.headers.cookie ?? '')[COOKIE];
+      const s = await resolveSession(d.sql, token, d.times);
+      if (!s) return next(Object.assign(new Error('unauthenticated'), { data: { code: 'unauthenticated' } }));
+      if (!can(s.user.role, 'realtime.connect')) return next(Object.assign(new Error('forbidden'), { data: { code: 'forbidden' } }));
+      socket.data = { user: s.user, tokenHash: s.tokenHash };
+      next();
+    } catch (e) { next(e as Error); }
+  });
+
+  io.on('connection', (socket) => {
+    const { user } = socket.data;
+    d.metrics.sockets.inc();
+    socket.join(rooms.role(user.role));
+    if (user.municipalityId) socket.join(rooms.municipality(user.municipalityId));
+    socket.on('subscribe', (topic, ack) => {
+      const reply = typeof ack === 'function' ? ack : () => {};
+      const t = topicSchema.safeParse(topic);
+      if (!t.success) return reply({ ok: false, error: { code: 'invalid_input', message: 'unknown topic' } });
+      if (!can(user.role, topicAction[t.data])) return reply({ ok: false, error: { code: 'forbidden', message: 'your role may not subscribe to this' } });
+      socket.join(rooms.topic(t.data));
+      reply({ ok: true });
+    });
+    socket.on('disconnect', () => d.metrics.sockets.dec());
+  });
+
+  // Camera changes reach every role that reads the registry; a municipality only its own cameras.
+  d.bus.on('camera.changed', (camera) => {
+    const targets = roles.filter((r) => r !== 'municipality' && can(r, 'cameras.read')).map(rooms.role);
+    io.to(targets).emit('camera:changed', camera);
+    io.to(rooms.municipality(camera.municipalityId)).emit('camera:changed', camera);
+  });
+
+  const endSockets = async (match: (s: SocketData) => boolean) => {
+    for (const s of await io.fetchSockets()) if (match(s.data)) { s.emit('session:ended'); s.disconnect(true); }
+  };
+  d.bus.on('session.ended', (who) => { void endSockets((s) => s.tokenHash === who.tokenHash || s.user.id === who.userId); });
+
+  // Sessions expire while a console is open: re-check each connected socket's session every minute.
+  const recheck = setInterval(async () => {
+    for (const s of await io.fetchSockets()) {
+      const live = await d.sql`select 1 from sessions where token_hash = ${s.data.tokenHash} and expires_at > now()`.catch(() => [1]);
+      if (live.length === 0) { s.emit('session:ended'); s.disconnect(true); }
+    }
+  }, 60_000);
+  recheck.unref();
+
+  return { io, close: () => new Promise<void>((resolve) => { clearInterval(recheck); io.close(() => resolve()); }) };
+}
