@@ -1,0 +1,41 @@
+// One real PostgreSQL for the whole run: TEST_DATABASE_URL when given (CI may use the system's PostgreSQL),
+// else an embedded one in a temporary directory. Migrations are applied once, into a template database
+// that each test file clones (CREATE DATABASE ... TEMPLATE), so files never see each other's rows.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { openSql, startEmbeddedPostgres } from '../../server/db/connect.js';
+import { migrate } from '../../server/db/migrate.js';
+import { createLogger } from '../../server/log.js';
+import { seedReferenceData } from '../../server/demo/seed.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext { pgAdminUrl: string }
+}
+
+export default async function setup(project: TestProject) {
+  let adminUrl = process.env.TEST_DATABASE_URL;
+  let stop = async () => {};
+  let dir: string | undefined;
+  if (!adminUrl) {
+    dir = mkdtempSync(path.join(tmpdir(), 'uitkijk-test-pg-'));
+    const port = 15000 + Math.floor(Math.random() * 20000);
+    const pg = await startEmbeddedPostgres({ dataDir: dir, port, log: createLogger('silent') });
+    adminUrl = pg.url.replace(/\/uitkijk$/, '/postgres');
+    stop = pg.stop;
+  }
+  const admin = openSql(adminUrl, 1);
+  await admin.unsafe('drop database if exists uitkijk_template');
+  await admin.unsafe('create database uitkijk_template');
+  const tpl = openSql(adminUrl.replace(/\/[^/]*$/, '/uitkijk_template'), 1);
+  await migrate(tpl);
+  await seedReferenceData(tpl, path.resolve('config'));
+  await tpl.end();
+  await admin.end();
+  project.provide('pgAdminUrl', adminUrl);
+  return async () => {
+    await stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  };
+}
