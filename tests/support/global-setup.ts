@@ -1,7 +1,7 @@
 // One real PostgreSQL for the whole run: TEST_DATABASE_URL when given (CI may use the system's PostgreSQL),
 // else an embedded one in a temporary directory. Migrations are applied once, into a template database
 // that each test file clones (CREATE DATABASE ... TEMPLATE), so files never see each other's rows.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -20,6 +20,7 @@ export default async function setup(project: TestProject) {
   let dir: string | undefined;
   if (!adminUrl) {
     dir = mkdtempSync(path.join(tmpdir(), 'uitkijk-test-pg-'));
+    chmodSync(dir, 0o755); // as root, PostgreSQL runs as the 'postgres' user, which must reach its directory
     const port = 15000 + Math.floor(Math.random() * 20000);
     const pg = await startEmbeddedPostgres({ dataDir: dir, port, log: createLogger('silent') });
     adminUrl = pg.url.replace(/\/uitkijk$/, '/postgres');

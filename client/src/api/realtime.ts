@@ -1,0 +1,9 @@
+// The socket.io client, typed with the server's event contract. Same origin, cookie-authenticated.
+import { io, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../../server/realtime/events';
+
+export type RoomSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export function connectRealtime(): RoomSocket {
+  return io({ path: '/socket.io', withCredentials: true });
+}

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { loadConfig } from '../../server/config.js';
+
+const load = (env: Record<string, string>) => loadConfig(env, path.resolve('config'));
+
+describe('config', () => {
+  it('has the documented defaults', () => {
+    const c = load({});
+    expect(c).toMatchObject({ PORT: 8080, RTMP_PORT: 1935, RETENTION_DAYS: 28, DEMO: true, LOG_LEVEL: 'info', NODE_ENV: 'development' });
+    expect(c.DATA_DIR).toBe(path.resolve('data'));
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('turns demo mode off in production', () => {
+    expect(load({ NODE_ENV: 'production' }).DEMO).toBe(false);
+  });
+
+  const invalid: Array<[Record<string, string>, RegExp]> = [
+    [{ PORT: 'eighty' }, /PORT="eighty"/],
+    [{ PORT: '70000' }, /PORT="70000".*65535/],
+    [{ RTMP_PORT: '-1' }, /RTMP_PORT/],
+    [{ RETENTION_DAYS: '29' }, /RETENTION_DAYS="29".*28/],
+    [{ RETENTION_DAYS: '0' }, /RETENTION_DAYS/],
+    [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL=.*postgres/],
+    [{ DEMO: 'maybe' }, /DEMO="maybe".*true/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL="loud".*info/],
+    [{ NODE_ENV: 'staging' }, /NODE_ENV="staging"/],
+    [{ SESSION_IDLE_MINUTES: '0' }, /SESSION_IDLE_MINUTES/],
+    [{ NODE_ENV: 'production', DEMO: 'true' }, /DEMO.*production/],
+  ];
+  for (const [env, message] of invalid) {
+    it(`refuses ${JSON.stringify(env)} naming the setting and what it accepts`, () => {
+      expect(() => load(env)).toThrow(message);
+    });
+  }
+
+  it('refuses to start from the command line with a bad setting, naming it', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const r = spawnSync('npx', ['tsx', 'server/main.ts'], { env: { ...process.env, RETENTION_DAYS: '90' }, encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/RETENTION_DAYS="90"/);
+  });
+});
