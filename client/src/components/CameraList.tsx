@@ -1,0 +1,125 @@
+// The camera registry as a list grouped by municipality, with search. Read-only; kept live by the registry context.
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Camera } from '../../../server/cameras/schema';
+import { useCameraRegistry } from '../session/CameraRegistry';
+import { useErrorText } from './errors';
+
+const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+
+export function matchesSearch(c: Camera, q: string): boolean {
+  const needle = fold(q.trim());
+  if (!needle) return true;
+  return [c.name, c.location.street, c.id, c.municipalityName].some((s) => fold(s).includes(needle));
+}
+
+interface Group { id: string; name: string; cameras: Camera[] }
+function groupByMunicipality(list: Camera[]): Group[] {
+  const groups = new Map<string, Group>();
+  for (const c of list) {
+    let g = groups.get(c.municipalityId);
+    if (!g) groups.set(c.municipalityId, (g = { id: c.municipalityId, name: c.municipalityName, cameras: [] }));
+    g.cameras.push(c);
+  }
+  return [...groups.values()];
+}
+
+interface Props {
+  /** 'compact' for a sidebar beside the wall, 'full' for a registry overview. */
+  variant?: 'compact' | 'full';
+  headingLevel?: 2 | 3;
+}
+
+export function CameraList({ variant = 'full', headingLevel = 2 }: Props) {
+  const { t } = useTranslation();
+  const errorText = useErrorText();
+  const { cameras, error, reload } = useCameraRegistry();
+  const [query, setQuery] = useState('');
+  const searchId = useId();
+  const hintId = useId();
+  const searchRef = useRef<HTMLInputElement>(null);
+
+  // Keyboard first: "/" jumps to the search field from anywhere outside a text field.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey) return;
+      const el = e.target as HTMLElement | null;
+      if (el && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName))) return;
+      if (document.querySelector('dialog[open]')) return;
+      e.preventDefault();
+      searchRef.current?.focus();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const shown = useMemo(() => (cameras ?? []).filter((c) => matchesSearch(c, query)), [cameras, query]);
+  const groups = useMemo(() => groupByMunicipality(shown), [shown]);
+  const H = headingLevel === 2 ? 'h2' : 'h3';
+
+  return (
+    <div className={`camera-list camera-list--${variant}`} data-testid="camera-list">
+      <div className="field field--search">
+        <label htmlFor={searchId}>{t('cameraList.search')}</label>
+        <input id={searchId} ref={searchRef} type="search" value={query} onChange={(e) => setQuery(e.target.value)}
+          aria-describedby={hintId} autoComplete="off" data-testid="camera-search" />
+        <p id={hintId} className="hint">{t('cameraList.searchHint')}</p>
+      </div>
+      <p className="muted" role="status" aria-live="polite" data-testid="camera-count">
+        {cameras ? t('cameraList.count', { count: shown.length, total: cameras.length }) : ''}
+      </p>
+      {error && (
+        <div className="banner banner--error" role="alert">
+          <p>{t('cameraList.loadFailed')} {errorText(error)}</p>
+          <button type="button" className="button" onClick={() => void reload()}>{t('common.retry')}</button>
+        </div>
+      )}
+      {!cameras && !error && <p className="muted">{t('common.loading')}</p>}
+      {cameras && shown.length === 0 && <p className="empty">{query ? t('cameraList.noMatch') : t('cameraList.empty')}</p>}
+      {groups.map((g) => (
+        <section key={g.id} className="camera-group" aria-labelledby={`group-${g.id}`} data-testid={`municipality-group-${g.id}`}>
+          <H id={`group-${g.id}`} className="camera-group__title">
+            {g.name} <span className="count">{t('cameraList.groupCount', { count: g.cameras.length })}</span>
+          </H>
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">{t('camera.name')}</th>
+                {variant === 'full' && <th scope="col">{t('camera.street')}</th>}
+                <th scope="col">{t('camera.kind')}</th>
+                {variant === 'full' && <th scope="col">{t('camera.source')}</th>}
+                <th scope="col">{t('camera.status')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {g.cameras.map((c) => (
+                <tr key={c.id} data-testid={`camera-${c.id}`} className={c.enabled ? undefined : 'row--disabled'}>
+                  <td>
+                    <span className="camera-name">{c.name}</span>
+                    {variant === 'compact'
+                      ? <span className="sub">{c.location.street}</span>
+                      : <span className="sub mono">{c.id}</span>}
+                  </td>
+                  {variant === 'full' && (
+                    <td>
+                      {c.location.street}
+                      <span className="sub mono">{c.location.lat.toFixed(4)}, {c.location.lon.toFixed(4)}</span>
+                    </td>
+                  )}
+                  <td><span className={`badge badge--${c.kind}`}>{t(`camera.kinds.${c.kind}`)}</span></td>
+                  {variant === 'full' && <td>{t(`camera.sources.${c.source.type}`)}</td>}
+                  <td><StatusBadge enabled={c.enabled} /></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      ))}
+    </div>
+  );
+}
+
+export function StatusBadge({ enabled }: { enabled: boolean }) {
+  const { t } = useTranslation();
+  return <span className={`badge ${enabled ? 'badge--ok' : 'badge--off'}`}>{enabled ? t('camera.enabled') : t('camera.disabled')}</span>;
+}

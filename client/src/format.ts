@@ -1,0 +1,37 @@
+// Times are stored in UTC and always shown in the room's own time zone.
+import { localeOf } from './i18n';
+
+export const TIME_ZONE = 'Europe/Amsterdam';
+
+const cache = new Map<string, Intl.DateTimeFormat>();
+function formatter(lng: string, kind: 'dateTime' | 'time'): Intl.DateTimeFormat {
+  const key = `${lng}|${kind}`;
+  let f = cache.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(localeOf(lng), kind === 'dateTime'
+      ? { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }
+      : { timeZone: TIME_ZONE, hour: '2-digit', minute: '2-digit', hour12: false });
+    cache.set(key, f);
+  }
+  return f;
+}
+
+export function formatDateTime(iso: string | Date, lng: string): string {
+  const d = typeof iso === 'string' ? new Date(iso) : iso;
+  return Number.isNaN(d.getTime()) ? String(iso) : formatter(lng, 'dateTime').format(d);
+}
+
+export function formatClock(d: Date, lng: string): string {
+  return formatter(lng, 'time').format(d);
+}
+
+export function compareText(a: string, b: string, lng: string): number {
+  return a.localeCompare(b, localeOf(lng), { sensitivity: 'base', numeric: true });
+}
+
+/** Dutch users type decimals with a comma: accept both. */
+export function parseDecimal(s: string): number | null {
+  const t = s.trim().replace(',', '.');
+  if (t === '' || !/^[-+]?\d+(\.\d+)?$/.test(t)) return null;
+  return Number(t);
+}

@@ -1,0 +1,86 @@
+// One console per role. Which views a role gets is decided here; whether it may see each one is decided by the
+// policy table (the same one the server enforces), so a view never shows what the server would refuse.
+import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { can, type Action, type Role } from '../../../server/auth/policy';
+import { AuditTrail } from './AuditTrail';
+import { CameraManagement } from './CameraManagement';
+import { DispatchView, InvestigationView, MunicipalityView, RegistryView, WatchView } from './RoleViews';
+import { UserManagement } from './UserManagement';
+
+export type ViewId = 'watch' | 'registry' | 'dispatch' | 'investigation' | 'municipality' | 'cameras' | 'users' | 'audit';
+
+const requirements: Record<ViewId, Action> = {
+  watch: 'cameras.read',
+  registry: 'cameras.read',
+  dispatch: 'cameras.read',
+  investigation: 'cameras.read',
+  municipality: 'cameras.read',
+  cameras: 'cameras.manage',
+  users: 'users.manage',
+  audit: 'audit.read',
+};
+
+const consoleViews: Record<Role, ViewId[]> = {
+  observer: ['watch'],
+  supervisor: ['registry', 'audit'],
+  dispatcher: ['dispatch'],
+  police: ['investigation'],
+  municipality: ['municipality'],
+  admin: ['cameras', 'users', 'audit'],
+};
+
+const viewFromHash = (list: ViewId[]): ViewId => {
+  const id = window.location.hash.replace(/^#\/?/, '');
+  return (list as string[]).includes(id) ? (id as ViewId) : list[0]!;
+};
+
+/** Simple hash routing: #/audit selects a view; unknown hashes fall back to the role's first view. */
+export function useConsoleViews(role: Role): { list: ViewId[]; current: ViewId } {
+  const list = consoleViews[role].filter((v) => can(role, requirements[v]));
+  const [current, setCurrent] = useState<ViewId>(() => viewFromHash(list));
+  const key = list.join(',');
+  useEffect(() => {
+    const ids = key.split(',') as ViewId[];
+    const onHash = () => setCurrent(viewFromHash(ids));
+    onHash();
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, [key]);
+  return { list, current };
+}
+
+export function ConsoleNav({ views, current }: { views: ViewId[]; current: ViewId }) {
+  const { t } = useTranslation();
+  if (views.length < 2) return null;
+  return (
+    <nav className="console-nav" aria-label={t('nav.label')}>
+      <ul>
+        {views.map((v) => (
+          <li key={v}>
+            <a href={`#/${v}`} aria-current={v === current ? 'page' : undefined} data-testid={`nav-${v}`}>{t(`nav.${v}`)}</a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+export function RoleConsole({ view }: { view: ViewId }) {
+  // When the user switches views, move focus to the new view's heading (not on first load).
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) { first.current = false; return; }
+    document.querySelector<HTMLElement>('#main h1')?.focus();
+  }, [view]);
+  switch (view) {
+    case 'watch': return <WatchView />;
+    case 'registry': return <RegistryView />;
+    case 'dispatch': return <DispatchView />;
+    case 'investigation': return <InvestigationView />;
+    case 'municipality': return <MunicipalityView />;
+    case 'cameras': return <CameraManagement />;
+    case 'users': return <UserManagement />;
+    case 'audit': return <AuditTrail />;
+  }
+}

@@ -1,0 +1,83 @@
+// The server as a user runs it: `tsx server/main.ts` with the embedded PostgreSQL under DATA_DIR.
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const dirs: string[] = [];
+const procs: ChildProcess[] = [];
+afterAll(() => { procs.forEach((p) => p.exitCode === null && p.kill('SIGKILL')); dirs.forEach((d) => rmSync(d, { recursive: true, force: true })); });
+
+function envFor(extra: Record<string, string> = {}) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'uitkijk-proc-'));
+  chmodSync(dir, 0o755);
+  dirs.push(dir);
+  const port = () => String(20000 + Math.floor(Math.random() * 20000));
+  return { ...process.env, DATA_DIR: dir, PORT: port(), EMBEDDED_PG_PORT: port(), RTMP_PORT: port(), FLV_PORT: port(), HOST: '127.0.0.1', MEDIA_HOST: '127.0.0.1', SERVE_CLIENT: 'false', LOG_LEVEL: 'warn', DATABASE_URL: '', ...extra };
+}
+
+function start(env: NodeJS.ProcessEnv): Promise<{ p: ChildProcess; out: () => string }> {
+  const p = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  procs.push(p);
+  let out = '';
+  p.stdout!.on('data', (d) => (out += d));
+  p.stderr!.on('data', (d) => (out += d));
+  return new Promise((resolve, reject) => {
+    const t = setInterval(() => { if (out.includes('Uitkijk draait')) { clearInterval(t); resolve({ p, out: () => out }); } }, 50);
+    p.on('exit', (code) => { clearInterval(t); reject(Object.assign(new Error(`exited ${code}: ${out}`), { out, code })); });
+  });
+}
+const exited = (p: ChildProcess) => new Promise<number | null>((r) => (p.exitCode !== null ? r(p.exitCode) : p.on('exit', (c) => r(c))));
+
+describe('the server process', () => {
+  it('starts on the embedded database, reports health, answers 503 when the database dies, and stops cleanly on SIGTERM', async () => {
+    const env = envFor();
+    const { p, out } = await start(env);
+    const base = `http://127.0.0.1:${env.PORT}`;
+    expect(out()).toMatch(/observer\s+observer/);
+    expect(out()).not.toMatch(/\.pg-password|postgres:\/\/uitkijk:/);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    // Kill PostgreSQL under the running server: health must say so, and the server must stay up.
+    const pid = Number(readFileSync(path.join(env.DATA_DIR!, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    process.kill(pid, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 300));
+    const h = await fetch(`${base}/healthz`);
+    expect(h.status).toBe(503);
+    expect((await h.json()).database).toBe('down');
+    p.kill('SIGTERM');
+    expect(await exited(p)).toBe(0);
+  }, 60_000);
+
+  it('SIGTERM stops the embedded PostgreSQL too; a second start reuses the data', async () => {
+    const env = envFor();
+    const first = await start(env);
+    first.p.kill('SIGTERM');
+    expect(await exited(first.p)).toBe(0);
+    expect(existsSync(path.join(env.DATA_DIR!, 'postgres', 'postmaster.pid'))).toBe(false);
+    const t0 = Date.now();
+    const second = await start(env);
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    second.p.kill('SIGTERM');
+    expect(await exited(second.p)).toBe(0);
+  }, 60_000);
+
+  it('in production refuses to start without an admin, and starts after `npm run user:create`', async () => {
+    const env = envFor({ NODE_ENV: 'production' });
+    const err = await start(env).then(() => null, (e) => e);
+    expect(err?.code).toBe(1);
+    expect(err.out).toMatch(/no admin account exists.*user:create/);
+    const created = spawnSync('npx', ['tsx', 'server/auth/cli-create-user.ts', '--username', 'beheer', '--role', 'admin'], { env, input: 'a-very-long-password\n', encoding: 'utf8' });
+    expect(created.stdout + created.stderr).toMatch(/created admin beheer/);
+    expect(created.status).toBe(0);
+    const { p, out } = await start(env);
+    expect(out()).not.toMatch(/Demo-accounts/);
+    const login = await fetch(`http://127.0.0.1:${env.PORT}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'observer', password: 'uitkijk-demo' }) });
+    expect(login.status).toBe(401);
+    const ok = await fetch(`http://127.0.0.1:${env.PORT}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'beheer', password: 'a-very-long-password' }) });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('set-cookie')).toMatch(/uitkijk_session=/);
+    p.kill('SIGTERM');
+    expect(await exited(p)).toBe(0);
+  }, 90_000);
+});
