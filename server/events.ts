@@ -2,9 +2,11 @@
 // Routes and services never talk to sockets directly.
 import { EventEmitter } from 'node:events';
 import type { Camera } from './cameras/schema.js';
+import type { CameraStatus } from './live/schema.js';
 
 export interface DomainEvents {
   'camera.changed': [camera: Camera];
+  'camera.status': [status: CameraStatus];
   'session.ended': [who: { tokenHash?: string; userId?: string }];
 }
 

@@ -22,18 +22,25 @@ import { auditRoutes } from './audit/routes.js';
 import { countAdmins } from './users/store.js';
 import { seedDemo, seedReferenceData, type DemoConfig } from './demo/seed.js';
 import { startRealtime } from './realtime/server.js';
+import { startMediaServer, type MediaServer } from '../streams/media-server.js';
+import { PublishAuthority } from './live/publish-auth.js';
+import { PlayTokens } from './live/play-tokens.js';
+import { StatusBoard } from './live/status-board.js';
+import { LiveService } from './live/service.js';
+import { liveRoutes } from './live/routes.js';
+import { connectLive } from './live/wire.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface Room {
-  url: string; sql: Sql; config: Config; bus: EventBus; routes: RouteDef[]; demo: DemoConfig | null;
+  url: string; media: MediaServer; board: StatusBoard; publish: PublishAuthority; sql: Sql; config: Config; bus: EventBus; routes: RouteDef[]; demo: DemoConfig | null;
   stop(): Promise<void>;
 }
 
 export class StartError extends Error {}
 
 /** Builds every route; exported so the permission-matrix test sees exactly what the server mounts. */
-export function buildRoutes(deps: { sql: Sql; bus: EventBus; config: Config }): RouteDef[] {
+export function buildRoutes(deps: { sql: Sql; bus: EventBus; config: Config; live: LiveService; board: StatusBoard }): RouteDef[] {
   const { sql, bus, config } = deps;
   const times = { idleMs: config.SESSION_IDLE_MINUTES * 60_000, maxMs: config.SESSION_MAX_HOURS * 3_600_000 };
   const rtmpBase = `rtmp://${config.MEDIA_HOST === '0.0.0.0' ? 'localhost' : config.MEDIA_HOST}:${config.RTMP_PORT}`;
@@ -42,6 +49,7 @@ export function buildRoutes(deps: { sql: Sql; bus: EventBus; config: Config }): 
     ...cameraRoutes(new CameraService(sql, bus, rtmpBase), sql),
     ...userRoutes(new UserService(sql, bus)),
     ...auditRoutes(sql),
+    ...liveRoutes(sql, deps.live, deps.board),
   ];
 }
 
@@ -72,7 +80,12 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
     const bus = new EventBus();
     const metrics = createMetrics();
     const times = { idleMs: config.SESSION_IDLE_MINUTES * 60_000, maxMs: config.SESSION_MAX_HOURS * 3_600_000 };
-    const routes = buildRoutes({ sql, bus, config });
+    const board = new StatusBoard(sql, bus, log);
+    const publish = new PublishAuthority(sql);
+    const tokens = new PlayTokens();
+    let media: MediaServer | null = null;
+    const live = new LiveService(sql, tokens, board, () => media?.httpPort ?? config.FLV_PORT);
+    const routes = buildRoutes({ sql, bus, config, live, board });
     let doc: unknown;
     const app = createApp({
       sql, log, metrics, routes, times, publicOrigin: config.PUBLIC_ORIGIN,
@@ -88,6 +101,18 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
     // Closing socket.io also closes the HTTP server; closeAllConnections ends idle keep-alive sockets so shutdown is prompt.
     stops.push(async () => { http.closeAllConnections(); await realtime.close(); });
 
+    media = await startMediaServer({
+      host: config.MEDIA_HOST, rtmpPort: config.RTMP_PORT, httpPort: config.FLV_PORT, log: log.child({ part: 'media' }),
+      authorizePublish: (r) => publish.authorize(r.cameraId, r.key),
+      authorizePlay: async (r) => {
+        const a = await live.authorizePlay(r.cameraId, r.stream, r.token);
+        return a.ok ? { ok: true, viewerId: a.user.id } : a;
+      },
+    }).catch((e) => { throw new StartError(e instanceof Error ? e.message : String(e)); });
+    const m = media;
+    const wiring = await connectLive({ sql, log, media: m, board });
+    stops.push(async () => { await m.stop(); await wiring.stop(); });
+
     const housekeeping = setInterval(() => {
       purgeExpiredSessions(sql, times).catch((e) => log.warn({ err: e }, 'session purge failed'));
       purgeOldFailures(sql, { maxFailures: config.LOGIN_MAX_FAILURES, windowMs: config.LOGIN_WINDOW_MINUTES * 60_000 }).catch(() => {});
@@ -98,7 +123,7 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
     const address = http.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
     const shownHost = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
-    return { url: `http://${shownHost}:${port}`, sql, config, bus, routes, demo, stop: stopAll };
+    return { url: `http://${shownHost}:${port}`, sql, config, bus, routes, demo, media: m, board, publish, stop: stopAll };
   } catch (e) {
     await stopAll();
     if (e instanceof MigrationError || e instanceof StartError) throw e;
@@ -131,11 +156,13 @@ async function main() {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   log.info({ url: room.url }, 'Uitkijk is running');
-  console.log(`\nUitkijk draait op ${room.url}`);
+  // One write, so whoever watches the output sees the URL and the accounts together.
+  const lines = [`\nUitkijk draait op ${room.url}`];
   if (room.demo) {
-    console.log(`Demo-accounts (wachtwoord "${room.demo.password}"):`);
-    for (const u of room.demo.users) console.log(`  ${u.username.padEnd(12)} ${u.role}${u.municipalityId ? ` (${u.municipalityId})` : ''}`);
+    lines.push(`Demo-accounts (wachtwoord "${room.demo.password}"):`);
+    for (const u of room.demo.users) lines.push(`  ${u.username.padEnd(12)} ${u.role}${u.municipalityId ? ` (${u.municipalityId})` : ''}`);
   }
+  console.log(lines.join('\n'));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) void main();

@@ -15,18 +15,24 @@ export const actions = [
   'audit.read',
   'audit.verify',
   'realtime.connect',
+  'live.view',          // watch live video (every view is recorded)
+  'live.status',        // see which cameras are online
+  'views.read.own',     // own viewing history
+  'views.read.all',     // everyone's viewing history
 ] as const;
 export type Action = (typeof actions)[number];
 
 const everyone: Action[] = ['session.self', 'municipalities.read', 'cameras.read', 'realtime.connect'];
 
 export const policy: Readonly<Record<Role, readonly Action[]>> = Object.freeze({
-  observer: [...everyone],
-  supervisor: [...everyone, 'audit.read'],
-  dispatcher: [...everyone],
+  observer: [...everyone, 'live.view', 'live.status', 'views.read.own'],
+  supervisor: [...everyone, 'audit.read', 'live.view', 'live.status', 'views.read.own', 'views.read.all'],
+  // Dispatchers will watch only the cameras of their open alerts (dispatch issue); until then no live video.
+  dispatcher: [...everyone, 'live.status'],
   police: [...everyone],
   municipality: [...everyone],
-  admin: [...everyone, 'cameras.manage', 'users.manage', 'audit.read', 'audit.verify'],
+  // Technical staff: cameras, users and the audit trail, but no live images (Wpg: only those who need to see them).
+  admin: [...everyone, 'cameras.manage', 'users.manage', 'audit.read', 'audit.verify', 'live.status', 'views.read.own', 'views.read.all'],
 });
 
 export function can(role: Role, action: Action): boolean {

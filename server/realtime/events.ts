@@ -1,6 +1,7 @@
 // The one socket.io event contract, imported by the server and the client.
 import { z } from 'zod';
 import type { Camera } from '../cameras/schema.js';
+import type { CameraStatus } from '../live/schema.js';
 
 export const topicSchema = z.enum(['cameras', 'audit']);
 export type Topic = z.infer<typeof topicSchema>;
@@ -9,6 +10,7 @@ export type Ack = (r: { ok: true } | { ok: false; error: { code: string; message
 
 export interface ServerToClientEvents {
   'camera:changed': (camera: Camera) => void;
+  'camera:status': (status: CameraStatus) => void;
   'session:ended': () => void;
 }
 

@@ -59,6 +59,10 @@ export function startRealtime(http: HttpServer, d: { sql: Sql; log: Logger; bus:
     io.to(rooms.municipality(camera.municipalityId)).emit('camera:changed', camera);
   });
 
+  d.bus.on('camera.status', (status) => {
+    io.to(roles.filter((r) => can(r, 'live.status')).map(rooms.role)).emit('camera:status', status);
+  });
+
   const endSockets = async (match: (s: SocketData) => boolean) => {
     for (const s of await io.fetchSockets()) if (match(s.data)) { s.emit('session:ended'); s.disconnect(true); }
   };

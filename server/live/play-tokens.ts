@@ -1,0 +1,30 @@
+// Short-lived play tokens: HMAC-signed, bound to one user, one camera and one stream.
+// The secret lives only in this process: a restart invalidates outstanding tokens, which live 60 s anyway.
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+export interface PlayClaims { userId: string; cameraId: string; stream: 'main' | 'sub'; exp: number }
+
+export class PlayTokens {
+  private secret = randomBytes(32);
+  constructor(readonly ttlMs = 60_000, private now = () => Date.now()) {}
+
+  sign(c: Omit<PlayClaims, 'exp'>): { token: string; expiresAt: Date } {
+    const exp = this.now() + this.ttlMs;
+    const body = Buffer.from(JSON.stringify({ ...c, exp })).toString('base64url');
+    return { token: `${body}.${this.mac(body)}`, expiresAt: new Date(exp) };
+  }
+
+  /** The claims when the token is genuine, unexpired and for this camera stream; otherwise the reason. */
+  verify(token: string, cameraId: string, stream: 'main' | 'sub'): { ok: true; claims: PlayClaims } | { ok: false; reason: string } {
+    const [body, mac] = token.split('.');
+    if (!body || !mac) return { ok: false, reason: 'malformed-token' };
+    const expected = Buffer.from(this.mac(body)), given = Buffer.from(mac);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, reason: 'bad-signature' };
+    const claims = JSON.parse(Buffer.from(body, 'base64url').toString()) as PlayClaims;
+    if (claims.exp < this.now()) return { ok: false, reason: 'expired-token' };
+    if (claims.cameraId !== cameraId || claims.stream !== stream) return { ok: false, reason: 'token-for-other-stream' };
+    return { ok: true, claims };
+  }
+
+  private mac(body: string) { return createHmac('sha256', this.secret).update(body).digest('base64url'); }
+}

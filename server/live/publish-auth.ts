@@ -1,0 +1,28 @@
+// Who may publish a camera stream: a registered, enabled camera with its own key (constant-time compare
+// against the stored SHA-256). RTSP cameras are pushed only by our own bridge, with a key that lives in memory.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Sql } from '../db/connect.js';
+import { getPublishCredentials } from '../cameras/store.js';
+
+export type PublishRefusal = 'unknown-camera' | 'wrong-key' | 'disabled';
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest();
+
+export class PublishAuthority {
+  /** The key our RTSP bridges push with; never stored, never shown. */
+  readonly bridgeKey = randomBytes(24).toString('base64url');
+
+  constructor(private sql: Sql) {}
+
+  async authorize(cameraId: string, key: string): Promise<{ ok: true } | { ok: false; reason: PublishRefusal }> {
+    const cam = await getPublishCredentials(this.sql, cameraId);
+    if (!cam) return { ok: false, reason: 'unknown-camera' };
+    const expected = cam.source_type === 'rtsp' ? sha256(this.bridgeKey) : Buffer.from(cam.key_hash ?? '', 'hex');
+    const given = sha256(key);
+    // Compare before looking at 'enabled', so timing reveals nothing about the key of a disabled camera either.
+    const keyOk = expected.length === given.length && timingSafeEqual(expected, given);
+    if (!keyOk) return { ok: false, reason: 'wrong-key' };
+    if (!cam.enabled) return { ok: false, reason: 'disabled' };
+    return { ok: true };
+  }
+}

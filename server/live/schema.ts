@@ -1,0 +1,43 @@
+// The live-video contract, shared by server routes, socket events and the client.
+import { z } from 'zod';
+import { cameraIdSchema } from '../cameras/schema.js';
+
+export const streamKindSchema = z.enum(['main', 'sub']);
+export const wallLayoutSchema = z.union([z.literal(1), z.literal(4), z.literal(9), z.literal(16)]);
+
+export const cameraStatusSchema = z.object({
+  cameraId: cameraIdSchema,
+  online: z.boolean(),
+  since: z.string().nullable(),          // when it went online or offline
+  bitrateKbps: z.number().nullable(),
+  fps: z.number().nullable(),
+  width: z.number().nullable(),
+  height: z.number().nullable(),
+  lastFrameAt: z.string().nullable(),
+  subStreamOnline: z.boolean(),
+  bridge: z.enum(['starting', 'running', 'backoff', 'stopped']).nullable(), // RTSP cameras only
+}).meta({ id: 'CameraStatus' });
+export type CameraStatus = z.infer<typeof cameraStatusSchema>;
+
+export const playRequestSchema = z.object({ stream: streamKindSchema }).strict();
+export const playGrantSchema = z.object({
+  cameraId: cameraIdSchema, stream: streamKindSchema,
+  port: z.number(), path: z.string(),     // the client opens ws://<its host>:<port><path>
+  expiresAt: z.string(),
+}).meta({ id: 'PlayGrant' });
+export type PlayGrant = z.infer<typeof playGrantSchema>;
+
+export const liveViewSchema = z.object({
+  id: z.string(), username: z.string(), cameraId: z.string(), cameraName: z.string(), stream: streamKindSchema,
+  startedAt: z.string(), endedAt: z.string().nullable(), remoteAddr: z.string().nullable(),
+}).meta({ id: 'LiveView' });
+export type LiveView = z.infer<typeof liveViewSchema>;
+
+export const liveViewQuerySchema = z.object({
+  scope: z.enum(['mine', 'all']).default('mine'),
+  camera: cameraIdSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+export const preferencesSchema = z.object({ wallLayout: wallLayoutSchema.default(4), wallCameras: z.array(cameraIdSchema.nullable()).max(16).default([]) }).meta({ id: 'Preferences' });
+export type Preferences = z.infer<typeof preferencesSchema>;

@@ -1,0 +1,34 @@
+// Live-video rules: who gets a play grant for which camera stream, and whether the media server lets a player in.
+import type { Sql } from '../db/connect.js';
+import type { SessionUser } from '../auth/sessions.js';
+import { can, type Role } from '../auth/policy.js';
+import { getCamera } from '../cameras/store.js';
+import { scopeOf } from '../cameras/service.js';
+import { HttpError, notFound } from '../http/errors.js';
+import { playPath } from '../../streams/stream-path.js';
+import type { PlayTokens } from './play-tokens.js';
+import type { StatusBoard } from './status-board.js';
+import type { PlayGrant } from './schema.js';
+
+export class LiveService {
+  constructor(private sql: Sql, private tokens: PlayTokens, private board: StatusBoard, private flvPort: () => number) {}
+
+  async grant(user: SessionUser, cameraId: string, wanted: 'main' | 'sub'): Promise<PlayGrant> {
+    const camera = await getCamera(this.sql, scopeOf(user), cameraId);
+    if (!camera) throw notFound('camera');
+    if (!camera.enabled) throw new HttpError(409, 'camera_disabled', 'this camera is disabled', 'id');
+    // Walls ask for the sub stream; where a camera has none (or it is not live) they get the main stream.
+    const stream = wanted === 'sub' && camera.hasSubStream && this.board.get(cameraId).subStreamOnline ? 'sub' : 'main';
+    const { token, expiresAt } = this.tokens.sign({ userId: user.id, cameraId, stream });
+    return { cameraId, stream, port: this.flvPort(), path: playPath({ cameraId, stream }, token), expiresAt: expiresAt.toISOString() };
+  }
+
+  /** Called by the media server before a player gets a byte. The user must still exist, be enabled and hold the permission. */
+  async authorizePlay(cameraId: string, stream: 'main' | 'sub', token: string): Promise<{ ok: true; user: { id: string; username: string } } | { ok: false; reason: string }> {
+    const v = this.tokens.verify(token, cameraId, stream);
+    if (!v.ok) return v;
+    const [u] = await this.sql<{ id: string; username: string; role: Role; disabled: boolean }[]>`select id, username, role, disabled from users where id = ${v.claims.userId}`;
+    if (!u || u.disabled || !can(u.role, 'live.view')) return { ok: false, reason: 'user-not-permitted' };
+    return { ok: true, user: { id: u.id, username: u.username } };
+  }
+}

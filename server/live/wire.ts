@@ -1,0 +1,40 @@
+// Connects the media server's events to the room: camera status, the viewing record and the audit trail.
+import type { Sql } from '../db/connect.js';
+import type { Logger } from '../log.js';
+import type { MediaServer } from '../../streams/media-server.js';
+import { appendAudit } from '../audit/store.js';
+import type { StatusBoard } from './status-board.js';
+import { closeDanglingViews, endLiveView, startLiveView } from './views.js';
+
+export async function connectLive(d: { sql: Sql; log: Logger; media: MediaServer; board: StatusBoard; statsEveryMs?: number }) {
+  const { sql, log, media, board } = d;
+  const fail = (what: string) => (err: unknown) => log.error({ err }, what);
+  await closeDanglingViews(sql);
+
+  media.events.on('publish', (e) => board.published(e.cameraId, e.stream, e.remoteAddr));
+  media.events.on('unpublish', (e) => board.unpublished(e.cameraId, e.stream));
+  media.events.on('rejected', (e) => {
+    log.warn({ kind: e.kind, cameraId: e.cameraId, reason: e.reason, remoteAddr: e.remoteAddr }, `${e.kind} refused`);
+    appendAudit(sql, { action: `live.${e.kind}_refused`, subject: e.cameraId, remoteAddr: e.remoteAddr, details: { reason: e.reason, stream: e.stream } }).catch(fail('audit write failed'));
+  });
+
+  // viewerId is the user id the play token was bound to (see LiveService.authorizePlay).
+  const views = new Map<string, Promise<string | null>>();
+  media.events.on('playStart', (e) => {
+    views.set(e.sessionId, (async () => {
+      const [u] = await sql`select username from users where id = ${e.viewerId}`;
+      return startLiveView(sql, { userId: e.viewerId, username: u?.username ?? '?', cameraId: e.cameraId, stream: e.stream, remoteAddr: e.remoteAddr });
+    })().catch((err) => { fail('live view not recorded')(err); return null; }));
+  });
+  media.events.on('playEnd', (e) => {
+    const id = views.get(e.sessionId);
+    views.delete(e.sessionId);
+    void id?.then((v) => (v ? endLiveView(sql, v) : undefined)).catch(fail('live view end not recorded'));
+  });
+
+  const timer = setInterval(() => board.stats(media.stats().map((s) => ({
+    cameraId: s.cameraId, stream: s.stream, bitrateKbps: s.bitrateKbps, fps: s.fps ?? null, width: s.width ?? null, height: s.height ?? null, lastFrameAt: s.lastFrameAt,
+  }))), d.statsEveryMs ?? 2000);
+  timer.unref();
+  return { stop: async () => { clearInterval(timer); await Promise.all(views.values()); } };
+}
