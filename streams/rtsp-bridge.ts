@@ -82,12 +82,16 @@ export function startRtspBridge(opts: RtspBridgeOptions): RtspBridge {
         pid: s.pid,
         restarts: s.restarts,
         lastExitAt: s.lastExit?.at ?? null,
-        lastError: s.lastExit ? (s.lastExit.error ?? s.lastExit.stderrTail.at(-1) ?? `exit code ${s.lastExit.code}`) : null,
+        lastError: s.lastExit ? (s.lastExit.error ?? s.lastExit.stderrTail.at(-1) ?? describeExit(s.lastExit.code, s.lastExit.signal)) : null,
         nextAttemptAt: s.nextStartAt,
       };
     },
     stop: () => proc.stop(),
   };
+}
+
+function describeExit(code: number | null, signal: string | null): string {
+  return signal ? `killed by ${signal}` : `exited with code ${code}`;
 }
 
 export interface RtspCameraSource {

@@ -94,6 +94,8 @@ export interface LoopEncodeSpec {
   /** Text file with e.g. `loop %{pts:hms}`: a pre-encoded loop cannot show the wall clock honestly. */
   counterFile: string;
   fontFile?: string;
+  /** false for an ffmpeg without the drawtext filter: pattern only. */
+  drawText?: boolean;
   preset?: X264Preset;
   output: string;
 }
@@ -111,7 +113,7 @@ export function demoLoopEncodeArgs(spec: LoopEncodeSpec): string[] {
     '-y',
     '-f', 'lavfi',
     '-i', `testsrc2=size=${profile.width}x${profile.height}:rate=${profile.fps}:duration=${spec.seconds}`,
-    '-vf', overlays.map((o) => drawtextFilter(o, spec.fontFile)).join(','),
+    ...(spec.drawText === false ? [] : ['-vf', overlays.map((o) => drawtextFilter(o, spec.fontFile)).join(',')]),
     '-an',
     ...x264Args(profile, spec.preset ?? 'veryfast'),
     '-movflags', '+faststart',

@@ -86,7 +86,7 @@ export function CameraList({ variant = 'full', headingLevel = 2 }: Props) {
               <tr>
                 <th scope="col">{t('camera.name')}</th>
                 {variant === 'full' && <th scope="col">{t('camera.street')}</th>}
-                <th scope="col">{t('camera.kind')}</th>
+                {variant === 'full' && <th scope="col">{t('camera.kind')}</th>}
                 {variant === 'full' && <th scope="col">{t('camera.source')}</th>}
                 <th scope="col">{t('camera.status')}</th>
               </tr>
@@ -96,6 +96,8 @@ export function CameraList({ variant = 'full', headingLevel = 2 }: Props) {
                 <tr key={c.id} data-testid={`camera-${c.id}`} className={c.enabled ? undefined : 'row--disabled'}>
                   <td>
                     <span className="camera-name">{c.name}</span>
+                    {/* Compact: permanent is the norm, so only a flexible unit carries a badge. */}
+                    {variant === 'compact' && c.kind === 'flexible' && <> <span className="badge badge--flexible">{t('camera.kinds.flexible')}</span></>}
                     {variant === 'compact'
                       ? <span className="sub">{c.location.street}</span>
                       : <span className="sub mono">{c.id}</span>}
@@ -106,7 +108,7 @@ export function CameraList({ variant = 'full', headingLevel = 2 }: Props) {
                       <span className="sub mono">{c.location.lat.toFixed(4)}, {c.location.lon.toFixed(4)}</span>
                     </td>
                   )}
-                  <td><span className={`badge badge--${c.kind}`}>{t(`camera.kinds.${c.kind}`)}</span></td>
+                  {variant === 'full' && <td><span className={`badge badge--${c.kind}`}>{t(`camera.kinds.${c.kind}`)}</span></td>}
                   {variant === 'full' && <td>{t(`camera.sources.${c.source.type}`)}</td>}
                   <td><StatusBadge enabled={c.enabled} /></td>
                 </tr>

@@ -1,0 +1,148 @@
+// Live video through the whole room: real node-media-server, real ffmpeg publishers, real PostgreSQL.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { io as connect, type Socket } from 'socket.io-client';
+import { FlvReader } from '../../streams/flv-reader.js';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../server/realtime/events.js';
+import type { CameraStatus } from '../../server/live/schema.js';
+import { ApiClient, startTestRoom, type TestRoom } from '../support/room.js';
+import { publishTestPattern, waitFor, type Publisher } from '../support/publisher.js';
+
+let room: TestRoom;
+let admin: ApiClient;
+const publishers: Publisher[] = [];
+let socket: Socket<ServerToClientEvents, ClientToServerEvents>;
+const statuses: CameraStatus[] = [];
+
+beforeAll(async () => {
+  room = await startTestRoom();
+  admin = await new ApiClient(room.url).login('admin');
+  const obs = await new ApiClient(room.url).login('observer');
+  socket = connect(room.url, { transports: ['websocket'], extraHeaders: { cookie: obs.cookie }, reconnection: false });
+  socket.on('camera:status', (s) => statuses.push(s));
+  await new Promise((r) => socket.on('connect', r));
+});
+afterAll(async () => { socket?.close(); await Promise.all(publishers.map((p) => p.stop())); await room?.close(); });
+
+const rtmp = (id: string, key: string, sub = false) => `rtmp://127.0.0.1:${room.media.rtmpPort}/live/${id}${sub ? '__sub' : ''}?key=${encodeURIComponent(key)}`;
+const publish = (url: string) => { const p = publishTestPattern(url); publishers.push(p); return p; };
+async function newCamera(id: string): Promise<string> {
+  const r = await admin.post('/api/cameras', { id, name: `Test ${id}`, municipalityId: 'enschede', location: { street: 'Teststraat', lat: 52.2, lon: 6.9 }, kind: 'permanent', source: { type: 'rtmp' } });
+  expect(r.status).toBe(201);
+  return r.body.publishKey;
+}
+const refusals = (cameraId: string) => room.sql`select details->>'reason' as reason, remote_addr from audit_log where action = 'live.publish_refused' and subject = ${cameraId}`;
+
+async function readFlv(url: string, wantVideoTags = 5, ms = 8000) {
+  const ctrl = new AbortController();
+  const t = setTimeout(() => ctrl.abort(), ms);
+  const res = await fetch(url, { signal: ctrl.signal });
+  if (res.status !== 200) { clearTimeout(t); return { status: res.status, videoTags: 0 }; }
+  const reader = new FlvReader();
+  let video = 0;
+  try {
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      video += reader.push(Buffer.from(chunk)).filter((x) => x.type === 'video').length;
+      if (video >= wantVideoTags) break;
+    }
+  } catch { /* aborted */ } finally { clearTimeout(t); ctrl.abort(); }
+  return { status: 200, videoTags: video };
+}
+
+describe('publishing', () => {
+  it('accepts a camera with its key, and every console sees it online with its stats', async () => {
+    const key = await newCamera('live-ok');
+    publish(rtmp('live-ok', key));
+    const online = await waitFor('online status', () => statuses.find((s) => s.cameraId === 'live-ok' && s.online));
+    expect(online.since).not.toBeNull();
+    const withStats = await waitFor('stats', () => statuses.find((s) => s.cameraId === 'live-ok' && s.width === 320 && (s.bitrateKbps ?? 0) > 0), 8000);
+    expect(withStats.height).toBe(180);
+    const api = await new ApiClient(room.url).login('observer');
+    expect((await api.get('/api/live/status')).body.find((s: CameraStatus) => s.cameraId === 'live-ok')).toMatchObject({ online: true });
+    expect((await room.sql`select action from audit_log where subject = 'live-ok' and action = 'camera.online'`).length).toBe(1);
+  });
+
+  it('refuses and audits a wrong key, an unknown camera, a disabled camera and a second publisher', async () => {
+    const key = await newCamera('live-bad');
+    const wrong = publish(rtmp('live-bad', 'not-the-key'));
+    const unknown = publish(rtmp('no-such-camera', key));
+    const offKey = await newCamera('live-off');
+    await admin.post('/api/cameras/live-off/disable');
+    const disabled = publish(rtmp('live-off', offKey));
+    await Promise.all([wrong.exited, unknown.exited, disabled.exited].map((p) => Promise.race([p, new Promise((r) => setTimeout(r, 8000))])));
+    expect((await refusals('live-bad'))[0]).toMatchObject({ reason: 'wrong-key', remote_addr: '127.0.0.1' });
+    expect((await refusals('no-such-camera'))[0]).toMatchObject({ reason: 'unknown-camera' });
+    expect((await refusals('live-off'))[0]?.reason).toBe('disabled');
+    expect(statuses.some((s) => ['live-bad', 'no-such-camera', 'live-off'].includes(s.cameraId) && s.online)).toBe(false);
+
+    const dupKey = await newCamera('live-dup');
+    publish(rtmp('live-dup', dupKey));
+    await waitFor('first publisher online', () => statuses.find((s) => s.cameraId === 'live-dup' && s.online));
+    const second = publish(rtmp('live-dup', dupKey));
+    await Promise.race([second.exited, new Promise((r) => setTimeout(r, 8000))]);
+    await waitFor('second publisher refused', async () => (await refusals('live-dup')).find((r) => r.reason === 'already-live'));
+    expect(room.board.get('live-dup').online).toBe(true);
+  });
+
+  it('a camera that stops publishing is offline within 5 s, and online again on reconnect, audited each way', async () => {
+    const key = await newCamera('live-drop');
+    const p = publish(rtmp('live-drop', key));
+    await waitFor('online', () => statuses.find((s) => s.cameraId === 'live-drop' && s.online));
+    await new Promise((r) => setTimeout(r, 1000));
+    const killedAt = Date.now();
+    await p.stop('SIGKILL');
+    await waitFor('offline', () => statuses.find((s) => s.cameraId === 'live-drop' && !s.online), 5000, 50);
+    expect(Date.now() - killedAt).toBeLessThan(5000);
+    publish(rtmp('live-drop', key));
+    await waitFor('online again', () => room.board.get('live-drop').online, 8000);
+    const actions = (await room.sql`select action from audit_log where subject = 'live-drop' and action like 'camera.o%' order by id`).map((r) => r.action);
+    expect(actions).toEqual(['camera.online', 'camera.offline', 'camera.online']);
+  });
+});
+
+describe('playing', () => {
+  it('plays only with a play token bound to the camera, and records who watched', async () => {
+    const key = await newCamera('live-play');
+    publish(rtmp('live-play', key));
+    await waitFor('online', () => room.board.get('live-play').online);
+    const flv = `http://127.0.0.1:${room.media.httpPort}/live/live-play.flv`;
+    expect((await readFlv(flv)).status).not.toBe(200);
+    expect((await readFlv(`${flv}?token=forged.token`)).status).not.toBe(200);
+
+    const obs = await new ApiClient(room.url).login('observer');
+    const grant = await obs.post('/api/cameras/live-play/live', { stream: 'main' });
+    expect(grant.status).toBe(200);
+    expect(grant.body).toMatchObject({ cameraId: 'live-play', stream: 'main', port: room.media.httpPort });
+    const other = await obs.post('/api/cameras/ens-oude-markt/live', { stream: 'main' });
+    const wrongCamera = other.body.path.replace('ens-oude-markt', 'live-play');
+    expect((await readFlv(`http://127.0.0.1:${room.media.httpPort}${wrongCamera}`)).status).not.toBe(200);
+
+    const played = await readFlv(`http://127.0.0.1:${room.media.httpPort}${grant.body.path}`);
+    expect(played).toMatchObject({ status: 200 });
+    expect(played.videoTags).toBeGreaterThanOrEqual(5);
+    const view = await waitFor('view closed', async () => (await room.sql`select v.*, u.username from live_views v join users u on u.id = v.user_id where camera_id = 'live-play' and ended_at is not null`)[0]);
+    expect(view).toMatchObject({ username: 'observer', stream: 'main' });
+    expect((await room.sql`select actor_name from audit_log where action = 'live.view' and subject = 'live-play'`)[0]?.actor_name).toBe('observer');
+    expect((await room.sql`select details->>'reason' as reason from audit_log where action = 'live.play_refused' and subject = 'live-play'`).length).toBeGreaterThanOrEqual(3);
+
+    const mine = await obs.get('/api/live/views');
+    expect(mine.body.some((v: any) => v.cameraId === 'live-play' && v.username === 'observer')).toBe(true);
+    expect((await obs.get('/api/live/views?scope=all')).status).toBe(403);
+    const sup = await new ApiClient(room.url).login('supervisor');
+    expect((await sup.get('/api/live/views?scope=all')).body.some((v: any) => v.username === 'observer')).toBe(true);
+  });
+
+  it('refuses a play grant to roles without live.view (municipality, admin)', async () => {
+    const ens = await new ApiClient(room.url).login('enschede');
+    expect((await ens.post('/api/cameras/ens-oude-markt/live', { stream: 'sub' })).status).toBe(403);
+    const adm = await new ApiClient(room.url).login('admin');
+    expect((await adm.post('/api/cameras/ens-oude-markt/live', { stream: 'sub' })).status).toBe(403);
+  });
+
+  it('remembers the wall layout per user', async () => {
+    const obs = await new ApiClient(room.url).login('observer');
+    expect((await obs.request('PUT', '/api/me/preferences', { wallLayout: 9, wallCameras: ['ens-oude-markt', null] })).status).toBe(200);
+    expect((await obs.request('PUT', '/api/me/preferences', { wallLayout: 5 })).body.error.field).toBe('wallLayout');
+    const again = await new ApiClient(room.url).login('observer');
+    expect((await again.get('/api/me/preferences')).body).toEqual({ wallLayout: 9, wallCameras: ['ens-oude-markt', null] });
+  });
+});

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { PlayTokens } from '../../server/live/play-tokens.js';
+
+describe('play tokens', () => {
+  let now = 1_000_000;
+  const tokens = new PlayTokens(60_000, () => now);
+  const claims = { userId: 'u1', cameraId: 'ens-oude-markt', stream: 'sub' as const };
+
+  it('verifies a fresh token for its own camera stream only', () => {
+    const { token, expiresAt } = tokens.sign(claims);
+    expect(expiresAt.getTime()).toBe(now + 60_000);
+    expect(tokens.verify(token, 'ens-oude-markt', 'sub')).toMatchObject({ ok: true, claims: { userId: 'u1' } });
+    expect(tokens.verify(token, 'ens-oude-markt', 'main')).toEqual({ ok: false, reason: 'token-for-other-stream' });
+    expect(tokens.verify(token, 'hgl-beekstraat', 'sub')).toEqual({ ok: false, reason: 'token-for-other-stream' });
+  });
+
+  it('refuses an expired, tampered or foreign token', () => {
+    const { token } = tokens.sign(claims);
+    const [body, mac] = token.split('.');
+    const forgedBody = Buffer.from(JSON.stringify({ ...claims, userId: 'u2', exp: now + 60_000 })).toString('base64url');
+    expect(tokens.verify(`${forgedBody}.${mac}`, 'ens-oude-markt', 'sub')).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(tokens.verify(new PlayTokens(60_000, () => now).sign(claims).token, 'ens-oude-markt', 'sub')).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(tokens.verify('garbage', 'ens-oude-markt', 'sub')).toEqual({ ok: false, reason: 'malformed-token' });
+    now += 60_001;
+    expect(tokens.verify(`${body}.${mac}`, 'ens-oude-markt', 'sub')).toEqual({ ok: false, reason: 'expired-token' });
+  });
+});
