@@ -29,6 +29,8 @@ import { StatusBoard } from './live/status-board.js';
 import { LiveService } from './live/service.js';
 import { liveRoutes } from './live/routes.js';
 import { connectLive } from './live/wire.js';
+import { runRtspBridges } from './live/bridges.js';
+import { findFfmpeg, type FfmpegInfo } from '../streams/ffmpeg/locate.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -112,6 +114,14 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
     const m = media;
     const wiring = await connectLive({ sql, log, media: m, board });
     stops.push(async () => { await m.stop(); await wiring.stop(); });
+
+    // ffmpeg runs the RTSP bridges (and the demo cameras). Without it the room still runs, without those.
+    const ffmpeg: FfmpegInfo | null = await findFfmpeg(process.env).catch((e) => { log.error({ err: e }, 'ffmpeg not found: RTSP cameras and demo cameras will not stream'); return null; });
+    const rtmpLocal = { host: config.MEDIA_HOST === '0.0.0.0' ? '127.0.0.1' : config.MEDIA_HOST, port: m.rtmpPort };
+    if (ffmpeg) {
+      const bridges = await runRtspBridges({ sql, bus, log, board, bridgeKey: publish.bridgeKey, rtmp: rtmpLocal, ffmpeg });
+      stops.push(bridges.stop);
+    }
 
     const housekeeping = setInterval(() => {
       purgeExpiredSessions(sql, times).catch((e) => log.warn({ err: e }, 'session purge failed'));

@@ -19,7 +19,7 @@ beforeAll(async () => {
   const obs = await new ApiClient(room.url).login('observer');
   socket = connect(room.url, { transports: ['websocket'], extraHeaders: { cookie: obs.cookie }, reconnection: false });
   socket.on('camera:status', (s) => statuses.push(s));
-  await new Promise((r) => socket.on('connect', r));
+  await new Promise<void>((r) => socket.on('connect', () => r()));
 });
 afterAll(async () => { socket?.close(); await Promise.all(publishers.map((p) => p.stop())); await room?.close(); });
 

@@ -1,0 +1,31 @@
+// Keeps one supervised RTSP bridge per enabled RTSP camera, in step with the registry, and shows each bridge's state.
+import type { Sql } from '../db/connect.js';
+import type { EventBus } from '../events.js';
+import type { Logger } from '../log.js';
+import { createRtspBridgeSet } from '../../streams/rtsp-bridge.js';
+import type { StatusBoard } from './status-board.js';
+
+export async function runRtspBridges(d: {
+  sql: Sql; bus: EventBus; log: Logger; board: StatusBoard; bridgeKey: string;
+  rtmp: { host: string; port: number }; ffmpeg: { path: string; major: number };
+}) {
+  const set = createRtspBridgeSet({ rtmp: d.rtmp, ffmpeg: d.ffmpeg, log: d.log.child({ part: 'rtsp-bridge' }) });
+  let syncing = Promise.resolve();
+  const sync = () => (syncing = syncing.then(async () => {
+    const rows = await d.sql<{ id: string; rtsp_url: string }[]>`select id, rtsp_url from cameras where source_type = 'rtsp' and enabled`;
+    await set.sync(rows.map((r) => ({ cameraId: r.id, sourceUrl: r.rtsp_url, key: d.bridgeKey })));
+    const running = new Set(rows.map((r) => r.id));
+    for (const s of d.board.all()) if (s.bridge && !running.has(s.cameraId)) d.board.bridge(s.cameraId, 'stopped');
+  }).catch((err) => d.log.error({ err }, 'RTSP bridge sync failed')));
+
+  await sync();
+  const onChange = () => void sync();
+  d.bus.on('camera.changed', onChange);
+  // Bridge states change inside the supervisors; a one-second look is quick enough for the console.
+  const timer = setInterval(() => { for (const s of set.statuses()) d.board.bridge(s.cameraId, s.state); }, 1000);
+  timer.unref();
+  return {
+    statuses: () => set.statuses(),
+    async stop() { clearInterval(timer); d.bus.off('camera.changed', onChange); await syncing; await set.stop(); },
+  };
+}
