@@ -5,7 +5,8 @@ import type { Camera } from './cameras/schema.js';
 import type { CameraStatus } from './live/schema.js';
 
 export interface DomainEvents {
-  'camera.changed': [camera: Camera];
+  // previousMunicipalityId: set when a camera moved, so the old municipality's consoles drop it.
+  'camera.changed': [camera: Camera, previousMunicipalityId?: string];
   'camera.status': [status: CameraStatus];
   'session.ended': [who: { tokenHash?: string; userId?: string }];
 }

@@ -216,6 +216,8 @@ export async function startDemoCameras(opts: DemoCamerasOptions): Promise<DemoCa
         sdpFiles.push(sdpFile);
         const ports = await rtspServer!.addSource(path, sdpFile);
         supervise(`demo-rtsp:${streamKey(ref)}`, 'rtsp-source', [camera.cameraId], rtpSourceArgs({ input: file, ...ports, sdpFile }));
+        // `ready` means "a bridge can connect now": ffmpeg writes the SDP once its RTP output is open.
+        for (let i = 0; i < 60 && !existsSync(sdpFile) && !stopped; i++) await new Promise((r) => setTimeout(r, 50));
       }
     }
   };

@@ -3,8 +3,7 @@ import type { Sql } from '../db/connect.js';
 import { route } from '../http/route.js';
 import { listAudit, verifyChain } from './store.js';
 
-export const auditEntrySchema = z.object({ id: z.number(), at: z.string(), actor: z.string().nullable(), action: z.string(), subject: z.string().nullable(), details: z.record(z.string(), z.unknown()), remoteAddr: z.string().nullable() }).meta({ id: 'AuditEntry' });
-export const chainReportSchema = z.object({ ok: z.boolean(), rows: z.number(), firstBroken: z.object({ id: z.number(), reason: z.enum(['hash', 'link', 'gap']) }).optional() }).meta({ id: 'AuditChainReport' });
+import { auditEntrySchema, chainReportSchema } from './schema.js';
 
 export function auditRoutes(sql: Sql) {
   return [

@@ -59,10 +59,10 @@ export class CameraService {
       const others = changed.filter((k) => k !== 'enabled');
       if (others.length) await audit(tx, a, 'camera.changed', id, { fields: others });
       if (key) await audit(tx, a, 'camera.key_rotated', id);
-      return (await store.getCamera(tx, { municipalityId: null }, id))!;
+      return { before, after: (await store.getCamera(tx, { municipalityId: null }, id))! };
     });
-    this.bus.emit('camera.changed', camera);
-    return { camera, publishKey: key, publishUrl: key ? this.publishUrl(id, key) : null };
+    this.bus.emit('camera.changed', camera.after, camera.before.municipalityId !== camera.after.municipalityId ? camera.before.municipalityId : undefined);
+    return { camera: camera.after, publishKey: key, publishUrl: key ? this.publishUrl(id, key) : null };
   }
 
   async disable(a: Actor, id: string) { return (await this.update(a, id, { enabled: false })).camera; }

@@ -21,10 +21,17 @@ export function fromZod(err: z.ZodError, where: 'body' | 'query' | 'params'): Ht
   return new HttpError(400, 'invalid_input', `${field}: ${issue?.message ?? 'invalid'}`, field);
 }
 
+/** users_username_key → username; cameras_pkey → id. */
+function uniqueField(constraint?: string): string | undefined {
+  if (!constraint) return undefined;
+  if (constraint.endsWith('_pkey')) return 'id';
+  return constraint.replace(/_key$/, '').split('_').slice(1).join('_') || undefined;
+}
+
 /** Maps PostgreSQL constraint violations to client errors. */
 export function fromPostgres(e: unknown): HttpError | null {
   const pg = e as { code?: string; constraint_name?: string; column_name?: string };
-  if (pg?.code === '23505') return new HttpError(409, 'conflict', `already exists (${pg.constraint_name ?? 'unique'})`, pg.constraint_name?.replace(/_key$/, '').split('_').pop());
+  if (pg?.code === '23505') return new HttpError(409, 'conflict', `already exists (${pg.constraint_name ?? 'unique'})`, uniqueField(pg.constraint_name));
   if (pg?.code === '23503') return new HttpError(400, 'invalid_reference', `refers to something that does not exist (${pg.constraint_name ?? ''})`);
   if (pg?.code === '23514') return new HttpError(400, 'invalid_input', `violates rule ${pg.constraint_name ?? ''}`);
   return null;

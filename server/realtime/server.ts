@@ -53,10 +53,12 @@ export function startRealtime(http: HttpServer, d: { sql: Sql; log: Logger; bus:
   });
 
   // Camera changes reach every role that reads the registry; a municipality only its own cameras.
-  d.bus.on('camera.changed', (camera) => {
+  d.bus.on('camera.changed', (camera, previousMunicipalityId) => {
     const targets = roles.filter((r) => r !== 'municipality' && can(r, 'cameras.read')).map(rooms.role);
     io.to(targets).emit('camera:changed', camera);
     io.to(rooms.municipality(camera.municipalityId)).emit('camera:changed', camera);
+    // The municipality it moved away from learns only that it left (the client drops cameras outside its municipality).
+    if (previousMunicipalityId) io.to(rooms.municipality(previousMunicipalityId)).emit('camera:changed', camera);
   });
 
   d.bus.on('camera.status', (status) => {

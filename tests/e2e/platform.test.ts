@@ -237,4 +237,21 @@ describe('the console in real Chromium', () => {
     expect(await dispatcher.getByTestId('login-notice').innerText()).toContain('Je sessie is beëindigd');
     expect(await dispatcher.getByLabel('Gebruikersnaam', { exact: true }).isVisible()).toBe(true);
   });
+
+  // Last on purpose: it blocks logins from this address for the rest of the window.
+  it('a throttled login shows how long to wait', async () => {
+    const page = await newPage();
+    await page.goto(room.url + '/');
+    // Fill the failure window quickly through the API, then try once through the form.
+    for (let i = 0; i < 10; i++) {
+      const r = await page.request.post(room.url + '/api/session', { data: { username: 'nobody-e2e', password: 'wrong-password' } });
+      if (r.status() === 429) break;
+      expect(r.status()).toBe(401);
+    }
+    await login(page, 'nobody-e2e', 'wrong-password');
+    const alert = page.getByRole('alert').filter({ hasText: /Te veel mislukte pogingen/ });
+    await alert.waitFor();
+    expect(await alert.innerText()).toMatch(/Probeer het over \d+ (minuten|minuut|seconden|seconde) opnieuw/);
+    expect(await page.getByRole('button', { name: 'Aanmelden', exact: true }).isDisabled()).toBe(true);
+  });
 });

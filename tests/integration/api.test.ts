@@ -60,7 +60,9 @@ describe('input validation', () => {
   });
 
   it('a duplicate camera id is a 409 conflict and an unknown municipality a 400', async () => {
-    expect((await admin.post('/api/cameras', newCamera('ens-oude-markt'))).status).toBe(409);
+    const dup = await admin.post('/api/cameras', newCamera('ens-oude-markt'));
+    expect(dup.status).toBe(409);
+    expect(dup.body.error.field).toBe('id');
     const r = await admin.post('/api/cameras', newCamera('nowhere-1', { municipalityId: 'atlantis' }));
     expect(r.status).toBe(400);
   });

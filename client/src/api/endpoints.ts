@@ -5,7 +5,7 @@ import {
   cameraCreateSchema, cameraSchema, cameraUpdateSchema, cameraWithKeySchema, municipalitySchema,
 } from '../../../server/cameras/schema';
 import { userCreateSchema, userSchema, userUpdateSchema } from '../../../server/users/schema';
-import { auditEntrySchema, chainReportSchema } from '../../../server/audit/routes';
+import { auditEntrySchema, chainReportSchema } from '../../../server/audit/schema';
 import { request, requestNoContent, withQuery } from './http';
 
 export type CameraCreateBody = z.output<typeof cameraCreateSchema>;

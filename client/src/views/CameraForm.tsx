@@ -112,7 +112,7 @@ export function CameraForm({ camera, municipalities, onSaved, onClose }: Props) 
     } catch (e) {
       let apiErr = toApiError(e);
       // A duplicate primary key is the camera id (the server names the constraint, not the field).
-      if (!camera && apiErr.code === 'conflict' && (!apiErr.field || apiErr.field === 'pkey')) {
+      if (!camera && apiErr.code === 'conflict' && (!apiErr.field || apiErr.field === 'id')) {
         apiErr = new ApiError(apiErr.status, apiErr.code, apiErr.message, 'id');
       }
       const split = splitServerError(apiErr, fields, fieldText);
