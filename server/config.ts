@@ -21,6 +21,8 @@ export const configSchema = z.object({
   MEDIA_DIR: z.string().min(1).default('./data/media'),
   RETENTION_DAYS: z.coerce.number().int().min(1).max(28).default(28),
   DEMO: bool.optional(),
+  DEMO_CAMERAS: bool.optional(),
+  DEMO_RTSP_PORT: port.default(8554),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60),
   SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(72).default(12),
@@ -31,7 +33,7 @@ export const configSchema = z.object({
 });
 
 type Parsed = z.infer<typeof configSchema>;
-export type Config = Readonly<Omit<Parsed, 'DEMO'> & { DEMO: boolean; DATA_DIR: string; MEDIA_DIR: string }>;
+export type Config = Readonly<Omit<Parsed, 'DEMO' | 'DEMO_CAMERAS'> & { DEMO: boolean; DEMO_CAMERAS: boolean; DATA_DIR: string; MEDIA_DIR: string }>;
 
 export class ConfigError extends Error {}
 
@@ -58,5 +60,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configDir = pat
   // Demo accounts and cameras never exist in production, whatever DEMO says.
   if (c.NODE_ENV === 'production' && c.DEMO === true) throw new ConfigError('Invalid settings:\n  DEMO=true: demo mode is refused when NODE_ENV=production');
   const demo = c.DEMO ?? c.NODE_ENV !== 'production';
-  return Object.freeze({ ...c, DEMO: demo, DATA_DIR: path.resolve(c.DATA_DIR), MEDIA_DIR: path.resolve(c.MEDIA_DIR) });
+  return Object.freeze({ ...c, DEMO: demo, DEMO_CAMERAS: demo && (c.DEMO_CAMERAS ?? true), DATA_DIR: path.resolve(c.DATA_DIR), MEDIA_DIR: path.resolve(c.MEDIA_DIR) });
 }

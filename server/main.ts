@@ -31,6 +31,7 @@ import { liveRoutes } from './live/routes.js';
 import { connectLive } from './live/wire.js';
 import { runRtspBridges } from './live/bridges.js';
 import { findFfmpeg, type FfmpegInfo } from '../streams/ffmpeg/locate.js';
+import { startDemoCameras } from '../streams/demo-cameras.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -73,8 +74,8 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
     if (ran.length) log.info({ migrations: ran }, 'migrations applied');
     await seedReferenceData(sql, configDir);
 
-    let demo: DemoConfig | null = null;
-    if (config.DEMO) demo = (await seedDemo(sql, configDir, config.DATA_DIR, (id) => `rtsp://127.0.0.1:8554/${id}`)).demo;
+    const seeded = config.DEMO ? await seedDemo(sql, configDir, config.DATA_DIR, (id) => `rtsp://127.0.0.1:${config.DEMO_RTSP_PORT}/${id}`) : null;
+    const demo: DemoConfig | null = seeded?.demo ?? null;
     if (config.NODE_ENV === 'production' && (await countAdmins(sql)) === 0) {
       throw new StartError('no admin account exists: create one first with `npm run user:create -- --username <name> --role admin` (see README)');
     }
@@ -118,6 +119,16 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
     // ffmpeg runs the RTSP bridges (and the demo cameras). Without it the room still runs, without those.
     const ffmpeg: FfmpegInfo | null = await findFfmpeg(process.env).catch((e) => { log.error({ err: e }, 'ffmpeg not found: RTSP cameras and demo cameras will not stream'); return null; });
     const rtmpLocal = { host: config.MEDIA_HOST === '0.0.0.0' ? '127.0.0.1' : config.MEDIA_HOST, port: m.rtmpPort };
+    // Demo first: its RTSP server must be up before the bridges pull from it.
+    if (ffmpeg && seeded && config.DEMO_CAMERAS) {
+      // Not awaited: on a first start the loops take a while to encode; each camera goes live when its loop is ready.
+      const sim = await startDemoCameras({
+        cameras: seeded.cameras.map((c) => ({ cameraId: c.id, name: c.name, key: c.key, source: c.source, subStream: c.source === 'rtmp' })),
+        rtmp: rtmpLocal, ffmpeg, cacheDir: path.join(config.DATA_DIR, 'demo-loops'),
+        rtsp: { host: '127.0.0.1', port: config.DEMO_RTSP_PORT }, log: log.child({ part: 'demo-cameras' }),
+      });
+      stops.push(sim.stop);
+    }
     if (ffmpeg) {
       const bridges = await runRtspBridges({ sql, bus, log, board, bridgeKey: publish.bridgeKey, rtmp: rtmpLocal, ffmpeg });
       stops.push(bridges.stop);

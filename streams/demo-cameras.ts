@@ -37,8 +37,8 @@ import { silentLog, type StreamsLog } from './typed-emitter.js';
 export interface DemoCameraSpec {
   cameraId: string;
   name: string;
-  /** The camera's publish key (RTMP cameras push with it; RTSP cameras' bridges use it). */
-  key: string;
+  /** The camera's publish key; required for 'rtmp' cameras. RTSP cameras are published by their bridge. */
+  key: string | null;
   source: 'rtmp' | 'rtsp';
   /** Default true. */
   subStream?: boolean;
@@ -82,8 +82,8 @@ export interface DemoCameras {
   readonly rtspPort: number | null;
   /** Resolves when every loop is encoded and every process launched (rejects never; failures are logged). */
   readonly ready: Promise<void>;
-  /** What the RTSP bridges must pull, one entry per RTSP demo camera stream (feed to createRtspBridgeSet). */
-  rtspSources(): RtspCameraSource[];
+  /** What the RTSP bridges must pull, one entry per RTSP demo camera stream (with the bridge's key, feed to createRtspBridgeSet). */
+  rtspSources(): Array<Omit<RtspCameraSource, 'key'> & { key: string | null }>;
   status(): DemoProcessStatus[];
   stop(): Promise<void>;
 }
@@ -146,7 +146,10 @@ export async function startDemoCameras(opts: DemoCamerasOptions): Promise<DemoCa
   const sdpFiles: string[] = [];
   let stopped = false;
 
-  for (const c of opts.cameras) streamName({ cameraId: c.cameraId, stream: 'main' }); // validates ids early
+  for (const c of opts.cameras) {
+    streamName({ cameraId: c.cameraId, stream: 'main' }); // validates ids early
+    if (c.source === 'rtmp' && !c.key) throw new Error(`demo camera ${c.cameraId} pushes over RTMP and needs its publish key`);
+  }
 
   await mkdir(opts.cacheDir, { recursive: true });
   const counterFile = join(opts.cacheDir, 'loop-counter.txt');
@@ -208,7 +211,7 @@ export async function startDemoCameras(opts: DemoCamerasOptions): Promise<DemoCa
       if (stopped) return;
       const ref = { cameraId: camera.cameraId, stream };
       if (camera.source === 'rtmp') {
-        supervise(`demo-push:${streamKey(ref)}`, 'rtmp-push', [camera.cameraId], loopPushArgs(file, publishUrl(opts.rtmp, ref, camera.key)));
+        supervise(`demo-push:${streamKey(ref)}`, 'rtmp-push', [camera.cameraId], loopPushArgs(file, publishUrl(opts.rtmp, ref, camera.key!)));
       } else {
         const path = streamName(ref);
         const sdpFile = join(opts.cacheDir, `${path}.${process.pid}.sdp`);
@@ -231,9 +234,9 @@ export async function startDemoCameras(opts: DemoCamerasOptions): Promise<DemoCa
     await writeFile(clockFile, '%{localtime}');
     const subCameras = rtmpCameras.filter((c) => c.subStream !== false);
     const args = liveEncodeArgs({
-      main: { profile: MAIN_PROFILE, urls: rtmpCameras.map((c) => publishUrl(opts.rtmp, { cameraId: c.cameraId, stream: 'main' }, c.key)) },
+      main: { profile: MAIN_PROFILE, urls: rtmpCameras.map((c) => publishUrl(opts.rtmp, { cameraId: c.cameraId, stream: 'main' }, c.key!)) },
       ...(subCameras.length > 0
-        ? { sub: { profile: SUB_PROFILE, urls: subCameras.map((c) => publishUrl(opts.rtmp, { cameraId: c.cameraId, stream: 'sub' }, c.key)) } }
+        ? { sub: { profile: SUB_PROFILE, urls: subCameras.map((c) => publishUrl(opts.rtmp, { cameraId: c.cameraId, stream: 'sub' }, c.key!)) } }
         : {}),
       titleFile,
       clockFile,

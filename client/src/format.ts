@@ -35,3 +35,10 @@ export function parseDecimal(s: string): number | null {
   if (t === '' || !/^[-+]?\d+(\.\d+)?$/.test(t)) return null;
   return Number(t);
 }
+
+/** A viewing duration in words the room reads at a glance: "45 s", "3 min 12 s", "1 u 05 min". */
+export function durationParts(ms: number): { unit: 'seconds' | 'minutes' | 'hours'; h: number; m: number; s: number } {
+  const total = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(total / 3600), m = Math.floor((total % 3600) / 60), s = total % 60;
+  return { unit: h > 0 ? 'hours' : m > 0 ? 'minutes' : 'seconds', h, m, s };
+}

@@ -44,9 +44,10 @@ export async function seedDemo(sql: Sql, configDir: string, dataDir: string, rts
   const cameras: DemoCamera[] = [];
   for (const c of demo.cameras) {
     const key = c.rtsp ? null : demoKeyFor(dataDir, c.id);
-    await sql`insert into cameras (id, name, municipality_id, street, lat, lon, kind, source_type, rtsp_url, key_hash, notes)
+    // The simulated RTSP camera serves a main stream only (its bridge pulls one stream).
+    await sql`insert into cameras (id, name, municipality_id, street, lat, lon, kind, source_type, rtsp_url, key_hash, has_sub_stream, notes)
       values (${c.id}, ${c.name}, ${c.municipalityId}, ${c.location.street}, ${c.location.lat}, ${c.location.lon}, ${c.kind},
-              ${c.rtsp ? 'rtsp' : 'rtmp'}, ${c.rtsp ? rtspUrlFor(c.id) : null}, ${key ? hashPublishKey(key) : null}, ${c.notes ?? ''})
+              ${c.rtsp ? 'rtsp' : 'rtmp'}, ${c.rtsp ? rtspUrlFor(c.id) : null}, ${key ? hashPublishKey(key) : null}, ${!c.rtsp}, ${c.notes ?? ''})
       on conflict (id) do nothing`;
     cameras.push({ id: c.id, name: c.name, source: c.rtsp ? 'rtsp' : 'rtmp', key });
   }

@@ -14,7 +14,7 @@ function envFor(extra: Record<string, string> = {}) {
   chmodSync(dir, 0o755);
   dirs.push(dir);
   const port = () => String(20000 + Math.floor(Math.random() * 20000));
-  return { ...process.env, DATA_DIR: dir, PORT: port(), EMBEDDED_PG_PORT: port(), RTMP_PORT: port(), FLV_PORT: port(), HOST: '127.0.0.1', MEDIA_HOST: '127.0.0.1', SERVE_CLIENT: 'false', LOG_LEVEL: 'warn', DATABASE_URL: '', ...extra };
+  return { ...process.env, DATA_DIR: dir, PORT: port(), EMBEDDED_PG_PORT: port(), RTMP_PORT: port(), FLV_PORT: port(), HOST: '127.0.0.1', MEDIA_HOST: '127.0.0.1', SERVE_CLIENT: 'false', DEMO_CAMERAS: 'false', LOG_LEVEL: 'warn', DATABASE_URL: '', ...extra };
 }
 
 function start(env: NodeJS.ProcessEnv): Promise<{ p: ChildProcess; out: () => string }> {

@@ -74,7 +74,7 @@ describe('demo cameras', () => {
     });
     await demo.ready;
     bridges = createRtspBridgeSet({ rtmp: { host: HOST, port: ms.rtmpPort }, ffmpeg: ff, log: quiet });
-    await bridges.sync(demo.rtspSources());
+    await bridges.sync(demo.rtspSources().map((s) => ({ ...s, key: s.key ?? 'never' })));
   };
 
   const stopAll = async () => {

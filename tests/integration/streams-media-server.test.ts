@@ -101,7 +101,7 @@ describe('media server with cameras', () => {
     [ff, loop] = await Promise.all([testFfmpeg(), testLoop()]);
     ms = await startMediaServer(options({ handshakeTimeoutMs: 1_500 }));
     for (const name of Object.keys(seen) as Array<keyof MediaServerEvents>) {
-      ms.events.on(name, (e: never) => (seen[name] as unknown[]).push(e));
+      ms.events.on(name, (e: MediaServerEvents[typeof name]) => void (seen[name] as unknown[]).push(e));
     }
     push('cam-a', 'key-a');
     await waitFor(published('cam-a'), 10_000, 'cam-a to publish');

@@ -6,6 +6,7 @@ import {
 } from '../../../server/cameras/schema';
 import { userCreateSchema, userSchema, userUpdateSchema } from '../../../server/users/schema';
 import { auditEntrySchema, chainReportSchema } from '../../../server/audit/schema';
+import { cameraStatusSchema, liveViewSchema, playGrantSchema, preferencesSchema } from '../../../server/live/schema';
 import { request, requestNoContent, withQuery } from './http';
 
 export type CameraCreateBody = z.output<typeof cameraCreateSchema>;
@@ -15,6 +16,12 @@ export type UserUpdateBody = z.output<typeof userUpdateSchema>;
 export type AuditEntry = z.output<typeof auditEntrySchema>;
 export type ChainReport = z.output<typeof chainReportSchema>;
 export type CameraWithKey = z.output<typeof cameraWithKeySchema>;
+export type CameraStatus = z.output<typeof cameraStatusSchema>;
+export type PlayGrant = z.output<typeof playGrantSchema>;
+export type LiveView = z.output<typeof liveViewSchema>;
+export type Preferences = z.output<typeof preferencesSchema>;
+export type StreamKind = PlayGrant['stream'];
+export type WallLayout = Preferences['wallLayout'];
 
 const cameraPath = (id: string) => `/api/cameras/${encodeURIComponent(id)}`;
 
@@ -33,6 +40,13 @@ export const api = {
   users: () => request('GET', '/api/users', z.array(userSchema)),
   createUser: (body: UserCreateBody) => request('POST', '/api/users', userSchema, body),
   updateUser: (id: string, body: UserUpdateBody) => request('PATCH', `/api/users/${encodeURIComponent(id)}`, userSchema, body),
+
+  /** A short-lived grant to open one camera stream (valid only to open it: ask again on every reconnect). */
+  playGrant: (id: string, stream: StreamKind) => request('POST', `${cameraPath(id)}/live`, playGrantSchema, { stream }),
+  liveStatus: () => request('GET', '/api/live/status', z.array(cameraStatusSchema)),
+  liveViews: (q: { scope: 'mine' | 'all'; camera?: string; limit?: number }) => request('GET', withQuery('/api/live/views', q), z.array(liveViewSchema)),
+  preferences: () => request('GET', '/api/me/preferences', preferencesSchema),
+  savePreferences: (p: Preferences) => request('PUT', '/api/me/preferences', preferencesSchema, p),
 
   audit: (q: { limit: number; before?: number; action?: string }) => request('GET', withQuery('/api/audit', q), z.array(auditEntrySchema)),
   verifyAudit: () => request('GET', '/api/audit/verify', chainReportSchema),

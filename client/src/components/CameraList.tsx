@@ -2,7 +2,9 @@
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Camera } from '../../../server/cameras/schema';
+import type { CameraStatus } from '../api/endpoints';
 import { useCameraRegistry } from '../session/CameraRegistry';
+import { useLiveStatus } from '../session/LiveStatus';
 import { useErrorText } from './errors';
 
 const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
@@ -24,16 +26,24 @@ function groupByMunicipality(list: Camera[]): Group[] {
   return [...groups.values()];
 }
 
+/** The drag payload of a camera (list row) dropped on a wall tile. */
+export const CAMERA_DRAG_TYPE = 'application/x-uitkijk-camera';
+
 interface Props {
   /** 'compact' for a sidebar beside the wall, 'full' for a registry overview. */
   variant?: 'compact' | 'full';
   headingLevel?: 2 | 3;
+  /** When given, each enabled camera's name is a button (and the row can be dragged): the wall puts it on a tile. */
+  onPick?: (camera: Camera) => void;
+  /** Completes the name button's accessible name, e.g. "show on tile 2". */
+  pickHint?: string;
 }
 
-export function CameraList({ variant = 'full', headingLevel = 2 }: Props) {
+export function CameraList({ variant = 'full', headingLevel = 2, onPick, pickHint }: Props) {
   const { t } = useTranslation();
   const errorText = useErrorText();
   const { cameras, error, reload } = useCameraRegistry();
+  const live = useLiveStatus();
   const [query, setQuery] = useState('');
   const searchId = useId();
   const hintId = useId();
@@ -93,9 +103,17 @@ export function CameraList({ variant = 'full', headingLevel = 2 }: Props) {
             </thead>
             <tbody>
               {g.cameras.map((c) => (
-                <tr key={c.id} data-testid={`camera-${c.id}`} className={c.enabled ? undefined : 'row--disabled'}>
+                <tr key={c.id} data-testid={`camera-${c.id}`} className={c.enabled ? undefined : 'row--disabled'}
+                  draggable={onPick && c.enabled ? true : undefined}
+                  onDragStart={onPick && c.enabled ? (e) => { e.dataTransfer.setData(CAMERA_DRAG_TYPE, c.id); e.dataTransfer.effectAllowed = 'copy'; } : undefined}>
                   <td>
-                    <span className="camera-name">{c.name}</span>
+                    {onPick && c.enabled
+                      ? (
+                        <button type="button" className="camera-pick camera-name" onClick={() => onPick(c)} data-testid={`pick-${c.id}`} title={t('wall.dragCamera')}>
+                          {c.name}{pickHint && <span className="visually-hidden">, {pickHint}</span>}
+                        </button>
+                      )
+                      : <span className="camera-name">{c.name}</span>}
                     {/* Compact: permanent is the norm, so only a flexible unit carries a badge. */}
                     {variant === 'compact' && c.kind === 'flexible' && <> <span className="badge badge--flexible">{t('camera.kinds.flexible')}</span></>}
                     {variant === 'compact'
@@ -110,7 +128,11 @@ export function CameraList({ variant = 'full', headingLevel = 2 }: Props) {
                   )}
                   {variant === 'full' && <td><span className={`badge badge--${c.kind}`}>{t(`camera.kinds.${c.kind}`)}</span></td>}
                   {variant === 'full' && <td>{t(`camera.sources.${c.source.type}`)}</td>}
-                  <td><StatusBadge enabled={c.enabled} /></td>
+                  <td>
+                    {live.available && c.enabled
+                      ? <LiveBadge status={live.get(c.id)} />
+                      : <StatusBadge enabled={c.enabled} />}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -124,4 +146,16 @@ export function CameraList({ variant = 'full', headingLevel = 2 }: Props) {
 export function StatusBadge({ enabled }: { enabled: boolean }) {
   const { t } = useTranslation();
   return <span className={`badge ${enabled ? 'badge--ok' : 'badge--off'}`}>{enabled ? t('camera.enabled') : t('camera.disabled')}</span>;
+}
+
+/** Online or offline, by a shape and a word as well as a colour. `null` while the status is not known yet. */
+export function LiveBadge({ status, testId }: { status: CameraStatus | null; testId?: string }) {
+  const { t } = useTranslation();
+  const state = status === null ? 'unknown' : status.online ? 'online' : 'offline';
+  return (
+    <span className={`live-badge live-badge--${state}`} data-testid={testId} data-state={state}>
+      <span className="live-badge__dot" aria-hidden="true" />
+      {t(`live.${state}`)}
+    </span>
+  );
 }

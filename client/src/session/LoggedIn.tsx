@@ -9,6 +9,7 @@ import { SkipLink } from '../components/SkipLink';
 import { useErrorText } from '../components/errors';
 import { ConsoleNav, RoleConsole, useConsoleViews } from '../views/consoles';
 import { CameraRegistryProvider } from './CameraRegistry';
+import { LiveStatusProvider } from './LiveStatus';
 import { SessionContext, type SessionValue } from './SessionContext';
 
 interface Props { me: Me; onSessionEnded(): void; onLoggedOut(): void }
@@ -68,13 +69,15 @@ export function LoggedIn({ me, onSessionEnded, onLoggedOut }: Props) {
   return (
     <SessionContext.Provider value={session}>
       <CameraRegistryProvider>
-        <SkipLink />
-        <AppHeader me={me} live={live} onLogout={() => void logout()} loggingOut={loggingOut}
-          nav={<ConsoleNav views={views.list} current={views.current} />} />
-        {logoutError && <p className="banner banner--error" role="alert">{logoutError}</p>}
-        <main id="main" className="main" tabIndex={-1} data-testid={`console-${me.role}`}>
-          <RoleConsole view={views.current} />
-        </main>
+        <LiveStatusProvider>
+          <SkipLink />
+          <AppHeader me={me} live={live} onLogout={() => void logout()} loggingOut={loggingOut}
+            nav={<ConsoleNav views={views.list} current={views.current} role={me.role} />} />
+          {logoutError && <p className="banner banner--error" role="alert">{logoutError}</p>}
+          <main id="main" className="main" tabIndex={-1} data-testid={`console-${me.role}`}>
+            <RoleConsole view={views.current} />
+          </main>
+        </LiveStatusProvider>
       </CameraRegistryProvider>
     </SessionContext.Provider>
   );

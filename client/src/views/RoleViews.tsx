@@ -5,6 +5,7 @@ import { api } from '../api/endpoints';
 import { CameraList } from '../components/CameraList';
 import { CameraWall } from '../components/CameraWall';
 import { PlaceholderPanel } from '../components/PlaceholderPanel';
+import { useWall } from '../live/useWall';
 import { useCameraRegistry } from '../session/CameraRegistry';
 import { useSession } from '../session/SessionContext';
 
@@ -15,14 +16,17 @@ function ViewHeading({ children }: { children: string }) {
 export function WatchView() {
   const { t } = useTranslation();
   const { cameras } = useCameraRegistry();
+  const wall = useWall(cameras);
   return (
     <>
       <ViewHeading>{t('views.watch')}</ViewHeading>
       <div className="layout layout--wall">
-        <CameraWall cameras={cameras ?? []} />
+        <CameraWall wall={wall} cameras={cameras ?? []} />
         <aside className="panel" aria-label={t('cameraList.title')}>
           <h2>{t('cameraList.title')}</h2>
-          <CameraList variant="compact" headingLevel={3} />
+          {/* Clicking a camera puts it on the selected tile (dragging puts it on the tile it is dropped on). */}
+          <CameraList variant="compact" headingLevel={3} onPick={(c) => wall.assign(wall.selected, c.id)}
+            pickHint={t('wall.pick', { n: wall.selected + 1 })} />
         </aside>
       </div>
     </>

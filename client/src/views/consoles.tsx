@@ -7,11 +7,12 @@ import { AuditTrail } from './AuditTrail';
 import { CameraManagement } from './CameraManagement';
 import { DispatchView, InvestigationView, MunicipalityView, RegistryView, WatchView } from './RoleViews';
 import { UserManagement } from './UserManagement';
+import { ViewingHistory } from './ViewingHistory';
 
-export type ViewId = 'watch' | 'registry' | 'dispatch' | 'investigation' | 'municipality' | 'cameras' | 'users' | 'audit';
+export type ViewId = 'watch' | 'registry' | 'dispatch' | 'investigation' | 'municipality' | 'cameras' | 'users' | 'audit' | 'history';
 
 const requirements: Record<ViewId, Action> = {
-  watch: 'cameras.read',
+  watch: 'live.view',
   registry: 'cameras.read',
   dispatch: 'cameras.read',
   investigation: 'cameras.read',
@@ -19,15 +20,18 @@ const requirements: Record<ViewId, Action> = {
   cameras: 'cameras.manage',
   users: 'users.manage',
   audit: 'audit.read',
+  history: 'views.read.own',
 };
 
 const consoleViews: Record<Role, ViewId[]> = {
-  observer: ['watch'],
-  supervisor: ['registry', 'audit'],
+  observer: ['watch', 'history'],
+  // Supervisors may watch too (live.view), and read everyone's viewing history.
+  supervisor: ['registry', 'watch', 'history', 'audit'],
   dispatcher: ['dispatch'],
   police: ['investigation'],
   municipality: ['municipality'],
-  admin: ['cameras', 'users', 'audit'],
+  // No live images for technical staff, but the record of who watched is part of what they oversee.
+  admin: ['cameras', 'users', 'history', 'audit'],
 };
 
 const viewFromHash = (list: ViewId[]): ViewId => {
@@ -50,15 +54,17 @@ export function useConsoleViews(role: Role): { list: ViewId[]; current: ViewId }
   return { list, current };
 }
 
-export function ConsoleNav({ views, current }: { views: ViewId[]; current: ViewId }) {
+export function ConsoleNav({ views, current, role }: { views: ViewId[]; current: ViewId; role: Role }) {
   const { t } = useTranslation();
+  // Someone who sees only their own history reads "My viewing history".
+  const label = (v: ViewId) => (v === 'history' && !can(role, 'views.read.all') ? t('nav.historyMine') : t(`nav.${v}`));
   if (views.length < 2) return null;
   return (
     <nav className="console-nav" aria-label={t('nav.label')}>
       <ul>
         {views.map((v) => (
           <li key={v}>
-            <a href={`#/${v}`} aria-current={v === current ? 'page' : undefined} data-testid={`nav-${v}`}>{t(`nav.${v}`)}</a>
+            <a href={`#/${v}`} aria-current={v === current ? 'page' : undefined} data-testid={`nav-${v}`}>{label(v)}</a>
           </li>
         ))}
       </ul>
@@ -82,5 +88,6 @@ export function RoleConsole({ view }: { view: ViewId }) {
     case 'cameras': return <CameraManagement />;
     case 'users': return <UserManagement />;
     case 'audit': return <AuditTrail />;
+    case 'history': return <ViewingHistory />;
   }
 }
