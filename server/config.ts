@@ -23,6 +23,7 @@ export const configSchema = z.object({
   DEMO: bool.optional(),
   DEMO_CAMERAS: bool.optional(),
   DEMO_RTSP_PORT: port.default(8554),
+  DEMO_VIDEO: z.enum(['loops', 'live-clock']).default('loops'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60),
   SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(72).default(12),

@@ -8,6 +8,8 @@ export interface DomainEvents {
   // previousMunicipalityId: set when a camera moved, so the old municipality's consoles drop it.
   'camera.changed': [camera: Camera, previousMunicipalityId?: string];
   'camera.status': [status: CameraStatus];
+  // A camera's right to publish ended (disabled, key rotated, source changed): cut its live stream.
+  'camera.revoked': [cameraId: string];
   'session.ended': [who: { tokenHash?: string; userId?: string }];
 }
 

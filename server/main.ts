@@ -113,7 +113,7 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
       },
     }).catch((e) => { throw new StartError(e instanceof Error ? e.message : String(e)); });
     const m = media;
-    const wiring = await connectLive({ sql, log, media: m, board });
+    const wiring = await connectLive({ sql, log, bus, media: m, board });
     stops.push(async () => { await m.stop(); await wiring.stop(); });
 
     // ffmpeg runs the RTSP bridges (and the demo cameras). Without it the room still runs, without those.
@@ -125,7 +125,7 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
       const sim = await startDemoCameras({
         cameras: seeded.cameras.map((c) => ({ cameraId: c.id, name: c.name, key: c.key, source: c.source, subStream: c.source === 'rtmp' })),
         rtmp: rtmpLocal, ffmpeg, cacheDir: path.join(config.DATA_DIR, 'demo-loops'),
-        rtsp: { host: '127.0.0.1', port: config.DEMO_RTSP_PORT }, log: log.child({ part: 'demo-cameras' }),
+        rtsp: { host: '127.0.0.1', port: config.DEMO_RTSP_PORT }, mode: config.DEMO_VIDEO, log: log.child({ part: 'demo-cameras' }),
       });
       stops.push(sim.stop);
     }

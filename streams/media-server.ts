@@ -95,6 +95,8 @@ export interface MediaServer {
   /** Live streams only. */
   stats(): StreamStats[];
   isLive(ref: StreamRef): boolean;
+  /** Cuts a camera's publishers (main and sub) and so their viewers: a camera disabled or re-keyed stops at once. */
+  dropCamera(cameraId: string): number;
   viewers(): ViewerInfo[];
   /** Reports every live stream 'unpublish' (server-stopped), closes all connections, frees the ports. */
   stop(): Promise<void>;
@@ -754,6 +756,11 @@ async function createMediaServer(opts: MediaServerOptions): Promise<MediaServer>
     httpPort,
     events,
     isLive: (ref) => live.has(streamKey(ref)),
+    dropCamera(cameraId) {
+      const pubs = [...live.values()].filter((p) => p.ref.cameraId === cameraId);
+      for (const pub of pubs) { markUnpublished(pub, 'closed'); pub.socket.destroy(); }
+      return pubs.length;
+    },
     stats: () =>
       [...live.values()].map((pub) => {
         const first = pub.samples[0]!;

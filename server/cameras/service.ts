@@ -62,6 +62,7 @@ export class CameraService {
       return { before, after: (await store.getCamera(tx, { municipalityId: null }, id))! };
     });
     this.bus.emit('camera.changed', camera.after, camera.before.municipalityId !== camera.after.municipalityId ? camera.before.municipalityId : undefined);
+    if ((u.enabled === false && camera.before.enabled) || u.source) this.bus.emit('camera.revoked', id);
     return { camera: camera.after, publishKey: key, publishUrl: key ? this.publishUrl(id, key) : null };
   }
 
@@ -79,6 +80,7 @@ export class CameraService {
       return (await store.getCamera(tx, { municipalityId: null }, id))!;
     });
     this.bus.emit('camera.changed', camera);
+    this.bus.emit('camera.revoked', id);
     return { camera, publishKey: key, publishUrl: this.publishUrl(id, key) };
   }
 }

@@ -4,9 +4,10 @@ import type { Logger } from '../log.js';
 import type { MediaServer } from '../../streams/media-server.js';
 import { appendAudit } from '../audit/store.js';
 import type { StatusBoard } from './status-board.js';
+import type { EventBus } from '../events.js';
 import { closeDanglingViews, endLiveView, startLiveView } from './views.js';
 
-export async function connectLive(d: { sql: Sql; log: Logger; media: MediaServer; board: StatusBoard; statsEveryMs?: number }) {
+export async function connectLive(d: { sql: Sql; log: Logger; bus: EventBus; media: MediaServer; board: StatusBoard; statsEveryMs?: number }) {
   const { sql, log, media, board } = d;
   const fail = (what: string) => (err: unknown) => log.error({ err }, what);
   await closeDanglingViews(sql);
@@ -32,9 +33,12 @@ export async function connectLive(d: { sql: Sql; log: Logger; media: MediaServer
     void id?.then((v) => (v ? endLiveView(sql, v) : undefined)).catch(fail('live view end not recorded'));
   });
 
+  const revoke = (cameraId: string) => { if (media.dropCamera(cameraId)) log.info({ cameraId }, 'live stream cut: publish right revoked'); };
+  d.bus.on('camera.revoked', revoke);
+
   const timer = setInterval(() => board.stats(media.stats().map((s) => ({
     cameraId: s.cameraId, stream: s.stream, bitrateKbps: s.bitrateKbps, fps: s.fps ?? null, width: s.width ?? null, height: s.height ?? null, lastFrameAt: s.lastFrameAt,
   }))), d.statsEveryMs ?? 2000);
   timer.unref();
-  return { stop: async () => { clearInterval(timer); await Promise.all(views.values()); } };
+  return { stop: async () => { clearInterval(timer); d.bus.off('camera.revoked', revoke); await Promise.all(views.values()); } };
 }

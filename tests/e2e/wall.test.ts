@@ -39,7 +39,8 @@ async function ensureClientBuilt() {
     }
   }
   try {
-    if (stale()) execSync('npx vite build', { cwd: root, stdio: 'pipe', timeout: 120_000 });
+    // NODE_ENV is 'test' under vitest: without 'production' Vite would build React's development bundle.
+    if (stale()) execSync('npx vite build', { cwd: root, stdio: 'pipe', timeout: 120_000, env: { ...process.env, NODE_ENV: 'production' } });
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }
@@ -139,7 +140,7 @@ async function arrangeWall(page: Page) {
     await page.getByTestId(`pick-${c.id}`).click();
     await expect.poll(() => tile(page, i + 1).getAttribute('data-camera-id')).toBe(c.id);
   }
-  if (process.env.WALL_DEBUG) await page.evaluate(() => { for (const t of ['dragstart', 'dragover', 'drop', 'dragend']) document.addEventListener(t, (e) => console.log(t, (e.target as HTMLElement).tagName, JSON.stringify((e as DragEvent).dataTransfer?.types)), true); });
+  if (process.env.WALL_DEBUG) await page.evaluate(() => { for (const t of ['dragstart', 'dragover', 'drop', 'dragend']) document.addEventListener(t, (e) => console.log(t, (e.target as HTMLElement).tagName, JSON.stringify((e as DragEvent).dataTransfer?.types), (e as DragEvent).dataTransfer?.getData('application/x-uitkijk-camera'), (e as DragEvent).dataTransfer?.dropEffect, (e as DragEvent).dataTransfer?.effectAllowed, e.defaultPrevented), true); });
   await page.getByTestId(`camera-${cams[3]!.id}`).dragTo(tile(page, 4).locator('.wall-tile__video'));
   await expect.poll(() => tile(page, 4).getAttribute('data-camera-id')).toBe(cams[3]!.id);
 }

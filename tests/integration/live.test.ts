@@ -83,6 +83,21 @@ describe('publishing', () => {
     expect(room.board.get('live-dup').online).toBe(true);
   });
 
+  it('disabling a live camera or rotating its key cuts the stream at once, and the old key no longer works', async () => {
+    const key = await newCamera('live-cut');
+    const p = publish(rtmp('live-cut', key));
+    await waitFor('online', () => room.board.get('live-cut').online);
+    const rotated = (await admin.post('/api/cameras/live-cut/rotate-key')).body.publishKey;
+    await waitFor('offline after rotation', () => !room.board.get('live-cut').online, 3000, 50);
+    await Promise.race([p.exited, new Promise((r) => setTimeout(r, 5000))]);
+    publish(rtmp('live-cut', key));
+    await waitFor('old key refused', async () => (await refusals('live-cut')).find((r) => r.reason === 'wrong-key'));
+    publish(rtmp('live-cut', rotated));
+    await waitFor('online with the new key', () => room.board.get('live-cut').online);
+    await admin.post('/api/cameras/live-cut/disable');
+    await waitFor('offline after disable', () => !room.board.get('live-cut').online, 3000, 50);
+  });
+
   it('a camera that stops publishing is offline within 5 s, and online again on reconnect, audited each way', async () => {
     const key = await newCamera('live-drop');
     const p = publish(rtmp('live-drop', key));
