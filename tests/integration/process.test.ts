@@ -4,17 +4,18 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort } from '../support/ports.js';
 
 const dirs: string[] = [];
 const procs: ChildProcess[] = [];
 afterAll(() => { procs.forEach((p) => p.exitCode === null && p.kill('SIGKILL')); dirs.forEach((d) => rmSync(d, { recursive: true, force: true })); });
 
-function envFor(extra: Record<string, string> = {}) {
+async function envFor(extra: Record<string, string> = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'uitkijk-proc-'));
   chmodSync(dir, 0o755);
   dirs.push(dir);
-  const port = () => String(20000 + Math.floor(Math.random() * 20000));
-  return { ...process.env, DATA_DIR: dir, PORT: port(), EMBEDDED_PG_PORT: port(), RTMP_PORT: port(), FLV_PORT: port(), HOST: '127.0.0.1', MEDIA_HOST: '127.0.0.1', SERVE_CLIENT: 'false', DEMO_CAMERAS: 'false', LOG_LEVEL: 'warn', DATABASE_URL: '', ...extra };
+  const port = async () => String(await freePort());
+  return { ...process.env, DATA_DIR: dir, PORT: await port(), EMBEDDED_PG_PORT: await port(), RTMP_PORT: await port(), FLV_PORT: await port(), HOST: '127.0.0.1', MEDIA_HOST: '127.0.0.1', SERVE_CLIENT: 'false', DEMO_CAMERAS: 'false', LOG_LEVEL: 'warn', DATABASE_URL: '', ...extra };
 }
 
 function start(env: NodeJS.ProcessEnv): Promise<{ p: ChildProcess; out: () => string }> {
@@ -32,7 +33,7 @@ const exited = (p: ChildProcess) => new Promise<number | null>((r) => (p.exitCod
 
 describe('the server process', () => {
   it('starts on the embedded database, reports health, answers 503 when the database dies, and stops cleanly on SIGTERM', async () => {
-    const env = envFor();
+    const env = await envFor();
     const { p, out } = await start(env);
     const base = `http://127.0.0.1:${env.PORT}`;
     expect(out()).toMatch(/observer\s+observer/);
@@ -50,7 +51,7 @@ describe('the server process', () => {
   }, 60_000);
 
   it('SIGTERM stops the embedded PostgreSQL too; a second start reuses the data', async () => {
-    const env = envFor();
+    const env = await envFor();
     const first = await start(env);
     first.p.kill('SIGTERM');
     expect(await exited(first.p)).toBe(0);
@@ -63,7 +64,7 @@ describe('the server process', () => {
   }, 60_000);
 
   it('in production refuses to start without an admin, and starts after `npm run user:create`', async () => {
-    const env = envFor({ NODE_ENV: 'production' });
+    const env = await envFor({ NODE_ENV: 'production' });
     const err = await start(env).then(() => null, (e) => e);
     expect(err?.code).toBe(1);
     expect(err.out).toMatch(/no admin account exists.*user:create/);

@@ -9,6 +9,7 @@ import { openSql, startEmbeddedPostgres } from '../../server/db/connect.js';
 import { migrate } from '../../server/db/migrate.js';
 import { createLogger } from '../../server/log.js';
 import { seedReferenceData } from '../../server/demo/seed.js';
+import { freePort } from './ports.js';
 
 declare module 'vitest' {
   export interface ProvidedContext { pgAdminUrl: string }
@@ -21,7 +22,7 @@ export default async function setup(project: TestProject) {
   if (!adminUrl) {
     dir = mkdtempSync(path.join(tmpdir(), 'uitkijk-test-pg-'));
     chmodSync(dir, 0o755); // as root, PostgreSQL runs as the 'postgres' user, which must reach its directory
-    const port = 15000 + Math.floor(Math.random() * 20000);
+    const port = await freePort();
     const pg = await startEmbeddedPostgres({ dataDir: dir, port, log: createLogger('silent') });
     adminUrl = pg.url.replace(/\/uitkijk$/, '/postgres');
     stop = pg.stop;
