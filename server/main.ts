@@ -167,9 +167,12 @@ async function main() {
   }
   let stopping = false;
   const shutdown = async (signal: string) => {
-    if (stopping) return;
+    // A second signal means "now": the operator should never have to reach for kill -9.
+    if (stopping) { log.warn({ signal }, 'second signal: exiting at once'); process.exit(1); }
     stopping = true;
     log.info({ signal }, 'shutting down');
+    const watchdog = setTimeout(() => { log.error('shutdown took over 20 s: exiting anyway'); process.exit(1); }, 20_000);
+    watchdog.unref();
     await room.stop();
     log.info('stopped');
     process.exit(0);
