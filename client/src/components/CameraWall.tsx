@@ -23,9 +23,9 @@ const arrowKeys: Record<string, Direction> = { ArrowUp: 'up', ArrowDown: 'down',
 const isTyping = (el: EventTarget | null): boolean =>
   el instanceof HTMLElement && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
 
-interface Props { wall: Wall; cameras: Camera[] }
+interface Props { wall: Wall; cameras: Camera[] | null }
 
-export function CameraWall({ wall, cameras }: Props) {
+export function CameraWall({ wall, cameras: loadedCameras }: Props) {
   const { t } = useTranslation();
   const errorText = useErrorText();
   const headingId = useId();
@@ -33,7 +33,10 @@ export function CameraWall({ wall, cameras }: Props) {
   const pageVisible = usePageVisible();
   const [helpOpen, setHelpOpen] = useState(false);
   const [announcement, setAnnouncement] = useState('');
+  const cameras = loadedCameras ?? [];
   const byId = new Map(cameras.map((c) => [c.id, c]));
+  // Nothing plays before the saved arrangement and the registry are known (no flash of the default cameras).
+  const ready = wall.ready && loadedCameras !== null;
   const { layout, tiles, selected, focused } = wall;
   const focusedCameraId = tiles[selected] ?? null;
   const focusedCamera = focusedCameraId ? byId.get(focusedCameraId) : undefined;
@@ -138,10 +141,11 @@ export function CameraWall({ wall, cameras }: Props) {
       {wall.loadError && <p className="banner banner--warning">{t('wall.loadFailed')} {errorText(wall.loadError)}</p>}
       {wall.saveError && <p className="banner banner--error" role="alert">{t('wall.saveFailed')} {errorText(wall.saveError)}</p>}
 
-      {focused
+      {!ready && <p className="muted" role="status">{t('common.loading')}</p>}
+      {ready && (focused
         ? (
           <FocusView ref={focusRef} tile={selected} cameraId={focusedCameraId} camera={focusedCamera}
-            status={focusedCameraId ? status.get(focusedCameraId) : null} pageVisible={pageVisible} onBack={() => wall.setFocused(false)} />
+            status={focusedCameraId ? status.get(focusedCameraId) : null} pageVisible={pageVisible} />
         )
         : (
           <ol className="camera-wall__grid" style={{ ['--cols' as string]: columnsOf(layout) }} data-testid="wall-grid">
@@ -151,7 +155,7 @@ export function CameraWall({ wall, cameras }: Props) {
                 selected={i === selected} pageVisible={pageVisible} wall={wall} announce={announce} />
             ))}
           </ol>
-        )}
+        ))}
       {helpOpen && <ShortcutHelp onClose={() => setHelpOpen(false)} />}
     </section>
   );
@@ -183,6 +187,7 @@ interface TileProps {
 
 function WallTile({ index, cameraId, camera, status, statusKnown, selected, pageVisible, wall, announce }: TileProps) {
   const { t } = useTranslation();
+  const compact = wall.layout >= 9;
   const [dropping, setDropping] = useState(false);
   const n = index + 1;
 
@@ -223,7 +228,7 @@ function WallTile({ index, cameraId, camera, status, statusKnown, selected, page
         draggable={cameraId ? true : undefined}
         onDragStart={cameraId ? (e) => { e.dataTransfer.setData(TILE_DRAG_TYPE, String(index)); e.dataTransfer.effectAllowed = 'move'; } : undefined}>
         {cameraId
-          ? <TilePlayer cameraId={cameraId} camera={camera} status={status} statusKnown={statusKnown} pageVisible={pageVisible} wanted="sub" />
+          ? <TilePlayer cameraId={cameraId} camera={camera} status={status} statusKnown={statusKnown} pageVisible={pageVisible} wanted="sub" compact={compact} />
           : <span className="wall-tile__message">{t('wall.dropHint')}</span>}
         <span className="wall-tile__number" aria-hidden="true">{n}</span>
       </div>
@@ -259,11 +264,13 @@ interface PlayerProps {
   statusKnown: boolean;
   pageVisible: boolean;
   wanted: StreamKind;
+  /** Small tiles (9 and 16) say it in one word. */
+  compact?: boolean;
   onState?(s: LiveStreamState | null): void;
 }
 
 /** A <video> with its live stream and what the operator needs to know about it: state, latency, resolution. */
-function TilePlayer({ cameraId, camera, status, statusKnown, pageVisible, wanted, onState }: PlayerProps) {
+function TilePlayer({ cameraId, camera, status, statusKnown, pageVisible, wanted, compact, onState }: PlayerProps) {
   const { t } = useTranslation();
   const video = useRef<HTMLVideoElement>(null);
   const online = status?.online ?? false;
@@ -277,7 +284,7 @@ function TilePlayer({ cameraId, camera, status, statusKnown, pageVisible, wanted
   if (!camera) message = t('live.cameraUnknown');
   else if (!camera.enabled) message = t('live.cameraDisabled');
   else if (!statusKnown) message = t('live.waitingStatus');
-  else if (!online) message = t('live.cameraOffline');
+  else if (!online) message = compact ? t('live.offline') : t('live.cameraOffline');
   else if (!pageVisible) message = t('live.paused');
   else if (!s || s.phase === 'connecting') message = t('live.connecting');
   else if (s.phase === 'retrying') {
@@ -294,7 +301,7 @@ function TilePlayer({ cameraId, camera, status, statusKnown, pageVisible, wanted
         aria-label={camera ? t('live.videoOf', { name: camera.name }) : undefined} />
       {message && (
         <p className={`player__message${!online && statusKnown ? ' player__message--offline' : ''}`} data-testid="player-message">
-          {!online && statusKnown && <span className="player__offline-icon" aria-hidden="true">⏻</span>}
+          {!online && statusKnown && <span className="player__offline-icon" aria-hidden="true" />}
           {message}
         </p>
       )}
@@ -303,8 +310,10 @@ function TilePlayer({ cameraId, camera, status, statusKnown, pageVisible, wanted
           <span className="player__latency" data-testid="tile-latency" data-ms={s.latencyMs ?? undefined} title={t('live.latencyTitle')}>
             {s.latencyMs === null ? t('live.latencyNone') : t('live.latency', { ms: s.latencyMs })}
           </span>
-          <span className="player__format" data-testid="tile-format">
-            {status?.width && status.height ? t('live.resolution', { width: status.width, height: status.height }) : null}
+          {/* What is shown (decoded size of the stream played), at the frame rate the camera sends (from the status). */}
+          <span className="player__format" data-testid="tile-format"
+            title={status?.width && status.height ? t('live.cameraFormat', { width: status.width, height: status.height }) : undefined}>
+            {s.width > 0 ? t('live.resolution', { width: s.width, height: s.height }) : null}
             {status?.fps ? <> · {t('live.fps', { fps: Math.round(status.fps) })}</> : null}
             {s.granted && <> · {t(`live.stream.${s.granted}`)}</>}
           </span>
@@ -332,12 +341,11 @@ interface FocusProps {
   camera: Camera | undefined;
   status: CameraStatus | null;
   pageVisible: boolean;
-  onBack(): void;
   ref: Ref<HTMLElement>;
 }
 
 /** One camera full size, its main stream. */
-function FocusView({ tile, cameraId, camera, status, pageVisible, onBack, ref }: FocusProps) {
+function FocusView({ tile, cameraId, camera, status, pageVisible, ref }: FocusProps) {
   const { t, i18n } = useTranslation();
   const live = useLiveStatus();
   const [s, setS] = useState<LiveStreamState | null>(null);
@@ -350,7 +358,6 @@ function FocusView({ tile, cameraId, camera, status, pageVisible, onBack, ref }:
         </h3>
         {camera && <span className="muted">{t('wall.where', { street: camera.location.street, municipality: camera.municipalityName })}</span>}
         {camera && <LiveBadge status={live.loaded || !live.available ? status : null} testId="focus-status" />}
-        <button type="button" className="button button--small" onClick={onBack} data-testid="focus-back">{t('focus.back')} <kbd>Esc</kbd></button>
       </div>
       <div className="focus-view__video">
         {cameraId

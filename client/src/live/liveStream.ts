@@ -1,7 +1,7 @@
-// One live camera stream in one <video>: mpegts.js over WebSocket-FLV from the media server, with a fresh play
-// grant for every (re)connect, reconnect with backoff on error or stall, and the measured live-edge latency.
+// One live camera stream in one <video>: mpegts.js (flvPlayer.ts) over WebSocket-FLV from the media server, with a fresh
+// play grant for every (re)connect, reconnect with backoff on error or stall, and the measured live-edge latency.
 // Plain TypeScript (no React), so the component around it only starts and stops it.
-import mpegts from 'mpegts.js';
+import type mpegts from 'mpegts.js';
 import type { PlayGrant, StreamKind } from '../api/endpoints';
 import { ApiError } from '../api/http';
 
@@ -51,24 +51,10 @@ export function playSocketUrl(grant: PlayGrant, loc: Pick<Location, 'hostname' |
   return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.hostname}:${grant.port}${grant.path}`;
 }
 
-/** Low-latency settings, measured on this kind of machine (see DESIGN.md): ~280 ms instead of ~675 ms with defaults. */
-export const playerConfig: mpegts.Config = {
-  enableWorker: false,              // sixteen workers cost more than they save on two cores; transmuxing FLV is cheap
-  enableStashBuffer: false,         // hand every chunk on at once
-  stashInitialSize: 128,
-  liveBufferLatencyChasing: true,   // jump to the live edge when the buffer grows past the maximum
-  liveBufferLatencyMaxLatency: 0.8,
-  liveBufferLatencyMinRemain: 0.1,
-  lazyLoad: false,                  // a live stream is never "loaded enough"
-  autoCleanupSourceBuffer: true,    // long watches must not fill the SourceBuffer
-  autoCleanupMaxBackwardDuration: 30,
-  autoCleanupMinBackwardDuration: 10,
-};
-
 const refusedCodes = new Set([401, 403, 404, 409]);
 
-// mpegts.js logs every segment at info level: keep the console for warnings and errors.
-mpegts.LoggingControl.applyConfig({ enableAll: false, enableDebug: false, enableVerbose: false, enableInfo: false, enableWarn: true, enableError: true });
+// Loaded on the first play, then cached by the module system.
+const loadFlvPlayer = () => import('./flvPlayer');
 
 interface Options {
   cameraId: string;
@@ -139,28 +125,24 @@ export class LiveStream {
     this.attemptStartedAt = performance.now();
     this.update({ phase: 'connecting', retryAt: null, latencyMs: null, firstFrameMs: null });
     let grant: PlayGrant;
+    let flv: Awaited<ReturnType<typeof loadFlvPlayer>>;
     try {
       // A fresh grant every time: tokens live 60 s and are checked only when the socket opens.
-      grant = await this.opts.requestGrant(this.opts.cameraId, this.opts.wanted);
+      [grant, flv] = await Promise.all([this.opts.requestGrant(this.opts.cameraId, this.opts.wanted), loadFlvPlayer()]);
     } catch (e) {
       if (gen !== this.generation) return;
       if (e instanceof ApiError && refusedCodes.has(e.status)) {
         this.update({ phase: 'refused', reason: e.code });
         return;
       }
-      this.fail(gen, e instanceof ApiError ? e.code : 'grant_failed');
+      this.fail(gen, e instanceof ApiError ? e.code : 'connect_failed');
       return;
     }
     if (gen !== this.generation) return;
 
-    const player = mpegts.createPlayer(
-      { type: 'flv', isLive: true, url: playSocketUrl(grant), hasAudio: false, hasVideo: true },
-      playerConfig,
-    );
+    const { player, onEnd } = flv.createFlvPlayer(playSocketUrl(grant));
     this.player = player;
-    player.on(mpegts.Events.ERROR, (type: string, detail: string) => this.fail(gen, `${type}:${detail}`));
-    // For a live stream the end of loading means the media server closed the socket (publisher gone, server stopping).
-    player.on(mpegts.Events.LOADING_COMPLETE, () => this.fail(gen, 'stream_ended'));
+    onEnd((reason) => this.fail(gen, reason));
     player.attachMediaElement(this.video);
     this.openedAt = performance.now();
     this.lastTime = -1;

@@ -42,10 +42,16 @@ export function LiveStatusProvider({ children }: { children: ReactNode }) {
         return m;
       });
     } catch (e) {
-      // Not fatal: the wall then waits for pushes, and the next reconnect loads again.
+      // Not fatal: try again shortly (pushes that arrive meanwhile are kept and applied on top).
       console.warn('live status not loaded', e);
+      if (retry.current) clearTimeout(retry.current);
+      retry.current = setTimeout(() => { retry.current = null; void reloadRef.current(); }, 5000);
     }
   }, []);
+  const reloadRef = useRef(reload);
+  reloadRef.current = reload;
+  const retry = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(() => () => { if (retry.current) clearTimeout(retry.current); }, []);
 
   useEffect(() => {
     if (!available) return;

@@ -21,7 +21,7 @@ export function WatchView() {
     <>
       <ViewHeading>{t('views.watch')}</ViewHeading>
       <div className="layout layout--wall">
-        <CameraWall wall={wall} cameras={cameras ?? []} />
+        <CameraWall wall={wall} cameras={cameras} />
         <aside className="panel" aria-label={t('cameraList.title')}>
           <h2>{t('cameraList.title')}</h2>
           {/* Clicking a camera puts it on the selected tile (dragging puts it on the tile it is dropped on). */}
