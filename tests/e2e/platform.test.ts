@@ -1,6 +1,5 @@
 // End to end in real Chromium against the real server (real PostgreSQL, demo data, the built console).
-import { execSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -8,48 +7,13 @@ import { launchBrowser } from '../support/browser';
 import { startTestRoom, type TestRoom } from '../support/room';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const builtIndex = path.join(root, 'dist/client/index.html');
-
-/** The newest modification time under a directory (to tell whether the built console is older than its source). */
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
 
 let room: TestRoom;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 const pageErrors: string[] = [];
 
-/** express serves dist/client: build it when it is missing or older than the console's source. The other e2e
- *  file may build at the same time: a lock directory (mkdir is atomic) makes one build and the other wait. */
-async function ensureClientBuilt() {
-  const stale = () => !existsSync(builtIndex) || statSync(builtIndex).mtimeMs < newestMtime(path.join(root, 'client'));
-  if (!stale()) return;
-  const lock = path.join(root, 'dist/.client-build.lock');
-  mkdirSync(path.dirname(lock), { recursive: true });
-  const deadline = Date.now() + 150_000;
-  for (;;) {
-    try { mkdirSync(lock); break; } catch {
-      try { if (Date.now() - statSync(lock).mtimeMs > 150_000) rmSync(lock, { recursive: true, force: true }); } catch { /* gone */ }
-      if (Date.now() > deadline) throw new Error('waited too long for another client build');
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-  try {
-    // NODE_ENV is 'test' under vitest: without 'production' Vite would build React's development bundle.
-    if (stale()) execSync('npx vite build', { cwd: root, stdio: 'pipe', timeout: 120_000, env: { ...process.env, NODE_ENV: 'production' } });
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
-}
-
 beforeAll(async () => {
-  await ensureClientBuilt();
   [room, browser] = await Promise.all([startTestRoom({ SERVE_CLIENT: 'true' }), launchBrowser()]);
 }, 180_000);
 

@@ -1,7 +1,6 @@
 // The live camera wall end to end: real Chromium, the real server (node-media-server, PostgreSQL), and real
 // ffmpeg publishers standing in for four cameras (three with a sub stream, one without).
-import { execSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -10,41 +9,7 @@ import { publishTestPattern, waitFor, type Publisher } from '../support/publishe
 import { ApiClient, startTestRoom, type TestRoom } from '../support/room';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const builtIndex = path.join(root, 'dist/client/index.html');
 const shots = '/tmp/shots';
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds the console when dist is missing or older than client/. Another e2e file may build at the same time:
- *  a lock directory (mkdir is atomic) makes one build and the other wait for it. */
-async function ensureClientBuilt() {
-  const stale = () => !existsSync(builtIndex) || statSync(builtIndex).mtimeMs < newestMtime(path.join(root, 'client'));
-  if (!stale()) return;
-  const lock = path.join(root, 'dist/.client-build.lock');
-  mkdirSync(path.dirname(lock), { recursive: true });
-  const deadline = Date.now() + 150_000;
-  for (;;) {
-    try { mkdirSync(lock); break; } catch {
-      // A lock older than the longest build is left over from a killed run.
-      try { if (Date.now() - statSync(lock).mtimeMs > 150_000) rmSync(lock, { recursive: true, force: true }); } catch { /* gone */ }
-      if (Date.now() > deadline) throw new Error('waited too long for another client build');
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-  try {
-    // NODE_ENV is 'test' under vitest: without 'production' Vite would build React's development bundle.
-    if (stale()) execSync('npx vite build', { cwd: root, stdio: 'pipe', timeout: 120_000, env: { ...process.env, NODE_ENV: 'production' } });
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
-}
 
 interface Cam { id: string; name: string; street: string; key: string; sub: boolean; pubs: Publisher[] }
 
@@ -66,7 +31,6 @@ function startPublishing(c: Cam) {
 
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
-  await ensureClientBuilt();
   [room, browser] = await Promise.all([startTestRoom({ SERVE_CLIENT: 'true' }), launchBrowser()]);
   admin = await new ApiClient(room.url).login('admin');
   const defs = [

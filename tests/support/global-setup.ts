@@ -10,12 +10,14 @@ import { migrate } from '../../server/db/migrate.js';
 import { createLogger } from '../../server/log.js';
 import { seedReferenceData } from '../../server/demo/seed.js';
 import { freePort } from './ports.js';
+import { ensureClientBuilt } from './client-build.js';
 
 declare module 'vitest' {
   export interface ProvidedContext { pgAdminUrl: string }
 }
 
 export default async function setup(project: TestProject) {
+  ensureClientBuilt();
   let adminUrl = process.env.TEST_DATABASE_URL;
   let stop = async () => {};
   let dir: string | undefined;
