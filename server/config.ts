@@ -20,6 +20,14 @@ export const configSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   MEDIA_DIR: z.string().min(1).default('./data/media'),
   RETENTION_DAYS: z.coerce.number().int().min(1).max(28).default(28),
+  // Recording and evidence (issue 4); README's settings table says what each trades off.
+  RECORDING: bool.default(true),
+  SEGMENT_SECONDS: z.coerce.number().int().min(1).max(10).default(2),
+  RETENTION_SWEEP_MINUTES: z.coerce.number().int().min(1).max(60).default(60),
+  DISK_MIN_FREE_MB: z.coerce.number().int().min(0).max(10_000_000).default(2048),
+  EVIDENCE_MAX_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(120),
+  EVIDENCE_POSTROLL_GRACE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  EVIDENCE_LINK_MINUTES: z.coerce.number().int().min(1).max(60).default(10),
   DEMO: bool.optional(),
   DEMO_CAMERAS: bool.optional(),
   DEMO_RTSP_PORT: port.default(8554),
@@ -31,6 +39,15 @@ export const configSchema = z.object({
   LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   PUBLIC_ORIGIN: z.string().url().optional(),
   SERVE_CLIENT: bool.default(true),
+  DISPATCH_WEBHOOK_URL: z.string().url().refine((u) => /^https?:\/\//.test(u), 'an http:// or https:// URL').optional(),
+  DISPATCH_WEBHOOK_SECRET: z.string().min(16, 'at least 16 characters').optional(),
+  DISPATCH_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
+  DISPATCH_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(1000),
+  DISPATCH_RETRY_MAX_MS: z.coerce.number().int().min(10).max(24 * 3_600_000).default(300_000),
+  DISPATCH_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(30),
+  DISPATCH_ESCALATE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  DISPATCH_CAP_SENDER: z.string().regex(/^[^\s,<&]{3,200}$/, 'no spaces, commas, < or &').default('uitkijk@toezichtsruimte.twente'),
+  DISPATCH_WORKER: bool.default(true),
 });
 
 type Parsed = z.infer<typeof configSchema>;
@@ -54,12 +71,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configDir = pat
   for (const [k, v] of Object.entries(merged)) if (typeof v === 'number' || typeof v === 'boolean') merged[k] = String(v);
   const result = configSchema.safeParse(merged);
   if (!result.success) {
-    const lines = result.error.issues.map((i) => `  ${String(i.path[0])}=${JSON.stringify(merged[String(i.path[0])])}: ${accepts(i)}`);
+    // A secret is never echoed, not even a wrong one.
+    const shown = (k: string) => (/SECRET/.test(k) ? '"[hidden]"' : JSON.stringify(merged[k]));
+    const lines = result.error.issues.map((i) => `  ${String(i.path[0])}=${shown(String(i.path[0]))}: ${accepts(i)}`);
     throw new ConfigError(`Invalid settings:\n${lines.join('\n')}`);
   }
   const c = result.data;
   // Demo accounts and cameras never exist in production, whatever DEMO says.
   if (c.NODE_ENV === 'production' && c.DEMO === true) throw new ConfigError('Invalid settings:\n  DEMO=true: demo mode is refused when NODE_ENV=production');
+  // An unsigned webhook would let anyone on the path forge or read alerts as ours: the secret is required.
+  if (c.DISPATCH_WEBHOOK_URL && !c.DISPATCH_WEBHOOK_SECRET) throw new ConfigError('Invalid settings:\n  DISPATCH_WEBHOOK_SECRET: required when DISPATCH_WEBHOOK_URL is set (at least 16 characters)');
   const demo = c.DEMO ?? c.NODE_ENV !== 'production';
   return Object.freeze({ ...c, DEMO: demo, DEMO_CAMERAS: demo && (c.DEMO_CAMERAS ?? true), DATA_DIR: path.resolve(c.DATA_DIR), MEDIA_DIR: path.resolve(c.MEDIA_DIR) });
 }

@@ -3,6 +3,9 @@
 import { EventEmitter } from 'node:events';
 import type { Camera } from './cameras/schema.js';
 import type { CameraStatus } from './live/schema.js';
+import type { DeliveryFailure, DispatchMessage, Incident } from './incidents/schema.js';
+import type { DiskLowAlert } from './recordings/schema.js';
+import type { EvidenceItem } from './evidence/schema.js';
 
 export interface DomainEvents {
   // previousMunicipalityId: set when a camera moved, so the old municipality's consoles drop it.
@@ -11,6 +14,20 @@ export interface DomainEvents {
   // A camera's right to publish ended (disabled, key rotated, source changed): cut its live stream.
   'camera.revoked': [cameraId: string];
   'session.ended': [who: { tokenHash?: string; userId?: string }];
+  // An incident (or its dispatch status) changed: observers' and supervisors' live lists.
+  'incident.changed': [incident: Incident];
+  // Messages were committed to the dispatch outbox: wake the dispatch worker.
+  'dispatch.outbox': [];
+  // The dispatch worker delivers an outbox message to the consoles (at least once; consoles drop seen messageIds).
+  'dispatch.message': [message: DispatchMessage];
+  // A webhook delivery was given up (permanent refusal or too many attempts): the room must know.
+  'dispatch.delivery_failed': [failure: DeliveryFailure];
+  // A recorded segment was closed and indexed (the evidence worker waits for post-rolls on it).
+  'recording.segment': [segment: { cameraId: string; startedAt: string; endedAt: string }];
+  // Free disk space fell below DISK_MIN_FREE_MB: the oldest unpreserved recordings were deleted; supervisors must know.
+  'recordings.disk_low': [alert: DiskLowAlert];
+  // An evidence item or one of its clips changed (state, progress, hold).
+  'evidence.changed': [item: EvidenceItem];
 }
 
 export class EventBus extends EventEmitter<DomainEvents> {}

@@ -1,6 +1,7 @@
 // Composition root: the only module that knows every part and wires them together.
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
+import { mkdir } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadConfig, ConfigError, type Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
@@ -32,18 +33,40 @@ import { connectLive } from './live/wire.js';
 import { runRtspBridges } from './live/bridges.js';
 import { findFfmpeg, type FfmpegInfo } from '../streams/ffmpeg/locate.js';
 import { startDemoCameras } from '../streams/demo-cameras.js';
+import { playUrl } from '../streams/stream-path.js';
+import { Categories } from './incidents/categories.js';
+import { IncidentService } from './incidents/service.js';
+import { incidentRoutes } from './incidents/routes.js';
+import { createSnapshotGrabber } from './incidents/snapshot-grabber.js';
+import { failInterruptedSnapshots } from './incidents/store.js';
+import { DispatchWorker } from './dispatch/worker.js';
+import { startEscalationSweep } from './dispatch/escalation.js';
+import { dispatchRoutes } from './dispatch/routes.js';
+import { ReportService } from './reports/service.js';
+import { reportRoutes } from './reports/routes.js';
+import { RecorderManager } from './recordings/manager.js';
+import { RetentionSweeper, statDisk } from './recordings/retention.js';
+import { recordingRoutes } from './recordings/routes.js';
+import { ClipWorker } from './evidence/worker.js';
+import { EvidenceService } from './evidence/service.js';
+import { evidenceRoutes } from './evidence/routes.js';
+import { loadOrCreateSigningKey } from './evidence/signing.js';
+import { ffprobePathFor } from '../streams/ffmpeg/probe.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface Room {
   url: string; media: MediaServer; board: StatusBoard; publish: PublishAuthority; sql: Sql; config: Config; bus: EventBus; routes: RouteDef[]; demo: DemoConfig | null;
+  // Recording and evidence (null recorder: RECORDING=off or no ffmpeg). Tests reach in to drive clocks and disks.
+  recorder: RecorderManager | null; clips: ClipWorker; retention: RetentionSweeper; evidence: EvidenceService;
   stop(): Promise<void>;
 }
 
 export class StartError extends Error {}
 
 /** Builds every route; exported so the permission-matrix test sees exactly what the server mounts. */
-export function buildRoutes(deps: { sql: Sql; bus: EventBus; config: Config; live: LiveService; board: StatusBoard }): RouteDef[] {
+export function buildRoutes(deps: { sql: Sql; bus: EventBus; config: Config; live: LiveService; board: StatusBoard; incidents: IncidentService; reports: ReportService;
+  evidence: EvidenceService; recorder: () => RecorderManager | null; retention: () => RetentionSweeper | null }): RouteDef[] {
   const { sql, bus, config } = deps;
   const times = { idleMs: config.SESSION_IDLE_MINUTES * 60_000, maxMs: config.SESSION_MAX_HOURS * 3_600_000 };
   const rtmpBase = `rtmp://${config.MEDIA_HOST === '0.0.0.0' ? 'localhost' : config.MEDIA_HOST}:${config.RTMP_PORT}`;
@@ -53,6 +76,12 @@ export function buildRoutes(deps: { sql: Sql; bus: EventBus; config: Config; liv
     ...userRoutes(new UserService(sql, bus)),
     ...auditRoutes(sql),
     ...liveRoutes(sql, deps.live, deps.board),
+    ...incidentRoutes(deps.incidents),
+    ...dispatchRoutes(sql),
+    ...reportRoutes(deps.reports),
+    ...recordingRoutes({ sql, recorder: deps.recorder, retention: deps.retention, settings: {
+      recording: config.RECORDING, segmentSeconds: config.SEGMENT_SECONDS, retentionDays: config.RETENTION_DAYS, minFreeBytes: config.DISK_MIN_FREE_MB * 1024 * 1024 } }),
+    ...evidenceRoutes(deps.evidence),
   ];
 }
 
@@ -88,7 +117,43 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
     const tokens = new PlayTokens();
     let media: MediaServer | null = null;
     const live = new LiveService(sql, tokens, board, () => media?.httpPort ?? config.FLV_PORT);
-    const routes = buildRoutes({ sql, bus, config, live, board });
+    // Incidents: snapshots are read from the live stream by ffmpeg with a play token of the observer who tagged.
+    let ffmpeg: FfmpegInfo | null = null;
+    const mediaLocalHost = config.MEDIA_HOST === '0.0.0.0' ? '127.0.0.1' : config.MEDIA_HOST;
+    const grabber = createSnapshotGrabber({
+      mediaDir: config.MEDIA_DIR, ffmpegPath: () => ffmpeg?.path ?? null, isLive: (id) => board.get(id).online,
+      playUrl: async (userId, cameraId) => playUrl('http', { host: mediaLocalHost, port: media?.httpPort ?? config.FLV_PORT }, { cameraId, stream: 'main' },
+        tokens.sign({ userId, cameraId, stream: 'main' }).token),
+    });
+    await failInterruptedSnapshots(sql);
+    const categories = Categories.load(configDir);
+    const incidents = new IncidentService({ sql, bus, log: log.child({ part: 'incidents' }), categories, grabber, webhook: !!config.DISPATCH_WEBHOOK_URL });
+    stops.push(() => incidents.drain());
+    // Snapshots follow the retention of recordings (RETENTION_DAYS): checked at start and every hour.
+    const expire = () => incidents.expireSnapshots(config.RETENTION_DAYS).then((n) => { if (n) log.info({ snapshots: n }, 'snapshots past retention deleted'); })
+      .catch((e) => log.warn({ err: e }, 'snapshot retention sweep failed'));
+    void expire();
+    const snapshotRetention = setInterval(expire, 3_600_000);
+    snapshotRetention.unref();
+    stops.push(async () => clearInterval(snapshotRetention));
+    // Recording and evidence: the clip worker and retention need only the database and files; the recorder
+    // follows the media server (started below, after it, and stopped before it).
+    let recorder: RecorderManager | null = null;
+    const minFreeBytes = config.DISK_MIN_FREE_MB * 1024 * 1024;
+    const clips = new ClipWorker({
+      sql, bus, log: log.child({ part: 'evidence' }), mediaDir: config.MEDIA_DIR, ffmpeg: () => ffmpeg?.path ?? null,
+      isRecording: (id) => recorder?.isRecording(id) ?? false, graceMs: config.EVIDENCE_POSTROLL_GRACE_SECONDS * 1000,
+      minFreeBytes, diskFree: async () => (await statDisk(config.MEDIA_DIR)).freeBytes,
+    });
+    const evidence = new EvidenceService({
+      sql, bus, worker: clips, key: loadOrCreateSigningKey(config.DATA_DIR), mediaDir: config.MEDIA_DIR,
+      maxMinutes: config.EVIDENCE_MAX_MINUTES, retentionDays: config.RETENTION_DAYS, linkMinutes: config.EVIDENCE_LINK_MINUTES,
+    });
+    const retention = new RetentionSweeper({
+      sql, bus, log: log.child({ part: 'retention' }), mediaDir: config.MEDIA_DIR, retentionDays: config.RETENTION_DAYS,
+      minFreeBytes, sweepEveryMs: config.RETENTION_SWEEP_MINUTES * 60_000,
+    });
+    const routes = buildRoutes({ sql, bus, config, live, board, incidents, reports: new ReportService(sql, categories), evidence, recorder: () => recorder, retention: () => retention });
     let doc: unknown;
     const app = createApp({
       sql, log, metrics, routes, times, publicOrigin: config.PUBLIC_ORIGIN,
@@ -117,7 +182,7 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
     stops.push(async () => { await m.stop(); await wiring.stop(); });
 
     // ffmpeg runs the RTSP bridges (and the demo cameras). Without it the room still runs, without those.
-    const ffmpeg: FfmpegInfo | null = await findFfmpeg(process.env).catch((e) => { log.error({ err: e }, 'ffmpeg not found: RTSP cameras and demo cameras will not stream'); return null; });
+    ffmpeg = await findFfmpeg(process.env).catch((e) => { log.error({ err: e }, 'ffmpeg not found: RTSP cameras and demo cameras will not stream'); return null; });
     const rtmpLocal = { host: config.MEDIA_HOST === '0.0.0.0' ? '127.0.0.1' : config.MEDIA_HOST, port: m.rtmpPort };
     // Demo first: its RTSP server must be up before the bridges pull from it.
     if (ffmpeg && seeded && config.DEMO_CAMERAS) {
@@ -134,6 +199,41 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
       stops.push(bridges.stop);
     }
 
+    // Recording: one recorder per live camera, reading the media server with the recorder's internal play token.
+    await mkdir(config.MEDIA_DIR, { recursive: true });
+    if (config.RECORDING && ffmpeg) {
+      const ff = ffmpeg;
+      const rec = new RecorderManager({
+        sql, bus, log: log.child({ part: 'recorder' }), media: m, mediaDir: config.MEDIA_DIR, ffmpeg: ff.path, ffprobe: ffprobePathFor(ff.path),
+        segmentSeconds: config.SEGMENT_SECONDS,
+        inputUrl: (cameraId) => playUrl('http', { host: mediaLocalHost, port: m.httpPort }, { cameraId, stream: 'main' }, live.recorderToken(cameraId)),
+      });
+      await rec.start();
+      recorder = rec;
+      stops.push(() => rec.stop());
+    }
+    await clips.start();
+    stops.push(() => clips.stop());
+    retention.start();
+    stops.push(() => retention.stop());
+
+    // Dispatch: the outbox worker (consoles + external system) and the escalation sweep. Both start from the
+    // database, so whatever a previous process left undelivered or unescalated is handled now.
+    if (config.DISPATCH_WORKER) {
+      const worker = new DispatchWorker({
+        sql, bus, log: log.child({ part: 'dispatch' }),
+        webhook: config.DISPATCH_WEBHOOK_URL ? {
+          url: config.DISPATCH_WEBHOOK_URL, secret: config.DISPATCH_WEBHOOK_SECRET!, timeoutMs: config.DISPATCH_WEBHOOK_TIMEOUT_MS,
+          retryBaseMs: config.DISPATCH_RETRY_BASE_MS, retryMaxMs: config.DISPATCH_RETRY_MAX_MS, maxAttempts: config.DISPATCH_WEBHOOK_MAX_ATTEMPTS,
+        } : null,
+        cap: { sender: config.DISPATCH_CAP_SENDER, senderName: 'Uitkijk cameratoezicht Twente', publicOrigin: config.PUBLIC_ORIGIN ?? null },
+      });
+      await worker.start();
+      stops.push(() => worker.stop());
+      const sweep = startEscalationSweep({ everyMs: 1000, log: log.child({ part: 'escalation' }), escalate: () => incidents.escalateOverdue(config.DISPATCH_ESCALATE_SECONDS) });
+      stops.push(sweep.stop);
+    }
+
     const housekeeping = setInterval(() => {
       purgeExpiredSessions(sql, times).catch((e) => log.warn({ err: e }, 'session purge failed'));
       purgeOldFailures(sql, { maxFailures: config.LOGIN_MAX_FAILURES, windowMs: config.LOGIN_WINDOW_MINUTES * 60_000 }).catch(() => {});
@@ -144,7 +244,7 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
     const address = http.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
     const shownHost = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
-    return { url: `http://${shownHost}:${port}`, sql, config, bus, routes, demo, media: m, board, publish, stop: stopAll };
+    return { url: `http://${shownHost}:${port}`, sql, config, bus, routes, demo, media: m, board, publish, recorder, clips, retention, evidence, stop: stopAll };
   } catch (e) {
     await stopAll();
     if (e instanceof MigrationError || e instanceof StartError) throw e;

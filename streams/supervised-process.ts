@@ -27,6 +27,7 @@ export function backoffStep(policy: BackoffPolicy, currentDelayMs: number, ranMs
 export interface ChildLike {
   readonly pid?: number | undefined;
   readonly stderr: Readable | null;
+  readonly stdout?: Readable | null;
   kill(signal?: NodeJS.Signals): boolean;
   once(event: 'spawn', listener: () => void): unknown;
   once(event: 'error', listener: (err: Error) => void): unknown;
@@ -90,6 +91,13 @@ export interface SupervisedProcessOptions {
   stderrTailLines?: number;
   spawn?: SpawnFn;
   clock?: Clock;
+  /**
+   * When given, the child's stdout is piped and each line handed here with the number of the start it came
+   * from (0 for the first, then 1, 2 … as in `restarts`), so late output of an old child is never taken for the new one's.
+   */
+  onStdoutLine?: (line: string, start: number) => void;
+  /** Called once the stdout of that start has ended (after its last line; 'exit' may come before it). */
+  onStdoutEnd?: (start: number) => void;
 }
 
 export interface SupervisedProcess {
@@ -147,7 +155,7 @@ export function superviseProcess(opts: SupervisedProcessOptions): SupervisedProc
     let spawned: ChildLike;
     try {
       const args = typeof opts.args === 'function' ? opts.args() : opts.args;
-      spawned = spawnFn(opts.command, args, { stdio: ['ignore', 'ignore', 'pipe'], env: opts.env ?? process.env });
+      spawned = spawnFn(opts.command, args, { stdio: ['ignore', opts.onStdoutLine ? 'pipe' : 'ignore', 'pipe'], env: opts.env ?? process.env });
     } catch (err) {
       finish(null, null, err instanceof Error ? err.message : String(err));
       return;
@@ -163,6 +171,28 @@ export function superviseProcess(opts: SupervisedProcessOptions): SupervisedProc
       else log.warn({ process: opts.name, err: err.message }, 'child process error');
     });
     spawned.once('exit', (code, signal) => finish(code, signal));
+    const onLine = opts.onStdoutLine;
+    if (onLine && spawned.stdout) {
+      const start = restarts;
+      let partial = '';
+      spawned.stdout.setEncoding('utf8');
+      spawned.stdout.on('data', (chunk: string) => {
+        const lines = (partial + chunk).split(/\r?\n/);
+        partial = lines.pop() ?? '';
+        for (const line of lines) if (line.trim()) onLine(line, start);
+      });
+      let ended = false;
+      const end = () => {
+        if (ended) return;
+        ended = true;
+        if (partial.trim()) onLine(partial, start);
+        partial = '';
+        opts.onStdoutEnd?.(start);
+      };
+      spawned.stdout.on('end', end);
+      spawned.stdout.on('close', end);
+      spawned.stdout.on('error', () => {});
+    }
     if (spawned.stderr) {
       let partial = '';
       spawned.stderr.setEncoding('utf8');

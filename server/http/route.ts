@@ -15,7 +15,9 @@ export interface RouteContext<P, Q, B> {
   req: Request; res: Response;
 }
 
-export interface Reply { status: number; body?: unknown; headers?: Record<string, string> }
+// body: JSON, a Buffer (sent as is) or a Readable (piped, e.g. a zip built on the fly). file: an absolute path sent
+// with byte-range support (a browser <video> asks ranges); only paths the server resolved itself, never a user's.
+export interface Reply { status: number; body?: unknown; headers?: Record<string, string>; file?: string }
 
 export interface RouteDef<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType> {
   method: Method;
@@ -33,4 +35,5 @@ export function route<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodT
 }
 
 export const reply = (status: number, body?: unknown, headers?: Record<string, string>): Reply & { __reply: true } => ({ status, body, headers, __reply: true });
+export const fileReply = (file: string, headers?: Record<string, string>): Reply & { __reply: true } => ({ status: 200, file, headers, __reply: true });
 export const isReply = (v: unknown): v is Reply => typeof v === 'object' && v !== null && '__reply' in v;

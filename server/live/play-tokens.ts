@@ -2,6 +2,14 @@
 // The secret lives only in this process: a restart invalidates outstanding tokens, which live 60 s anyway.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
+/**
+ * The recorder's viewer id. Its tokens are minted only in this process (LiveService.recorderToken), like the RTSP
+ * bridges' in-memory publish key. It is not a person: its reads are not live views (the viewing log is for people;
+ * what people later see of the recordings is logged when they see it: playback, evidence custody).
+ */
+export const SYSTEM_RECORDER = 'system:recorder';
+export const isSystemViewer = (viewerId: string) => viewerId.startsWith('system:');
+
 export interface PlayClaims { userId: string; cameraId: string; stream: 'main' | 'sub'; exp: number }
 
 export class PlayTokens {

@@ -6,6 +6,7 @@ import { appendAudit } from '../audit/store.js';
 import type { StatusBoard } from './status-board.js';
 import type { EventBus } from '../events.js';
 import { closeDanglingViews, endLiveView, startLiveView } from './views.js';
+import { isSystemViewer } from './play-tokens.js';
 
 export async function connectLive(d: { sql: Sql; log: Logger; bus: EventBus; media: MediaServer; board: StatusBoard; statsEveryMs?: number }) {
   const { sql, log, media, board } = d;
@@ -22,6 +23,8 @@ export async function connectLive(d: { sql: Sql; log: Logger; bus: EventBus; med
   // viewerId is the user id the play token was bound to (see LiveService.authorizePlay).
   const views = new Map<string, Promise<string | null>>();
   media.events.on('playStart', (e) => {
+    // The recorder is not a person watching: no live view (see SYSTEM_RECORDER).
+    if (isSystemViewer(e.viewerId)) return;
     views.set(e.sessionId, (async () => {
       const [u] = await sql`select username from users where id = ${e.viewerId}`;
       return startLiveView(sql, { userId: e.viewerId, username: u?.username ?? '?', cameraId: e.cameraId, stream: e.stream, remoteAddr: e.remoteAddr });

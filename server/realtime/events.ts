@@ -2,6 +2,9 @@
 import { z } from 'zod';
 import type { Camera } from '../cameras/schema.js';
 import type { CameraStatus } from '../live/schema.js';
+import type { DeliveryFailure, DispatchMessage, Incident } from '../incidents/schema.js';
+import type { DiskLowAlert } from '../recordings/schema.js';
+import type { EvidenceItem } from '../evidence/schema.js';
 
 export const topicSchema = z.enum(['cameras', 'audit']);
 export type Topic = z.infer<typeof topicSchema>;
@@ -12,6 +15,18 @@ export interface ServerToClientEvents {
   'camera:changed': (camera: Camera) => void;
   'camera:status': (status: CameraStatus) => void;
   'session:ended': () => void;
+  // Observers and supervisors (incidents.read): an incident or its dispatch status changed. Keep the highest version per id.
+  'incident:changed': (incident: Incident) => void;
+  // Dispatchers and supervisors (alerts.read): an outbox message, delivered at least once. Drop a messageId seen
+  // before; per alert keep the highest alert.version. kind 'raised' and 'escalated' signal (sound + visual).
+  'dispatch:alert': (message: DispatchMessage) => void;
+  // Supervisors and admins (dispatch.monitor): a delivery to the external dispatch system was given up.
+  'dispatch:delivery-failed': (failure: DeliveryFailure) => void;
+  // Roles with evidence.read: an evidence item changed (state, per-clip state and progress 0..1, hold). Keep the highest
+  // version per id (progress events share the version of the state they belong to). Police receive it with reason null.
+  'evidence:changed': (item: EvidenceItem) => void;
+  // Roles with recordings.monitor (supervisors, admins): free disk space fell below DISK_MIN_FREE_MB.
+  'recordings:disk-low': (alert: DiskLowAlert) => void;
 }
 
 export interface ClientToServerEvents {

@@ -6,7 +6,7 @@ import type { Sql } from '../db/connect.js';
 import type { Logger } from '../log.js';
 import type { EventBus } from '../events.js';
 import type { Metrics } from '../http/metrics.js';
-import { can, roles, type Action } from '../auth/policy.js';
+import { can, evidencePurposeRequired, roles, type Action } from '../auth/policy.js';
 import { COOKIE, resolveSession, type SessionTimes, type SessionUser } from '../auth/sessions.js';
 import { rooms, topicSchema, type ClientToServerEvents, type ServerToClientEvents, type Topic } from './events.js';
 
@@ -63,6 +63,28 @@ export function startRealtime(http: HttpServer, d: { sql: Sql; log: Logger; bus:
 
   d.bus.on('camera.status', (status) => {
     io.to(roles.filter((r) => can(r, 'live.status')).map(rooms.role)).emit('camera:status', status);
+  });
+
+  // Incidents and their dispatch status: to every role that reads incidents (observers see 'ontvangen' live).
+  d.bus.on('incident.changed', (incident) => {
+    io.to(roles.filter((r) => can(r, 'incidents.read')).map(rooms.role)).emit('incident:changed', incident);
+  });
+  // Dispatch messages from the outbox worker: to the dispatch consoles (and the supervisors' board).
+  d.bus.on('dispatch.message', (message) => {
+    io.to(roles.filter((r) => can(r, 'alerts.read')).map(rooms.role)).emit('dispatch:alert', message);
+  });
+  d.bus.on('dispatch.delivery_failed', (failure) => {
+    io.to(roles.filter((r) => can(r, 'dispatch.monitor')).map(rooms.role)).emit('dispatch:delivery-failed', failure);
+  });
+  // Evidence: the room sees items as they are produced; police see them without the reason until they state a purpose.
+  d.bus.on('evidence.changed', (item) => {
+    const readers = roles.filter((r) => can(r, 'evidence.read'));
+    io.to(readers.filter((r) => !evidencePurposeRequired.includes(r)).map(rooms.role)).emit('evidence:changed', item);
+    const restricted = readers.filter((r) => evidencePurposeRequired.includes(r)).map(rooms.role);
+    if (restricted.length) io.to(restricted).emit('evidence:changed', { ...item, reason: null });
+  });
+  d.bus.on('recordings.disk_low', (alert) => {
+    io.to(roles.filter((r) => can(r, 'recordings.monitor')).map(rooms.role)).emit('recordings:disk-low', alert);
   });
 
   const endSockets = async (match: (s: SocketData) => boolean) => {

@@ -275,3 +275,23 @@ export function decodeCheckArgs(url: string, frames: number): string[] {
     '-',
   ];
 }
+
+/**
+ * One JPEG from a live FLV stream: the media server's GOP cache starts a new reader at the latest keyframe,
+ * so the first decoded frame is at most one GOP (1 s) old. Small probe settings: the FLV header claims audio.
+ */
+export function snapshotArgs(url: string, output: string, quality = 3): string[] {
+  return [
+    ...baseArgs(),
+    '-analyzeduration', '500000',
+    '-probesize', '65536',
+    '-rw_timeout', '5000000',
+    '-i', url,
+    '-map', '0:v:0',
+    '-frames:v', '1',
+    '-q:v', String(quality),
+    '-f', 'image2',
+    '-y',
+    output,
+  ];
+}

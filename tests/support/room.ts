@@ -9,9 +9,14 @@ import { freshDatabase } from './db.js';
 
 export interface TestRoom extends Room { close(): Promise<void> }
 
-export async function startTestRoom(env: Record<string, string> = {}): Promise<TestRoom> {
-  const db = await freshDatabase();
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'uitkijk-test-data-'));
+/**
+ * opts.db: run on this database and leave it in place on close (a restart test starts a second room on it and
+ * drops it itself). Without it, each room gets a fresh database that close() drops.
+ * opts.dataDir: likewise for DATA_DIR (recordings, evidence clips, the signing key): kept on close.
+ */
+export async function startTestRoom(env: Record<string, string> = {}, opts: { db?: Awaited<ReturnType<typeof freshDatabase>>; dataDir?: string } = {}): Promise<TestRoom> {
+  const db = opts.db ?? await freshDatabase();
+  const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'uitkijk-test-data-'));
   const config = loadConfig({
     NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', MEDIA_HOST: '127.0.0.1', RTMP_PORT: '0', FLV_PORT: '0',
     DATABASE_URL: db.url, DATA_DIR: dataDir, MEDIA_DIR: path.join(dataDir, 'media'), DEMO: 'true', DEMO_CAMERAS: 'false', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
@@ -22,8 +27,8 @@ export async function startTestRoom(env: Record<string, string> = {}): Promise<T
     ...room,
     async close() {
       await room.stop();
-      await db.drop();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!opts.db) await db.drop();
+      if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

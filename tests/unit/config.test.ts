@@ -12,6 +12,11 @@ describe('config', () => {
     expect(Object.isFrozen(c)).toBe(true);
   });
 
+  it('escalates unacknowledged alerts after 30 s and has no webhook unless configured', () => {
+    expect(load({})).toMatchObject({ DISPATCH_ESCALATE_SECONDS: 30, DISPATCH_WEBHOOK_TIMEOUT_MS: 5000, DISPATCH_WORKER: true });
+    expect(load({}).DISPATCH_WEBHOOK_URL).toBeUndefined();
+  });
+
   it('turns demo mode off in production', () => {
     expect(load({ NODE_ENV: 'production' }).DEMO).toBe(false);
   });
@@ -28,6 +33,11 @@ describe('config', () => {
     [{ NODE_ENV: 'staging' }, /NODE_ENV="staging"/],
     [{ SESSION_IDLE_MINUTES: '0' }, /SESSION_IDLE_MINUTES/],
     [{ NODE_ENV: 'production', DEMO: 'true' }, /DEMO.*production/],
+    [{ DISPATCH_WEBHOOK_URL: 'http://127.0.0.1:9/inbox' }, /DISPATCH_WEBHOOK_SECRET.*required/],
+    [{ DISPATCH_WEBHOOK_URL: 'ftp://meldkamer/inbox', DISPATCH_WEBHOOK_SECRET: 'x'.repeat(16) }, /DISPATCH_WEBHOOK_URL="ftp/],
+    [{ DISPATCH_WEBHOOK_URL: 'https://meldkamer/inbox', DISPATCH_WEBHOOK_SECRET: 'kort' }, /DISPATCH_WEBHOOK_SECRET.*16/],
+    [{ DISPATCH_ESCALATE_SECONDS: '0' }, /DISPATCH_ESCALATE_SECONDS/],
+    [{ DISPATCH_CAP_SENDER: 'met spaties' }, /DISPATCH_CAP_SENDER/],
   ];
   for (const [env, message] of invalid) {
     it(`refuses ${JSON.stringify(env)} naming the setting and what it accepts`, () => {

@@ -1,0 +1,272 @@
+// Evidence rules: what may be preserved (ranges), who sees what (police state a case number and legal basis
+// first), links bound to a user that expire, legal hold, the signed export. No express, no ffmpeg here.
+import { createHash, randomBytes } from 'node:crypto';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type { Sql } from '../db/connect.js';
+import type { EventBus } from '../events.js';
+import type { SessionUser } from '../auth/sessions.js';
+import { can, evidencePurposeRequired } from '../auth/policy.js';
+import { appendAudit } from '../audit/store.js';
+import { HttpError, forbidden, notFound } from '../http/errors.js';
+import { RETENTION_LOCK, segmentsOverlapping } from '../recordings/store.js';
+import * as store from './store.js';
+import { buildPackage } from './package.js';
+import type { SigningKey } from './signing.js';
+import type { ClipWorker } from './worker.js';
+import type { EvidenceCreate, EvidenceDetail, EvidenceItem, LegalBasis, Manifest, Purpose } from './schema.js';
+
+export interface Actor { user: SessionUser; remoteAddr: string | null }
+
+const MIN = 60_000;
+/** The end of a range may lie this far ahead: the post-roll still to be recorded. */
+export const MAX_POSTROLL_MS = 15 * MIN;
+export const DEFAULT_PREROLL_MS = 2 * MIN;
+export const DEFAULT_POSTROLL_MS = 3 * MIN;
+
+const bad = (code: string, message: string, field: string) => new HttpError(400, code, message, field);
+const hashToken = (t: string) => createHash('sha256').update(t).digest('hex');
+
+/** An instant in UTC and as the wall clock in Europe/Amsterdam, with its offset (2026-11-27T23:58:00.123+01:00). */
+export function amsterdam(iso: string | null): { utc: string | null; amsterdam: string | null } {
+  if (!iso) return { utc: null, amsterdam: null };
+  const d = new Date(iso);
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Europe/Amsterdam', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+  }).formatToParts(d).map((p) => [p.type, p.value]));
+  const local = Date.UTC(+parts.year!, +parts.month! - 1, +parts.day!, +parts.hour!, +parts.minute!, +parts.second!);
+  const offsetMin = Math.round((local - Math.floor(d.getTime() / 1000) * 1000) / MIN);
+  const sign = offsetMin >= 0 ? '+' : '-';
+  const off = `${sign}${String(Math.floor(Math.abs(offsetMin) / 60)).padStart(2, '0')}:${String(Math.abs(offsetMin) % 60).padStart(2, '0')}`;
+  const ms = String(d.getUTCMilliseconds()).padStart(3, '0');
+  return { utc: d.toISOString(), amsterdam: `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}.${ms}${off}` };
+}
+
+export interface EvidenceServiceDeps {
+  sql: Sql; bus: EventBus; worker: ClipWorker; key: SigningKey; mediaDir: string;
+  maxMinutes: number; retentionDays: number; linkMinutes: number;
+  now?: () => number;
+}
+
+export type OpenedLink =
+  | { kind: 'clip'; file: string; filename: string }
+  | { kind: 'package'; stream: Readable; filename: string };
+
+export class EvidenceService {
+  private readonly now: () => number;
+  constructor(private d: EvidenceServiceDeps) { this.now = d.now ?? Date.now; }
+
+  private custodyActor(a: Actor) { return { id: a.user.id, username: a.user.username, role: a.user.role }; }
+  private needsPurpose(u: SessionUser) { return evidencePurposeRequired.includes(u.role); }
+
+  private async emit(id: string) {
+    const item = await store.getItem(this.d.sql, id, this.d.worker.progressOf);
+    if (item) this.d.bus.emit('evidence.changed', item);
+    return item;
+  }
+
+  /** The requested range, checked: every refusal names its field. */
+  resolveRange(input: Pick<EvidenceCreate, 'moment' | 'from' | 'to'>): { from: number; to: number } {
+    const now = this.now();
+    let from: number, to: number;
+    if (input.from !== undefined || input.to !== undefined) {
+      if (input.moment !== undefined) throw bad('invalid_range', 'give either a moment or from and to, not both', 'moment');
+      if (input.from === undefined) throw bad('invalid_range', 'from is required together with to', 'from');
+      if (input.to === undefined) throw bad('invalid_range', 'to is required together with from', 'to');
+      from = Date.parse(input.from); to = Date.parse(input.to);
+    } else {
+      const m = input.moment !== undefined ? Date.parse(input.moment) : now;
+      from = m - DEFAULT_PREROLL_MS; to = m + DEFAULT_POSTROLL_MS;
+    }
+    const field = input.from !== undefined ? 'from' : 'moment';
+    if (to <= from) throw bad('invalid_range', 'the end of the range must be after its start', 'to');
+    if (from > now) throw bad('range_in_future', 'the range starts in the future: nothing is recorded yet', field);
+    if (to > now + MAX_POSTROLL_MS) throw bad('range_in_future', `the range may end at most ${MAX_POSTROLL_MS / MIN} minutes from now`, input.to !== undefined ? 'to' : 'moment');
+    if (to - from > this.d.maxMinutes * MIN) throw bad('range_too_long', `a range may span at most ${this.d.maxMinutes} minutes (EVIDENCE_MAX_MINUTES)`, input.to !== undefined ? 'to' : 'moment');
+    if (from < now - this.d.retentionDays * 24 * 60 * MIN) throw bad('older_than_retention', `recordings are kept ${this.d.retentionDays} days: this range starts before that`, field);
+    return { from, to };
+  }
+
+  async preserve(a: Actor, input: EvidenceCreate): Promise<EvidenceItem> {
+    const { from, to } = this.resolveRange(input);
+    const cameras = [...new Set(input.cameras)];
+    const known = await this.d.sql<{ id: string }[]>`select id from cameras where id = any(${cameras}::text[])`;
+    const knownIds = new Set(known.map((c) => c.id));
+    cameras.forEach((c, i) => { if (!knownIds.has(c)) throw bad('unknown_camera', `camera ${c} does not exist`, `cameras.${i}`); });
+    if (input.incidentId && (await this.d.sql`select 1 from incidents where id = ${input.incidentId}`).length === 0) throw bad('unknown_incident', 'no such incident', 'incidentId');
+    const id = await this.d.sql.begin(async (t) => {
+      const tx = t as unknown as Sql;
+      // Retention deletes under the same lock: what is checked here is still there when the hold commits.
+      await tx`select pg_advisory_xact_lock(${RETENTION_LOCK})`;
+      if (to <= this.now()) {
+        for (const [i, c] of cameras.entries()) {
+          if ((await segmentsOverlapping(tx, c, new Date(from), new Date(to))).length === 0) {
+            throw new HttpError(422, 'no_recording', `camera ${c} has no recording in this range`, `cameras.${i}`);
+          }
+        }
+      }
+      const [row] = await tx`insert into evidence_items (requested_from, requested_to, reason, incident_id, created_by)
+        values (${new Date(from)}, ${new Date(to)}, ${input.reason}, ${input.incidentId ?? null}, ${a.user.id}) returning id, number`;
+      for (const [i, c] of cameras.entries()) await tx`insert into evidence_clips (item_id, camera_id, position) values (${row!.id}, ${c}, ${i})`;
+      const details = { number: Number(row!.number), cameras, from: new Date(from).toISOString(), to: new Date(to).toISOString(), reason: input.reason, incidentId: input.incidentId ?? null };
+      await store.appendCustody(tx, { itemId: row!.id, actor: this.custodyActor(a), action: 'preserved', details, remoteAddr: a.remoteAddr });
+      await appendAudit(tx, { action: 'evidence.preserved', actor: a.user, subject: row!.id, details, remoteAddr: a.remoteAddr });
+      return row!.id as string;
+    });
+    const item = (await this.emit(id))!;
+    this.d.worker.kick();
+    return item;
+  }
+
+  async list(u: SessionUser, q: store.ItemFilter): Promise<EvidenceItem[]> {
+    const items = await store.listItems(this.d.sql, q, this.d.worker.progressOf);
+    // Police see what exists (to find it for their case), but not why it was preserved until they state a purpose.
+    return this.needsPurpose(u) ? items.map((i) => ({ ...i, reason: null })) : items;
+  }
+
+  private async detail(id: string): Promise<EvidenceDetail> {
+    const item = await store.getItem(this.d.sql, id, this.d.worker.progressOf);
+    if (!item) throw notFound('evidence item');
+    return { ...item, custody: await store.listCustody(this.d.sql, id) };
+  }
+
+  async get(u: SessionUser, id: string): Promise<EvidenceDetail> {
+    if (this.needsPurpose(u)) {
+      if (!(await store.getItem(this.d.sql, id))) throw notFound('evidence item');
+      throw new HttpError(403, 'purpose_required', 'state a case number and legal basis first (POST /api/evidence/:id/access)');
+    }
+    return this.detail(id);
+  }
+
+  /** A view with a stated purpose: recorded in the custody trail and the audit chain. */
+  async access(a: Actor, id: string, p: Purpose): Promise<EvidenceDetail> {
+    if (!(await store.getItem(this.d.sql, id))) throw notFound('evidence item');
+    await this.d.sql.begin(async (t) => {
+      const tx = t as unknown as Sql;
+      await store.appendCustody(tx, { itemId: id, actor: this.custodyActor(a), action: 'viewed', caseNumber: p.caseNumber, legalBasis: p.legalBasis, details: { note: p.note ?? null }, remoteAddr: a.remoteAddr });
+      await appendAudit(tx, { action: 'evidence.viewed', actor: a.user, subject: id, details: { caseNumber: p.caseNumber, legalBasis: p.legalBasis, note: p.note ?? null }, remoteAddr: a.remoteAddr });
+    });
+    return this.detail(id);
+  }
+
+  private async issueLink(a: Actor, itemId: string, kind: 'clip' | 'package', cameraId: string | null, p: { caseNumber?: string; legalBasis?: LegalBasis; note?: string }) {
+    const token = randomBytes(32).toString('base64url');
+    const expiresAt = new Date(this.now() + this.d.linkMinutes * MIN);
+    await this.d.sql.begin(async (t) => {
+      const tx = t as unknown as Sql;
+      await store.insertLink(tx, { tokenHash: hashToken(token), itemId, kind, cameraId, userId: a.user.id, caseNumber: p.caseNumber ?? null, legalBasis: p.legalBasis ?? null, note: p.note ?? null, expiresAt });
+      await appendAudit(tx, { action: 'evidence.link_issued', actor: a.user, subject: itemId, details: { kind, cameraId, caseNumber: p.caseNumber ?? null, legalBasis: p.legalBasis ?? null, expiresAt: expiresAt.toISOString() }, remoteAddr: a.remoteAddr });
+    });
+    return { url: `/api/evidence/files/${token}`, expiresAt: expiresAt.toISOString() };
+  }
+
+  async clipLink(a: Actor, id: string, b: { cameraId: string; caseNumber?: string; legalBasis?: LegalBasis; note?: string }) {
+    if (this.needsPurpose(a.user)) {
+      if (!b.caseNumber) throw bad('purpose_required', 'give the case number of your investigation', 'caseNumber');
+      if (!b.legalBasis) throw bad('purpose_required', 'give the legal basis of this view', 'legalBasis');
+    }
+    const item = await store.getItem(this.d.sql, id);
+    if (!item) throw notFound('evidence item');
+    const clip = item.clips.find((c) => c.cameraId === b.cameraId);
+    if (!clip) throw bad('unknown_camera', 'this item has no clip of that camera', 'cameraId');
+    if (clip.state !== 'ready') throw new HttpError(409, 'not_ready', `the clip is ${clip.state}`, 'cameraId');
+    return this.issueLink(a, id, 'clip', b.cameraId, b);
+  }
+
+  async packageLink(a: Actor, id: string, p: Purpose) {
+    const item = await store.getItem(this.d.sql, id);
+    if (!item) throw notFound('evidence item');
+    if (item.state !== 'ready') throw new HttpError(409, 'not_ready', `the item is ${item.state}: a package needs every clip ready`);
+    return this.issueLink(a, id, 'package', null, p);
+  }
+
+  /** GET of a link: only by the user it was issued to, before it expires. Every use is in the custody trail. */
+  async openLink(a: Actor, token: string): Promise<OpenedLink> {
+    const tokenHash = hashToken(token);
+    const link = await store.getLink(this.d.sql, tokenHash);
+    if (!link) throw new HttpError(404, 'link_not_found', 'no such download link');
+    if (link.user_id !== a.user.id) throw new HttpError(403, 'link_not_yours', 'this link was issued to someone else');
+    if (link.expires_at.getTime() < this.now()) throw new HttpError(410, 'link_expired', 'this link has expired: ask for a new one');
+    if (link.kind === 'package' && !can(a.user.role, 'evidence.export')) throw forbidden();
+    const item = await store.getItem(this.d.sql, link.item_id);
+    if (!item) throw notFound('evidence item');
+    const clips = (await store.clipsOf(this.d.sql, [item.id])).filter((c) => c.state === 'ready' && c.file);
+    const purpose = { caseNumber: link.case_number, legalBasis: link.legal_basis };
+    const root = path.resolve(this.d.mediaDir, 'evidence');
+    const abs = (rel: string) => {
+      const p = path.resolve(this.d.mediaDir, rel);
+      if (!p.startsWith(root + path.sep)) throw new Error('clip path outside MEDIA_DIR/evidence');
+      return p;
+    };
+    if (link.kind === 'clip') {
+      const clip = clips.find((c) => c.cameraId === link.camera_id);
+      if (!clip) throw new HttpError(410, 'clip_gone', 'the clip is no longer available');
+      if (await store.markLinkUsed(this.d.sql, tokenHash)) {
+        await this.d.sql.begin(async (t) => {
+          const tx = t as unknown as Sql;
+          await store.appendCustody(tx, { itemId: item.id, actor: this.custodyActor(a), action: 'played', ...purpose, details: { cameraId: clip.cameraId, note: link.note }, remoteAddr: a.remoteAddr });
+          await appendAudit(tx, { action: 'evidence.played', actor: a.user, subject: item.id, details: { cameraId: clip.cameraId, ...purpose }, remoteAddr: a.remoteAddr });
+        });
+      }
+      return { kind: 'clip', file: abs(clip.file!), filename: `bewijs-${item.number}-${clip.cameraId}.mp4` };
+    }
+    if (item.state !== 'ready') throw new HttpError(409, 'not_ready', `the item is ${item.state}`);
+    const at = new Date(this.now()).toISOString();
+    await store.markLinkUsed(this.d.sql, tokenHash);
+    await this.d.sql.begin(async (t) => {
+      const tx = t as unknown as Sql;
+      await store.appendCustody(tx, { itemId: item.id, actor: this.custodyActor(a), action: 'exported', ...purpose, details: { note: link.note, files: clips.map((c) => c.sha256) }, remoteAddr: a.remoteAddr });
+      await appendAudit(tx, { action: 'evidence.exported', actor: a.user, subject: item.id, details: { ...purpose }, remoteAddr: a.remoteAddr });
+    });
+    const [creator] = await this.d.sql<{ username: string; display_name: string }[]>`select username, display_name from users where id = ${item.createdBy.id}`;
+    const files = clips.map((c) => ({ clip: c, name: `bewijs-${item.number}-${c.cameraId}.mp4` }));
+    const manifest: Manifest = {
+      format: 'uitkijk-evidence/1',
+      evidence: { id: item.id, number: item.number, reason: item.reason ?? '', incidentId: item.incidentId, legalHold: item.legalHold },
+      requested: { from: amsterdam(item.requestedFrom), to: amsterdam(item.requestedTo) },
+      preservedBy: { username: creator?.username ?? item.createdBy.username, displayName: creator?.display_name ?? item.createdBy.displayName, at: item.createdAt },
+      export: { at, by: a.user.username, role: a.user.role, caseNumber: link.case_number ?? '', legalBasis: (link.legal_basis ?? 'other') as LegalBasis, note: link.note },
+      files: files.map(({ clip: c, name }) => ({
+        name, sha256: c.sha256!, bytes: c.bytes!,
+        camera: { id: c.cameraId, name: c.cameraName, street: c.street, lat: c.lat, lon: c.lon, municipalityId: c.municipalityId, municipality: c.municipalityName },
+        actual: { from: amsterdam(c.actualFrom), to: amsterdam(c.actualTo) },
+        durationMs: c.durationMs ?? 0, frames: c.frames ?? 0, codec: c.codec, width: c.width, height: c.height, gaps: c.gaps,
+      })),
+      custody: await store.listCustody(this.d.sql, item.id),
+      signature: { algorithm: 'Ed25519', publicKeyFingerprint: this.d.key.fingerprint, file: 'manifest.sig' },
+    };
+    return { kind: 'package', stream: buildPackage(manifest, files.map((f) => ({ name: f.name, abs: abs(f.clip.file!) })), this.d.key), filename: `bewijs-${item.number}.zip` };
+  }
+
+  async release(a: Actor, id: string, reason: string): Promise<EvidenceItem> {
+    await this.d.sql.begin(async (t) => {
+      const tx = t as unknown as Sql;
+      const [row] = await tx`select legal_hold from evidence_items where id = ${id} for update`;
+      if (!row) throw notFound('evidence item');
+      if (!row.legal_hold) throw new HttpError(409, 'not_held', 'this item is not under legal hold');
+      await tx`update evidence_items set legal_hold = false, released_at = now(), released_by = ${a.user.id}, release_reason = ${reason}, version = version + 1 where id = ${id}`;
+      await store.appendCustody(tx, { itemId: id, actor: this.custodyActor(a), action: 'released', details: { reason }, remoteAddr: a.remoteAddr });
+      await appendAudit(tx, { action: 'evidence.released', actor: a.user, subject: id, details: { reason }, remoteAddr: a.remoteAddr });
+    });
+    return (await this.emit(id))!;
+  }
+
+  async retry(a: Actor, id: string): Promise<EvidenceItem> {
+    await this.d.sql.begin(async (t) => {
+      const tx = t as unknown as Sql;
+      const [row] = await tx`select id from evidence_items where id = ${id} for update`;
+      if (!row) throw notFound('evidence item');
+      const failed = await tx`update evidence_clips set state = 'waiting', error = null where item_id = ${id} and state = 'failed' returning camera_id`;
+      if (failed.length === 0) throw new HttpError(409, 'nothing_to_retry', 'no clip of this item has failed');
+      await tx`update evidence_items set version = version + 1 where id = ${id}`;
+      const details = { cameras: failed.map((f) => f.camera_id) };
+      await store.appendCustody(tx, { itemId: id, actor: this.custodyActor(a), action: 'retried', details, remoteAddr: a.remoteAddr });
+      await appendAudit(tx, { action: 'evidence.retried', actor: a.user, subject: id, details, remoteAddr: a.remoteAddr });
+    });
+    const item = (await this.emit(id))!;
+    this.d.worker.kick();
+    return item;
+  }
+
+  publicKey() { return { algorithm: 'Ed25519' as const, pem: this.d.key.publicPem, fingerprint: this.d.key.fingerprint }; }
+}

@@ -1,0 +1,134 @@
+// SQL of evidence items, clips, custody and links.
+import type { Sql } from '../db/connect.js';
+import type { ClipState, CustodyEntry, EvidenceClip, EvidenceItem } from './schema.js';
+
+export interface CustodyActor { id: string; username: string; role: string }
+
+export async function appendCustody(sql: Sql, e: {
+  itemId: string; actor: CustodyActor | null; action: string; caseNumber?: string | null; legalBasis?: string | null;
+  details?: Record<string, unknown>; remoteAddr?: string | null;
+}): Promise<void> {
+  await sql`insert into evidence_custody (item_id, actor_id, actor_name, actor_role, action, case_number, legal_basis, details, remote_addr)
+    values (${e.itemId}, ${e.actor?.id ?? null}, ${e.actor?.username ?? null}, ${e.actor?.role ?? null}, ${e.action},
+            ${e.caseNumber ?? null}, ${e.legalBasis ?? null}, ${sql.json((e.details ?? {}) as never)}, ${e.remoteAddr ?? null})`;
+}
+
+export async function listCustody(sql: Sql, itemId: string): Promise<CustodyEntry[]> {
+  const rows = await sql`select * from evidence_custody where item_id = ${itemId} order by id`;
+  return rows.map((r) => ({
+    id: Number(r.id), at: r.at.toISOString(), actor: r.actor_name, role: r.actor_role, action: r.action,
+    caseNumber: r.case_number, legalBasis: r.legal_basis, details: r.details, remoteAddr: r.remote_addr,
+  }));
+}
+
+export function itemState(clips: Array<{ state: ClipState }>): EvidenceItem['state'] {
+  if (clips.some((c) => c.state === 'waiting' || c.state === 'producing')) return 'pending';
+  if (clips.some((c) => c.state === 'failed')) return 'failed';
+  if (clips.length > 0 && clips.every((c) => c.state === 'purged')) return 'purged';
+  return 'ready';
+}
+
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+export interface ClipRow extends EvidenceClip { itemId: string; file: string | null; attempts: number; lat: number; lon: number; width: number | null; height: number | null; codec: string | null }
+
+function toClip(r: Record<string, any>, progress: (id: string) => number | undefined): ClipRow {
+  return {
+    id: r.id, itemId: r.item_id, cameraId: r.camera_id, cameraName: r.camera_name, municipalityId: r.municipality_id, municipalityName: r.municipality_name,
+    street: r.street, lat: r.lat, lon: r.lon, state: r.state,
+    progress: r.state === 'ready' ? 1 : r.state === 'producing' ? (progress(r.id) ?? 0) : 0,
+    error: r.error, actualFrom: iso(r.actual_from), actualTo: iso(r.actual_to), durationMs: r.duration_ms, frames: r.frames,
+    bytes: r.bytes === null ? null : Number(r.bytes), sha256: r.sha256, gaps: r.gaps ?? [], file: r.file, attempts: r.attempts,
+    width: r.width, height: r.height, codec: r.codec,
+  };
+}
+
+export async function clipsOf(sql: Sql, itemIds: string[], progress: (id: string) => number | undefined = () => undefined): Promise<ClipRow[]> {
+  if (itemIds.length === 0) return [];
+  const rows = await sql`
+    select c.*, k.name as camera_name, k.municipality_id, m.name as municipality_name, k.street, k.lat, k.lon
+    from evidence_clips c join cameras k on k.id = c.camera_id join municipalities m on m.id = k.municipality_id
+    where c.item_id = any(${itemIds}::uuid[]) order by c.item_id, c.position`;
+  return rows.map((r) => toClip(r, progress));
+}
+
+const publicClip = ({ itemId: _i, file: _f, attempts: _a, lat: _la, lon: _lo, width: _w, height: _h, codec: _c, ...c }: ClipRow): EvidenceClip => c;
+
+async function hydrate(sql: Sql, rows: Record<string, any>[], progress?: (id: string) => number | undefined): Promise<EvidenceItem[]> {
+  const ids = rows.map((r) => r.id as string);
+  const clips = await clipsOf(sql, ids, progress);
+  const cases = ids.length ? await sql<{ item_id: string; case_number: string }[]>`
+    select distinct item_id, case_number from evidence_custody where item_id = any(${ids}::uuid[]) and case_number is not null order by case_number` : [];
+  return rows.map((r) => {
+    const mine = clips.filter((c) => c.itemId === r.id);
+    return {
+      id: r.id, number: Number(r.number), version: r.version, state: itemState(mine),
+      requestedFrom: r.requested_from.toISOString(), requestedTo: r.requested_to.toISOString(), reason: r.reason,
+      incidentId: r.incident_id, createdAt: r.created_at.toISOString(),
+      createdBy: { id: r.created_by, username: r.creator_username, displayName: r.creator_display_name },
+      legalHold: r.legal_hold, releasedAt: iso(r.released_at), releasedBy: r.releaser_username ?? null, releaseReason: r.release_reason,
+      clips: mine.map(publicClip), caseNumbers: cases.filter((c) => c.item_id === r.id).map((c) => c.case_number),
+    };
+  });
+}
+
+const itemSelect = (sql: Sql) => sql`
+  select i.*, u.username as creator_username, u.display_name as creator_display_name, ru.username as releaser_username
+  from evidence_items i join users u on u.id = i.created_by left join users ru on ru.id = i.released_by`;
+
+export async function getItem(sql: Sql, id: string, progress?: (id: string) => number | undefined): Promise<EvidenceItem | null> {
+  const rows = await sql`${itemSelect(sql)} where i.id = ${id}`;
+  return (await hydrate(sql, rows, progress))[0] ?? null;
+}
+
+export interface ItemFilter { camera?: string; municipality?: string; from?: string; to?: string; incident?: string; caseNumber?: string; state?: EvidenceItem['state']; limit: number }
+
+export async function listItems(sql: Sql, f: ItemFilter, progress?: (id: string) => number | undefined): Promise<EvidenceItem[]> {
+  const rows = await sql`${itemSelect(sql)}
+    where (${f.camera ?? null}::text is null or exists (select 1 from evidence_clips c where c.item_id = i.id and c.camera_id = ${f.camera ?? null}))
+      and (${f.municipality ?? null}::text is null or exists (select 1 from evidence_clips c join cameras k on k.id = c.camera_id where c.item_id = i.id and k.municipality_id = ${f.municipality ?? null}))
+      and (${f.from ?? null}::timestamptz is null or i.requested_to > ${f.from ?? null}::timestamptz)
+      and (${f.to ?? null}::timestamptz is null or i.requested_from < ${f.to ?? null}::timestamptz)
+      and (${f.incident ?? null}::uuid is null or i.incident_id = ${f.incident ?? null}::uuid)
+      and (${f.caseNumber ?? null}::text is null or exists (select 1 from evidence_custody e where e.item_id = i.id and upper(e.case_number) = upper(${f.caseNumber ?? null})))
+    order by i.created_at desc
+    limit ${f.state ? 1000 : f.limit}`;
+  const items = await hydrate(sql, rows, progress);
+  return (f.state ? items.filter((i) => i.state === f.state) : items).slice(0, f.limit);
+}
+
+export async function bumpVersion(sql: Sql, itemId: string): Promise<void> {
+  await sql`update evidence_items set version = version + 1 where id = ${itemId}`;
+}
+
+/** Clips still to produce, oldest first, with their item's range. */
+export async function openClips(sql: Sql) {
+  return sql<{ id: string; item_id: string; camera_id: string; state: ClipState; requested_from: Date; requested_to: Date }[]>`
+    select c.id, c.item_id, c.camera_id, c.state, i.requested_from, i.requested_to
+    from evidence_clips c join evidence_items i on i.id = c.item_id
+    where c.state in ('waiting','producing') order by i.created_at, c.position`;
+}
+
+export async function setClip(sql: Sql, clipId: string, set: Record<string, unknown>): Promise<void> {
+  await sql`update evidence_clips set ${sql(set)} where id = ${clipId}`;
+}
+
+export async function insertLink(sql: Sql, l: { tokenHash: string; itemId: string; kind: 'clip' | 'package'; cameraId: string | null; userId: string; caseNumber: string | null; legalBasis: string | null; note: string | null; expiresAt: Date }) {
+  await sql`insert into evidence_links (token_hash, item_id, kind, camera_id, user_id, case_number, legal_basis, note, expires_at)
+    values (${l.tokenHash}, ${l.itemId}, ${l.kind}, ${l.cameraId}, ${l.userId}, ${l.caseNumber}, ${l.legalBasis}, ${l.note}, ${l.expiresAt})`;
+}
+
+export async function getLink(sql: Sql, tokenHash: string) {
+  const [r] = await sql<{ item_id: string; kind: 'clip' | 'package'; camera_id: string | null; user_id: string; case_number: string | null; legal_basis: string | null; note: string | null; expires_at: Date; first_used_at: Date | null }[]>`
+    select * from evidence_links where token_hash = ${tokenHash}`;
+  return r ?? null;
+}
+
+/** true only for the first use of a link (a browser playing a clip asks many byte ranges; that is one view). */
+export async function markLinkUsed(sql: Sql, tokenHash: string): Promise<boolean> {
+  return (await sql`update evidence_links set first_used_at = now() where token_hash = ${tokenHash} and first_used_at is null`).count === 1;
+}
+
+export async function purgeExpiredLinks(sql: Sql, now: Date): Promise<number> {
+  return (await sql`delete from evidence_links where expires_at < ${new Date(now.getTime() - 24 * 3_600_000)}`).count;
+}

@@ -1,0 +1,345 @@
+// The rules of incidents and alerts: validation against the registry and the categories, the timeline, the audit
+// trail, the one-step-forward alert life cycle (first dispatcher wins), and the dispatch outbox written in the same
+// transaction as every alert change. No express, no sockets: changes leave as bus events.
+import { readFile } from 'node:fs/promises';
+import type { Sql } from '../db/connect.js';
+import type { Logger } from '../log.js';
+import type { EventBus } from '../events.js';
+import type { SessionUser } from '../auth/sessions.js';
+import { can } from '../auth/policy.js';
+import { appendAudit } from '../audit/store.js';
+import { HttpError, notFound } from '../http/errors.js';
+import { enqueueDispatch } from '../dispatch/outbox.js';
+import { countFailedDeliveries } from '../dispatch/outbox.js';
+import type { Categories } from './categories.js';
+import type { SnapshotGrabber, GrabResult } from './snapshot-grabber.js';
+import * as store from './store.js';
+import {
+  alertStatusOrder, type Alert, type AlertStatus, type AlertStepInput, type Board, type DispatchMessageKind, type Incident,
+  type IncidentCreate, type IncidentDetail, type IncidentUpdate, type SnapshotInfo,
+} from './schema.js';
+
+export interface Actor { user: SessionUser; remoteAddr: string | null }
+
+const MAX_FUTURE_MS = 60_000;            // console clocks drift a little; a key press "from the future" beyond this is wrong
+const MAX_PAST_MS = 24 * 3_600_000;      // an incident is tagged live, not a day later
+const SNAPSHOT_ATTACH_MS = 15 * 60_000;  // a pre-grabbed snapshot must be used within this time
+
+/** From which states a step may be taken. Closing needs an acknowledgement first (response times start there). */
+const allowedFrom: Record<AlertStepInput['status'], AlertStatus[]> = {
+  acknowledged: ['raised'],
+  unit_sent: ['acknowledged'],
+  on_scene: ['acknowledged', 'unit_sent'],
+  closed: ['acknowledged', 'unit_sent', 'on_scene'],
+};
+
+const ref = (u: SessionUser): store.ActorRef => ({ id: u.id, name: u.displayName });
+const tx$ = (t: unknown) => t as Sql;
+
+export interface IncidentServiceDeps {
+  sql: Sql; bus: EventBus; log: Logger; categories: Categories; grabber: SnapshotGrabber;
+  /** Queue webhook deliveries with each outbox message (DISPATCH_WEBHOOK_URL is set). */
+  webhook: boolean;
+}
+
+export class IncidentService {
+  private grabs = new Set<Promise<void>>();
+  private stopped = false;
+  constructor(private d: IncidentServiceDeps) {}
+
+  private audit(tx: Sql, a: Actor | null, action: string, subject: string, details: Record<string, unknown> = {}) {
+    return appendAudit(tx, { action, actor: a?.user ?? null, subject, details, remoteAddr: a?.remoteAddr ?? null });
+  }
+
+  private async enqueue(tx: Sql, kind: DispatchMessageKind, alertId: string): Promise<void> {
+    const alert = (await store.getAlert(tx, this.d.categories, alertId))!;
+    await enqueueDispatch(tx, kind, alert, { webhook: this.d.webhook });
+  }
+
+  private async announce(incidentId: string, outbox: boolean) {
+    if (outbox) this.d.bus.emit('dispatch.outbox');
+    const i = await store.getIncident(this.d.sql, this.d.categories, incidentId);
+    if (i) this.d.bus.emit('incident.changed', i);
+    return i;
+  }
+
+  categories() { return this.d.categories.all(); }
+
+  list(q: { status: 'open' | 'closed' | 'all'; limit: number }) { return store.listIncidents(this.d.sql, this.d.categories, q); }
+
+  async get(id: string): Promise<IncidentDetail> {
+    const i = await store.getIncident(this.d.sql, this.d.categories, id);
+    if (!i) throw notFound('incident');
+    return { ...i, timeline: await store.listTimeline(this.d.sql, id) };
+  }
+
+  // ---- incidents ------------------------------------------------------------------------------------------------
+
+  private checkCategory(id: string) {
+    if (!this.d.categories.has(id)) throw new HttpError(400, 'unknown_category', `categoryId: unknown category ${JSON.stringify(id)}`, 'categoryId');
+  }
+
+  private async checkCameras(sql: Sql, ids: string[]) {
+    const found = await store.findCameras(sql, ids);
+    const byId = new Map(found.map((c) => [c.id, c]));
+    const missing = ids.findIndex((id) => !byId.has(id));
+    if (missing >= 0) throw new HttpError(400, 'unknown_camera', `cameraIds.${missing}: unknown camera ${JSON.stringify(ids[missing])}`, `cameraIds.${missing}`);
+    return ids.map((id) => byId.get(id)!);
+  }
+
+  async create(a: Actor, input: IncidentCreate): Promise<Incident> {
+    this.checkCategory(input.categoryId);
+    const tagged = Date.parse(input.taggedAt);
+    if (tagged > Date.now() + MAX_FUTURE_MS) throw new HttpError(400, 'invalid_input', 'taggedAt: lies in the future (check the console clock)', 'taggedAt');
+    if (tagged < Date.now() - MAX_PAST_MS) throw new HttpError(400, 'invalid_input', 'taggedAt: more than 24 hours ago', 'taggedAt');
+    const cameras = await this.checkCameras(this.d.sql, input.cameraIds);
+    if (input.snapshotId) {
+      const s = await store.getSnapshot(this.d.sql, input.snapshotId);
+      const bad = !s ? 'unknown snapshot' : s.requested_by !== a.user.id ? 'not your snapshot' : !input.cameraIds.includes(s.camera_id) ? 'snapshot of another camera'
+        : Date.now() - s.requested_at.getTime() > SNAPSHOT_ATTACH_MS ? 'snapshot too old' : (await store.snapshotInUse(this.d.sql, s.id)) ? 'snapshot already used' : null;
+      if (bad) throw new HttpError(400, 'invalid_snapshot', `snapshotId: ${bad}`, 'snapshotId');
+    }
+    const first = cameras[0]!;
+    let grab: string | null = null;
+    const id = await this.d.sql.begin(async (t) => {
+      const tx = tx$(t);
+      // Without a snapshot from the key press, grab one now from the first camera.
+      const snapshotId = input.snapshotId ?? (grab = await store.insertSnapshot(tx, { cameraId: first.id, requestedBy: a.user.id }));
+      const { id, number } = await store.insertIncident(tx, {
+        taggedAt: new Date(tagged).toISOString(), createdBy: a.user.id, categoryId: input.categoryId, priority: input.priority,
+        municipalityId: first.municipality_id, street: first.street, lat: first.lat, lon: first.lon,
+        locationText: input.locationText, persons: input.persons, notes: input.notes, snapshotId,
+      });
+      await store.setIncidentCameras(tx, id, input.cameraIds);
+      await store.addTimeline(tx, id, ref(a.user), 'created', { categoryId: input.categoryId, priority: input.priority, cameraIds: input.cameraIds, taggedAt: input.taggedAt });
+      await this.audit(tx, a, 'incident.created', id, { number, categoryId: input.categoryId, priority: input.priority, cameraIds: input.cameraIds });
+      return id;
+    });
+    if (grab) this.startGrab(grab, first.id, a.user.id);
+    else if (input.snapshotId) {
+      // A pre-grab that had already finished: note its outcome on the new incident's timeline.
+      const s = await store.getSnapshot(this.d.sql, input.snapshotId);
+      if (s && s.status !== 'pending') await store.addTimeline(this.d.sql, id, null, 'snapshot', snapshotDetails(s));
+    }
+    return (await this.announce(id, false))!;
+  }
+
+  async update(a: Actor, id: string, u: IncidentUpdate): Promise<Incident> {
+    if (u.categoryId !== undefined) this.checkCategory(u.categoryId);
+    const cameras = u.cameraIds ? await this.checkCameras(this.d.sql, u.cameraIds) : null;
+    const result = await this.d.sql.begin(async (t) => {
+      const tx = tx$(t);
+      const before = await store.getIncident(tx, this.d.categories, id, true);
+      if (!before) throw notFound('incident');
+      if (u.expectedVersion !== undefined && u.expectedVersion !== before.version) {
+        throw new HttpError(409, 'stale_version', `the incident was changed since version ${u.expectedVersion} (now ${before.version}): reload it`, 'expectedVersion');
+      }
+      const changes: Record<string, { from: unknown; to: unknown }> = {};
+      const set: Record<string, unknown> = {};
+      const field = <K extends keyof IncidentUpdate>(k: K, from: unknown, column: string) => {
+        if (u[k] !== undefined && u[k] !== from) { changes[k] = { from, to: u[k] }; set[column] = u[k]; }
+      };
+      field('categoryId', before.category.id, 'category_id');
+      field('priority', before.priority, 'priority');
+      field('persons', before.persons, 'persons');
+      field('notes', before.notes, 'notes');
+      field('locationText', before.location.text, 'location_text');
+      field('status', before.status, 'status');
+      const oldCams = before.cameras.map((c) => c.id);
+      const camerasChanged = cameras && oldCams.join(',') !== u.cameraIds!.join(',');
+      if (camerasChanged) {
+        changes.cameraIds = { from: oldCams, to: u.cameraIds };
+        const f = cameras![0]!;
+        if (f.id !== oldCams[0]) Object.assign(set, { municipality_id: f.municipality_id, street: f.street, lat: f.lat, lon: f.lon });
+      }
+      if (Object.keys(changes).length === 0) return { changed: false, outbox: false };
+      const open = await store.openAlertOf(tx, id);
+      if (changes.status?.to === 'closed' && open) throw new HttpError(409, 'alert_open', 'the dispatch centre has not closed this incident’s alert yet', 'status');
+      if (camerasChanged) await store.setIncidentCameras(tx, id, u.cameraIds!);
+      await store.updateIncidentRow(tx, id, set);
+      if (changes.status) await store.addTimeline(tx, id, ref(a.user), changes.status.to === 'closed' ? 'closed' : 'reopened');
+      const rest = Object.fromEntries(Object.entries(changes).filter(([k]) => k !== 'status'));
+      if (Object.keys(rest).length) await store.addTimeline(tx, id, ref(a.user), 'changed', rest);
+      await this.audit(tx, a, 'incident.changed', id, { fields: Object.keys(changes) });
+      // What the dispatchers see of an open alert changed: they get the new picture.
+      if (open && Object.keys(rest).length) { await store.touchOpenAlert(tx, id); await this.enqueue(tx, 'updated', open.id); return { changed: true, outbox: true }; }
+      return { changed: true, outbox: false };
+    });
+    if (!result.changed) return (await store.getIncident(this.d.sql, this.d.categories, id))!;
+    return (await this.announce(id, result.outbox))!;
+  }
+
+  // ---- snapshots ------------------------------------------------------------------------------------------------
+
+  /** A snapshot at the key press, before the incident is saved; its id goes with the incident. */
+  async requestSnapshot(a: Actor, cameraId: string): Promise<SnapshotInfo> {
+    if ((await store.findCameras(this.d.sql, [cameraId])).length === 0) throw notFound('camera');
+    const id = await store.insertSnapshot(this.d.sql, { cameraId, requestedBy: a.user.id });
+    await this.runGrab(id, cameraId, a.user.id);
+    const s = (await store.getSnapshot(this.d.sql, id))!;
+    return { id, status: s.status as SnapshotInfo['status'], cameraId, takenAt: s.taken_at?.toISOString() ?? null, url: null };
+  }
+
+  private startGrab(snapshotId: string, cameraId: string, userId: string) {
+    if (this.stopped) return;
+    const p = this.runGrab(snapshotId, cameraId, userId).finally(() => this.grabs.delete(p));
+    this.grabs.add(p);
+  }
+
+  private async runGrab(snapshotId: string, cameraId: string, userId: string): Promise<void> {
+    let r: GrabResult;
+    try { r = await this.d.grabber.grab({ snapshotId, cameraId, userId }); } catch (e) { r = { status: 'failed', error: e instanceof Error ? e.message : String(e) }; }
+    if (r.status !== 'taken') this.d.log.info({ cameraId, snapshotId, status: r.status, error: r.error }, 'no snapshot');
+    try {
+      // One transaction: the result, and (when the snapshot already belongs to an incident, as with a grab at save)
+      // the incident's note of it and the open alert's new picture.
+      const done = await this.d.sql.begin(async (t) => {
+        const tx = tx$(t);
+        await store.finishSnapshot(tx, snapshotId, r.status === 'taken' ? r : { status: r.status, error: r.error });
+        const [inc] = await tx<{ id: string }[]>`select id from incidents where snapshot_id = ${snapshotId}`;
+        if (!inc) return null;
+        await store.addTimeline(tx, inc.id, null, 'snapshot', snapshotDetails((await store.getSnapshot(tx, snapshotId))!));
+        const alertId = r.status === 'taken' ? await store.touchOpenAlert(tx, inc.id) : null;
+        if (alertId) await this.enqueue(tx, 'updated', alertId);
+        return { incidentId: inc.id, outbox: !!alertId };
+      });
+      if (done) await this.announce(done.incidentId, done.outbox);
+    } catch (e) { this.d.log.error({ err: e, snapshotId }, 'snapshot result not stored'); }
+  }
+
+  /** The JPEG of an incident, for someone allowed to see it; every view is recorded in the audit trail. */
+  async snapshotImage(a: Actor, incidentId: string): Promise<Buffer> {
+    const i = await store.getIncident(this.d.sql, this.d.categories, incidentId);
+    // Dispatchers see snapshots only of incidents raised to them; to anyone else the rest does not exist.
+    if (!i || (!can(a.user.role, 'incidents.read') && !(await store.incidentHasAlert(this.d.sql, incidentId)))) throw notFound('incident');
+    const s = i.snapshot.id ? await store.getSnapshot(this.d.sql, i.snapshot.id) : null;
+    if (!s || s.status !== 'taken' || !s.file) throw new HttpError(404, 'no_snapshot', `this incident has no snapshot (${i.snapshot.status})`);
+    const buf = await readFile(this.d.grabber.resolve(s.file));
+    await this.audit(this.d.sql, a, 'incident.snapshot_viewed', incidentId, { snapshotId: s.id, cameraId: s.camera_id, sha256: s.sha256 });
+    return buf;
+  }
+
+  // ---- alerts ---------------------------------------------------------------------------------------------------
+
+  listAlerts(q: { state: 'open' | 'all'; limit: number }) { return store.listAlerts(this.d.sql, this.d.categories, q); }
+
+  async getAlert(id: string): Promise<Alert> {
+    const al = await store.getAlert(this.d.sql, this.d.categories, id);
+    if (!al) throw notFound('alert');
+    return al;
+  }
+
+  async raiseAlert(a: Actor, incidentId: string, remark: string): Promise<Alert> {
+    const alertId = await this.d.sql.begin(async (t) => {
+      const tx = tx$(t);
+      const i = await store.getIncident(tx, this.d.categories, incidentId, true);
+      if (!i) throw notFound('incident');
+      if (i.status === 'closed') throw new HttpError(409, 'incident_closed', 'this incident is closed: reopen it first');
+      const open = await store.openAlertOf(tx, incidentId);
+      if (open) throw new HttpError(409, 'alert_open', `this incident was already raised (alert ${open.id}, ${open.status})`);
+      const alertId = await store.insertAlert(tx, incidentId, a.user.id, remark);
+      await store.addAlertStep(tx, alertId, ref(a.user), 'raised', remark);
+      await store.addTimeline(tx, incidentId, ref(a.user), 'alert.raised', { alertId, remark });
+      await this.audit(tx, a, 'alert.raised', alertId, { incidentId, number: i.number, priority: i.priority, categoryId: i.category.id });
+      await this.enqueue(tx, 'raised', alertId);
+      return alertId;
+    });
+    await this.announce(incidentId, true);
+    return this.getAlert(alertId);
+  }
+
+  async stepAlert(a: Actor, alertId: string, input: AlertStepInput): Promise<Alert> {
+    const to = input.status;
+    const incidentId = await this.d.sql.begin(async (t) => {
+      const tx = tx$(t);
+      // The conditional UPDATE decides: of two dispatchers (or two clicks) the first moves the alert, the second finds it moved.
+      if (!(await store.moveAlert(tx, alertId, allowedFrom[to], to, a.user.id, input.remark))) {
+        const now = await store.alertState(tx, alertId);
+        if (!now) throw notFound('alert');
+        if (alertStatusOrder[now.status] >= alertStatusOrder[to]) {
+          const who = now.acknowledged_by_name && to === 'acknowledged' ? ` by ${now.acknowledged_by_name} at ${now.acknowledged_at!.toISOString()}` : '';
+          throw new HttpError(409, 'alert_conflict', `this alert is already ${now.status.replace('_', ' ')}${who}`, 'status');
+        }
+        throw new HttpError(409, 'invalid_transition', `an alert that is ${now.status.replace('_', ' ')} cannot become ${to.replace('_', ' ')}`, 'status');
+      }
+      const st = (await store.alertState(tx, alertId))!;
+      await store.addAlertStep(tx, alertId, ref(a.user), to, input.remark);
+      await store.addTimeline(tx, st.incident_id, ref(a.user), `alert.${to}`, { alertId, remark: input.remark });
+      await this.audit(tx, a, `alert.${to}`, alertId, { incidentId: st.incident_id, ...(input.remark ? { remark: input.remark } : {}) });
+      await this.enqueue(tx, 'status', alertId);
+      return st.incident_id;
+    });
+    await this.announce(incidentId, true);
+    return this.getAlert(alertId);
+  }
+
+  async remarkAlert(a: Actor, alertId: string, remark: string): Promise<Alert> {
+    const incidentId = await this.d.sql.begin(async (t) => {
+      const tx = tx$(t);
+      const st = await store.alertState(tx, alertId);
+      if (!st) throw notFound('alert');
+      if (st.status === 'closed') throw new HttpError(409, 'alert_closed', 'this alert is closed');
+      await store.remarkAlert(tx, alertId, remark);
+      await store.addAlertStep(tx, alertId, ref(a.user), 'remark', remark);
+      await store.addTimeline(tx, st.incident_id, ref(a.user), 'alert.remark', { alertId, remark });
+      await this.enqueue(tx, 'remark', alertId);
+      return st.incident_id;
+    });
+    await this.announce(incidentId, true);
+    return this.getAlert(alertId);
+  }
+
+  /**
+   * Escalates every alert still unacknowledged after `seconds`. Derived from the database (raised_at, status,
+   * escalated_at), so an alert raised before a restart escalates after it; the flag makes it happen once.
+   */
+  async escalateOverdue(seconds: number): Promise<number> {
+    const escalated = await this.d.sql.begin(async (t) => {
+      const tx = tx$(t);
+      const rows = await store.escalateOverdue(tx, seconds);
+      for (const r of rows) {
+        await store.addAlertStep(tx, r.id, null, 'escalated', `niet bevestigd binnen ${seconds} s`);
+        await store.addTimeline(tx, r.incident_id, null, 'alert.escalated', { alertId: r.id, afterSeconds: seconds });
+        await this.audit(tx, null, 'alert.escalated', r.id, { incidentId: r.incident_id, afterSeconds: seconds });
+        await this.enqueue(tx, 'escalated', r.id);
+      }
+      return rows;
+    });
+    for (const r of escalated) await this.announce(r.incident_id, true);
+    return escalated.length;
+  }
+
+  async board(): Promise<Board> {
+    const [incidents, alerts, deliveryFailures] = await Promise.all([
+      this.list({ status: 'open', limit: 500 }), this.listAlerts({ state: 'open', limit: 500 }), countFailedDeliveries(this.d.sql),
+    ]);
+    return {
+      incidents, alerts,
+      counts: {
+        openIncidents: incidents.length, openAlerts: alerts.length, unacknowledged: alerts.filter((x) => x.status === 'raised').length,
+        escalated: alerts.filter((x) => x.status === 'raised' && x.escalatedAt).length, deliveryFailures,
+      },
+    };
+  }
+
+  /** Deletes snapshots past retention (and unused pre-grabs); the incident's timeline notes it. */
+  async expireSnapshots(retentionDays: number): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const rows = await store.expireSnapshots(this.d.sql, retentionDays);
+      for (const r of rows) await this.d.grabber.remove(r.file).catch((e) => this.d.log.error({ err: e, file: r.file }, 'snapshot file not deleted'));
+      total += rows.length;
+      if (rows.length < 500) return total;
+    }
+  }
+
+  /** Waits for snapshot grabs in flight (on shutdown). */
+  async drain(): Promise<void> {
+    this.stopped = true;
+    await Promise.allSettled([...this.grabs]);
+  }
+}
+
+function snapshotDetails(s: { id: string; status: string; camera_id: string; taken_at: Date | null; error: string | null }) {
+  return { snapshotId: s.id, status: s.status, cameraId: s.camera_id, ...(s.taken_at ? { takenAt: s.taken_at.toISOString() } : {}), ...(s.error ? { error: s.error } : {}) };
+}

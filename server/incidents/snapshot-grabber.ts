@@ -1,0 +1,71 @@
+// The one side effect of snapshots: ffmpeg reads a camera's live FLV (with a play token minted for the observer
+// who tagged, so the read is recorded as their view) and writes one JPEG under MEDIA_DIR/snapshots.
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { snapshotArgs } from '../../streams/ffmpeg/args.js';
+
+export type GrabResult =
+  | { status: 'taken'; takenAt: Date; file: string; bytes: number; sha256: string }
+  | { status: 'no_stream' | 'failed'; error: string };
+
+export interface SnapshotGrabber {
+  grab(req: { snapshotId: string; cameraId: string; userId: string }): Promise<GrabResult>;
+  /** Absolute path of a stored snapshot file (relative to MEDIA_DIR), refusing paths outside it. */
+  resolve(file: string): string;
+  /** Deletes a stored snapshot file (retention). */
+  remove(file: string): Promise<void>;
+}
+
+export interface GrabberDeps {
+  mediaDir: string;
+  /** Found after the media server starts; null without ffmpeg (then snapshots fail, noted on the incident). */
+  ffmpegPath(): string | null;
+  isLive(cameraId: string): boolean;
+  /** A URL ffmpeg can read the camera's main stream from, authorised for this user. */
+  playUrl(userId: string, cameraId: string): Promise<string>;
+  timeoutMs?: number;
+}
+
+export function createSnapshotGrabber(d: GrabberDeps): SnapshotGrabber {
+  const root = path.resolve(d.mediaDir, 'snapshots');
+  return {
+    async remove(file) { await rm(this.resolve(file), { force: true }); },
+    resolve(file) {
+      const abs = path.resolve(d.mediaDir, file);
+      if (!abs.startsWith(root + path.sep)) throw new Error('snapshot path outside MEDIA_DIR/snapshots');
+      return abs;
+    },
+    async grab({ snapshotId, cameraId, userId }) {
+      if (!d.isLive(cameraId)) return { status: 'no_stream', error: 'camera not live at the tagged moment' };
+      const ffmpeg = d.ffmpegPath();
+      if (!ffmpeg) return { status: 'failed', error: 'ffmpeg not available' };
+      const day = new Date().toISOString().slice(0, 10);
+      const rel = path.join('snapshots', day, `${snapshotId}.jpg`);
+      const abs = path.resolve(d.mediaDir, rel);
+      await mkdir(path.dirname(abs), { recursive: true });
+      try {
+        const url = await d.playUrl(userId, cameraId);
+        const takenAt = new Date();
+        await run(ffmpeg, snapshotArgs(url, abs), d.timeoutMs ?? 10_000);
+        const bytes = (await stat(abs)).size;
+        if (bytes === 0) throw new Error('ffmpeg wrote an empty file');
+        const sha256 = createHash('sha256').update(await readFile(abs)).digest('hex');
+        return { status: 'taken', takenAt, file: rel, bytes, sha256 };
+      } catch (e) {
+        await rm(abs, { force: true });
+        return { status: 'failed', error: (e instanceof Error ? e.message : String(e)).replace(/token=[^&\s]*/g, 'token=[redacted]').slice(0, 500) };
+      }
+    },
+  };
+}
+
+function run(cmd: string, args: string[], timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 1024 * 1024 }, (err, _out, stderr) => {
+      if (err) reject(new Error(`ffmpeg snapshot failed${err.killed ? ' (timed out)' : ''}: ${String(stderr).trim().split('\n').slice(-3).join(' | ') || err.message}`));
+      else resolve();
+    });
+  });
+}

@@ -1,0 +1,247 @@
+// SQL of incidents, their timeline, snapshots and alerts.
+import type postgres from 'postgres';
+import type { Sql } from '../db/connect.js';
+import type { Categories } from './categories.js';
+import type { Alert, AlertStatus, AlertSummary, Incident, SnapshotInfo, TimelineEntry } from './schema.js';
+
+type Fragment = postgres.Fragment;
+
+export interface ActorRef { id: string; name: string }
+
+const iso = (d: Date | string | null | undefined): string | null => (d == null ? null : new Date(d).toISOString());
+
+export async function findCameras(sql: Sql, ids: string[]) {
+  return sql<{ id: string; name: string; municipality_id: string; street: string; lat: number; lon: number }[]>`
+    select id, name, municipality_id, street, lat, lon from cameras where id = any(${ids})`;
+}
+
+export async function insertIncident(tx: Sql, i: {
+  taggedAt: string; createdBy: string; categoryId: string; priority: number; municipalityId: string; street: string; lat: number; lon: number;
+  locationText: string; persons: string; notes: string; snapshotId: string | null;
+}): Promise<{ id: string; number: number }> {
+  const [r] = await tx`insert into incidents (tagged_at, created_by, category_id, priority, municipality_id, street, lat, lon, location_text, persons, notes, snapshot_id)
+    values (${i.taggedAt}, ${i.createdBy}, ${i.categoryId}, ${i.priority}, ${i.municipalityId}, ${i.street}, ${i.lat}, ${i.lon}, ${i.locationText}, ${i.persons}, ${i.notes}, ${i.snapshotId})
+    returning id, number`;
+  return { id: r!.id, number: Number(r!.number) };
+}
+
+export async function setIncidentCameras(tx: Sql, incidentId: string, cameraIds: string[]): Promise<void> {
+  await tx`delete from incident_cameras where incident_id = ${incidentId}`;
+  for (const [position, cameraId] of cameraIds.entries()) {
+    await tx`insert into incident_cameras (incident_id, camera_id, position) values (${incidentId}, ${cameraId}, ${position})`;
+  }
+}
+
+export async function addTimeline(tx: Sql, incidentId: string, actor: ActorRef | null, kind: string, details: Record<string, unknown> = {}): Promise<void> {
+  await tx`insert into incident_events (incident_id, actor_id, actor_name, kind, details)
+    values (${incidentId}, ${actor?.id ?? null}, ${actor?.name ?? null}, ${kind}, ${tx.json(details as never)})`;
+}
+
+export async function listTimeline(sql: Sql, incidentId: string): Promise<TimelineEntry[]> {
+  const rows = await sql`select id, at, actor_name, kind, details from incident_events where incident_id = ${incidentId} order by id`;
+  return rows.map((r) => ({ id: Number(r.id), at: iso(r.at)!, by: r.actor_name, kind: r.kind, details: r.details }));
+}
+
+// ---- reading incidents --------------------------------------------------------------------------------------------
+
+const snapshotInfo = (incidentId: string, r: Record<string, any>): SnapshotInfo => r.snap_id
+  ? { id: r.snap_id, status: r.snap_status, cameraId: r.snap_camera, takenAt: iso(r.snap_taken_at), url: r.snap_status === 'taken' ? `/api/incidents/${incidentId}/snapshot` : null }
+  : { id: null, status: 'none', cameraId: null, takenAt: null, url: null };
+
+function alertSummary(a: Record<string, any> | null): AlertSummary | null {
+  if (!a) return null;
+  return {
+    id: a.id, status: a.status, version: a.version, raisedAt: iso(a.raised_at)!, acknowledgedAt: iso(a.acknowledged_at), acknowledgedBy: a.acknowledged_by_name ?? null,
+    unitSentAt: iso(a.unit_sent_at), onSceneAt: iso(a.on_scene_at), closedAt: iso(a.closed_at), escalatedAt: iso(a.escalated_at), lastRemark: a.last_remark,
+  };
+}
+
+function toIncident(r: Record<string, any>, cats: Categories): Incident {
+  return {
+    id: r.id, number: Number(r.number), taggedAt: iso(r.tagged_at)!, createdAt: iso(r.created_at)!, updatedAt: iso(r.updated_at)!,
+    createdBy: { id: r.created_by, name: r.created_by_name }, status: r.status, category: cats.get(r.category_id), priority: r.priority,
+    location: { street: r.street, lat: r.lat, lon: r.lon, text: r.location_text, municipalityId: r.municipality_id, municipalityName: r.municipality_name },
+    cameras: r.cameras, persons: r.persons, notes: r.notes, snapshot: snapshotInfo(r.id, r), version: r.version, alert: alertSummary(r.alert),
+  };
+}
+
+async function selectIncidents(sql: Sql, cats: Categories, where: Fragment, tail: Fragment): Promise<Incident[]> {
+  const rows = await sql`
+    select i.*, u.display_name as created_by_name, m.name as municipality_name,
+      coalesce((select json_agg(json_build_object('id', c.id, 'name', c.name) order by ic.position)
+                from incident_cameras ic join cameras c on c.id = ic.camera_id where ic.incident_id = i.id), '[]') as cameras,
+      s.id as snap_id, s.status as snap_status, s.camera_id as snap_camera, s.taken_at as snap_taken_at,
+      (select row_to_json(x) from (
+         select a.*, ua.display_name as acknowledged_by_name from alerts a left join users ua on ua.id = a.acknowledged_by
+         where a.incident_id = i.id order by a.raised_at desc limit 1) x) as alert
+    from incidents i join users u on u.id = i.created_by join municipalities m on m.id = i.municipality_id
+    left join snapshots s on s.id = i.snapshot_id
+    where ${where} ${tail}`;
+  return rows.map((r) => toIncident(r, cats));
+}
+
+export async function getIncident(sql: Sql, cats: Categories, id: string, lock = false): Promise<Incident | null> {
+  if (lock) await sql`select 1 from incidents where id = ${id} for update`;
+  const [i] = await selectIncidents(sql, cats, sql`i.id = ${id}`, sql``);
+  return i ?? null;
+}
+
+export async function listIncidents(sql: Sql, cats: Categories, q: { status: 'open' | 'closed' | 'all'; limit: number }): Promise<Incident[]> {
+  const where = q.status === 'all' ? sql`true` : sql`i.status = ${q.status}`;
+  return selectIncidents(sql, cats, where, sql`order by i.tagged_at desc limit ${q.limit}`);
+}
+
+export async function updateIncidentRow(tx: Sql, id: string, set: Record<string, unknown>): Promise<void> {
+  await tx`update incidents set ${tx(set)}, updated_at = now(), version = version + 1 where id = ${id}`;
+}
+
+// ---- snapshots ----------------------------------------------------------------------------------------------------
+
+export async function insertSnapshot(sql: Sql, s: { cameraId: string; requestedBy: string }): Promise<string> {
+  const [r] = await sql`insert into snapshots (camera_id, requested_by, status) values (${s.cameraId}, ${s.requestedBy}, 'pending') returning id`;
+  return r!.id;
+}
+
+export async function finishSnapshot(sql: Sql, id: string, r: { status: 'taken' | 'no_stream' | 'failed'; takenAt?: Date; file?: string; bytes?: number; sha256?: string; error?: string }): Promise<void> {
+  await sql`update snapshots set status = ${r.status}, taken_at = ${r.takenAt ?? null}, file = ${r.file ?? null}, bytes = ${r.bytes ?? null}, sha256 = ${r.sha256 ?? null}, error = ${r.error ?? null}
+    where id = ${id}`;
+}
+
+export async function getSnapshot(sql: Sql, id: string) {
+  const [r] = await sql<{ id: string; camera_id: string; requested_by: string; requested_at: Date; taken_at: Date | null; status: string; file: string | null; bytes: number | null; sha256: string | null; error: string | null }[]>`
+    select * from snapshots where id = ${id}`;
+  return r ?? null;
+}
+
+export async function snapshotInUse(sql: Sql, id: string): Promise<boolean> {
+  return (await sql`select 1 from incidents where snapshot_id = ${id}`).length > 0;
+}
+
+/**
+ * Snapshots are recorded images: like recordings they go after RETENTION_DAYS (a case keeps its material as
+ * preserved evidence). Pre-grabs never attached to an incident go after a day. Returns the files to delete.
+ */
+export async function expireSnapshots(sql: Sql, retentionDays: number): Promise<Array<{ id: string; file: string; incident_id: string | null }>> {
+  return sql.begin(async (t) => {
+    const tx = t as unknown as Sql;
+    const rows = await tx<{ id: string; file: string; incident_id: string | null }[]>`
+      update snapshots s set status = 'purged', file = null
+      from (select s2.id, s2.file, i.id as incident_id from snapshots s2 left join incidents i on i.snapshot_id = s2.id
+            where s2.status = 'taken' and (s2.requested_at < now() - make_interval(days => ${retentionDays})
+                                           or (i.id is null and s2.requested_at < now() - interval '1 day'))
+            limit 500 for update of s2) old
+      where s.id = old.id
+      returning old.id, old.file, old.incident_id`;
+    for (const r of rows) if (r.incident_id) await addTimeline(tx, r.incident_id, null, 'snapshot.purged', { snapshotId: r.id, retentionDays });
+    return rows;
+  });
+}
+
+/** A grab cannot outlive the process that started it: after a restart, pending ones have failed. */
+export async function failInterruptedSnapshots(sql: Sql): Promise<void> {
+  await sql`update snapshots set status = 'failed', error = 'interrupted by a restart' where status = 'pending' and requested_at < now() - interval '1 minute'`;
+}
+
+// ---- alerts -------------------------------------------------------------------------------------------------------
+
+export async function openAlertOf(tx: Sql, incidentId: string): Promise<{ id: string; status: AlertStatus } | null> {
+  const [r] = await tx<{ id: string; status: AlertStatus }[]>`select id, status from alerts where incident_id = ${incidentId} and status <> 'closed'`;
+  return r ?? null;
+}
+
+export async function insertAlert(tx: Sql, incidentId: string, raisedBy: string, remark: string): Promise<string> {
+  const [r] = await tx`insert into alerts (incident_id, raised_by, last_remark) values (${incidentId}, ${raisedBy}, ${remark}) returning id`;
+  return r!.id;
+}
+
+export async function addAlertStep(tx: Sql, alertId: string, actor: ActorRef | null, step: string, remark = ''): Promise<void> {
+  await tx`insert into alert_steps (alert_id, actor_id, actor_name, step, remark) values (${alertId}, ${actor?.id ?? null}, ${actor?.name ?? null}, ${step}, ${remark})`;
+}
+
+const stepColumns: Record<Exclude<AlertStatus, 'raised'>, [string, string]> = {
+  acknowledged: ['acknowledged_at', 'acknowledged_by'], unit_sent: ['unit_sent_at', 'unit_sent_by'],
+  on_scene: ['on_scene_at', 'on_scene_by'], closed: ['closed_at', 'closed_by'],
+};
+
+/**
+ * Moves an alert to `to` only while its status is one of `from`: the database decides who was first.
+ * Returns false when the alert was no longer in one of those states (someone else acted, or the step is not allowed).
+ */
+export async function moveAlert(tx: Sql, alertId: string, from: AlertStatus[], to: Exclude<AlertStatus, 'raised'>, byId: string, remark: string): Promise<boolean> {
+  const [at, by] = stepColumns[to];
+  const res = await tx`update alerts set status = ${to}, version = version + 1, ${tx(at)} = now(), ${tx(by)} = ${byId},
+      last_remark = case when ${remark} = '' then last_remark else ${remark} end
+    where id = ${alertId} and status = any(${from}::text[])`;
+  return res.count === 1;
+}
+
+export async function remarkAlert(tx: Sql, alertId: string, remark: string): Promise<boolean> {
+  return (await tx`update alerts set last_remark = ${remark}, version = version + 1 where id = ${alertId}`).count === 1;
+}
+
+/** An incident change the dispatchers must see: bumps the open alert's version. */
+export async function touchOpenAlert(tx: Sql, incidentId: string): Promise<string | null> {
+  const [r] = await tx`update alerts set version = version + 1 where incident_id = ${incidentId} and status <> 'closed' returning id`;
+  return r?.id ?? null;
+}
+
+export async function alertState(sql: Sql, alertId: string) {
+  const [r] = await sql<{ id: string; incident_id: string; status: AlertStatus; acknowledged_at: Date | null; acknowledged_by_name: string | null; closed_at: Date | null }[]>`
+    select a.id, a.incident_id, a.status, a.acknowledged_at, u.display_name as acknowledged_by_name, a.closed_at
+    from alerts a left join users u on u.id = a.acknowledged_by where a.id = ${alertId}`;
+  return r ?? null;
+}
+
+/** Marks unacknowledged alerts older than `seconds` as escalated; returns their ids and incidents. */
+export async function escalateOverdue(tx: Sql, seconds: number): Promise<{ id: string; incident_id: string }[]> {
+  return tx<{ id: string; incident_id: string }[]>`
+    update alerts set escalated_at = now(), version = version + 1
+    where id in (select id from alerts where status = 'raised' and escalated_at is null and raised_at <= now() - make_interval(secs => ${seconds})
+                 order by raised_at limit 100 for update skip locked)
+    returning id, incident_id`;
+}
+
+async function selectAlerts(sql: Sql, cats: Categories, where: Fragment, tail: Fragment): Promise<Alert[]> {
+  const rows = await sql`
+    select a.*, ur.display_name as raised_by_name, ua.display_name as acknowledged_by_name,
+      i.number, i.tagged_at, i.category_id, i.priority, i.street, i.lat, i.lon, i.location_text, i.municipality_id, m.name as municipality_name,
+      i.persons, i.notes, s.id as snap_id, s.status as snap_status, s.camera_id as snap_camera, s.taken_at as snap_taken_at,
+      coalesce((select json_agg(json_build_object('id', c.id, 'name', c.name) order by ic.position)
+                from incident_cameras ic join cameras c on c.id = ic.camera_id where ic.incident_id = i.id), '[]') as cameras,
+      coalesce((select json_agg(json_build_object('step', st.step, 'at', st.at, 'by', st.actor_name, 'remark', st.remark) order by st.id)
+                from alert_steps st where st.alert_id = a.id), '[]') as steps
+    from alerts a join incidents i on i.id = a.incident_id join municipalities m on m.id = i.municipality_id
+    join users ur on ur.id = a.raised_by left join users ua on ua.id = a.acknowledged_by
+    left join snapshots s on s.id = i.snapshot_id
+    where ${where} ${tail}`;
+  return rows.map((r) => ({
+    ...alertSummary(r)!,
+    incidentId: r.incident_id, incidentNumber: Number(r.number), raisedBy: r.raised_by_name, taggedAt: iso(r.tagged_at)!,
+    category: cats.get(r.category_id), priority: r.priority,
+    location: { street: r.street, lat: r.lat, lon: r.lon, text: r.location_text, municipalityId: r.municipality_id, municipalityName: r.municipality_name },
+    cameras: r.cameras, persons: r.persons, notes: r.notes, snapshot: snapshotInfo(r.incident_id, r),
+    steps: (r.steps as Array<{ step: any; at: string; by: string | null; remark: string }>).map((s) => ({ ...s, at: iso(s.at)! })),
+  }));
+}
+
+export async function getAlert(sql: Sql, cats: Categories, id: string): Promise<Alert | null> {
+  const [a] = await selectAlerts(sql, cats, sql`a.id = ${id}`, sql``);
+  return a ?? null;
+}
+
+/** Open alerts: the dispatch queue, most urgent first, then oldest first. */
+export async function listAlerts(sql: Sql, cats: Categories, q: { state: 'open' | 'all'; limit: number }): Promise<Alert[]> {
+  return q.state === 'open'
+    ? selectAlerts(sql, cats, sql`a.status <> 'closed'`, sql`order by i.priority, a.raised_at limit ${q.limit}`)
+    : selectAlerts(sql, cats, sql`true`, sql`order by a.raised_at desc limit ${q.limit}`);
+}
+
+/** Dispatchers may watch a camera only while it belongs to an open alert. */
+export async function cameraInOpenAlert(sql: Sql, cameraId: string): Promise<boolean> {
+  return (await sql`select 1 from alerts a join incident_cameras ic on ic.incident_id = a.incident_id
+    where ic.camera_id = ${cameraId} and a.status <> 'closed' limit 1`).length > 0;
+}
+
+export async function incidentHasAlert(sql: Sql, incidentId: string): Promise<boolean> {
+  return (await sql`select 1 from alerts where incident_id = ${incidentId} limit 1`).length > 0;
+}

@@ -1,0 +1,189 @@
+// The 28-day rule (Gemeentewet 151c) and the disk guard.
+// - Retention: at start and every RETENTION_SWEEP_MINUTES, segments that ended more than RETENTION_DAYS ago are
+//   deleted, oldest first, in batches (with a pause between batches so live video never stalls), except those
+//   inside the range of an evidence item under legal hold. Released items whose range has aged out lose their
+//   clips too. Files on disk that the index does not know (a crash between write and index) are removed with
+//   their day directory.
+// - Disk guard: every minute, when free space is below DISK_MIN_FREE_MB, the oldest unpreserved segments are
+//   deleted (whatever their age) until it is back above, and supervisors are alerted. Preserved evidence is never
+//   deleted automatically.
+// Each batch holds the retention lock that preserving evidence takes too, so a hold never misses a segment that
+// is being deleted. Files are unlinked before their rows are deleted: a crash leaves a row without a file (harmless,
+// deleted again next time), never a file without a row.
+import { readdir, rm, rmdir, statfs } from 'node:fs/promises';
+import path from 'node:path';
+import type { Sql } from '../db/connect.js';
+import type { EventBus } from '../events.js';
+import type { Logger } from '../log.js';
+import { appendAudit } from '../audit/store.js';
+import { appendCustody } from '../evidence/store.js';
+import { RETENTION_LOCK, deleteSegmentRows, isIndexed, oldestSegmentStart, selectDeletable } from './store.js';
+import type { SweepReport } from './schema.js';
+
+const DAY = 24 * 3_600_000;
+
+export interface DiskStat { freeBytes: number; totalBytes: number }
+
+export async function statDisk(dir: string): Promise<DiskStat> {
+  const s = await statfs(dir);
+  return { freeBytes: s.bavail * s.bsize, totalBytes: s.blocks * s.bsize };
+}
+
+export interface RetentionDeps {
+  sql: Sql; bus: EventBus; log: Logger; mediaDir: string;
+  retentionDays: number; minFreeBytes: number;
+  sweepEveryMs: number; diskEveryMs?: number;
+  batchSize?: number;
+  /** Pause between batches (ms): other work (live video, requests) runs in between. */
+  pauseMs?: number;
+  now?: () => number;
+  disk?: (dir: string) => Promise<DiskStat>;
+}
+
+export class RetentionSweeper {
+  lastSweep: SweepReport | null = null;
+  lastDisk: (DiskStat & { low: boolean }) | null = null;
+  private timers: NodeJS.Timeout[] = [];
+  private running: Promise<unknown> = Promise.resolve();
+  private stopped = false;
+  readonly now: () => number;
+  disk: (dir: string) => Promise<DiskStat>;
+
+  constructor(private d: RetentionDeps) {
+    this.now = d.now ?? Date.now;
+    this.disk = d.disk ?? statDisk;
+  }
+
+  /** Sweeps now (in the background: a first start after a long stop may have a backlog) and then on schedule. */
+  start(): void {
+    const safely = (what: string, fn: () => Promise<unknown>) => () => {
+      this.running = this.running.then(fn).catch((err) => this.d.log.error({ err }, `${what} failed`));
+    };
+    safely('retention sweep', () => this.sweep())();
+    safely('disk guard', () => this.guard())();
+    this.timers.push(setInterval(safely('retention sweep', () => this.sweep()), this.d.sweepEveryMs));
+    this.timers.push(setInterval(safely('disk guard', () => this.guard()), this.d.diskEveryMs ?? 60_000));
+    for (const t of this.timers) t.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    await this.running;
+  }
+
+  cutoff(): Date { return new Date(this.now() - this.d.retentionDays * DAY); }
+
+  /** Deletes one batch; returns what it deleted. cutoff null: oldest first regardless of age (disk guard). */
+  private async deleteBatch(cutoff: Date | null): Promise<{ count: number; bytes: number }> {
+    return this.d.sql.begin(async (t) => {
+      const tx = t as unknown as Sql;
+      await tx`select pg_advisory_xact_lock(${RETENTION_LOCK})`;
+      const victims = await selectDeletable(tx, cutoff, this.d.batchSize ?? 2000);
+      if (victims.length === 0) return { count: 0, bytes: 0 };
+      const dirs = new Set<string>();
+      for (let i = 0; i < victims.length; i += 64) {
+        await Promise.all(victims.slice(i, i + 64).map((v) => {
+          const abs = path.resolve(this.d.mediaDir, v.path);
+          dirs.add(path.dirname(abs));
+          return rm(abs, { force: true });
+        }));
+      }
+      await deleteSegmentRows(tx, victims.map((v) => v.id));
+      // A day directory empties as its last segment goes.
+      for (const dir of dirs) await rmdir(dir).catch(() => {});
+      return { count: victims.length, bytes: victims.reduce((n, v) => n + v.bytes, 0) };
+    });
+  }
+
+  private pause() { return new Promise((r) => setTimeout(r, this.d.pauseMs ?? 5)); }
+
+  /** The retention sweep. Safe to call at any time; the scheduled runs call it. */
+  async sweep(): Promise<SweepReport> {
+    const started = performance.now();
+    const cutoff = this.cutoff();
+    let deletedSegments = 0, deletedBytes = 0;
+    for (;;) {
+      if (this.stopped) break;
+      const r = await this.deleteBatch(cutoff);
+      deletedSegments += r.count; deletedBytes += r.bytes;
+      if (r.count === 0) break;
+      await this.pause();
+    }
+    const purgedClips = await this.purgeReleasedEvidence(cutoff);
+    await this.removeOrphans(cutoff);
+    const report: SweepReport = { at: new Date(this.now()).toISOString(), kind: 'retention', cutoff: cutoff.toISOString(), deletedSegments, deletedBytes, purgedClips, durationMs: Math.round(performance.now() - started) };
+    this.lastSweep = report;
+    if (deletedSegments || purgedClips) {
+      this.d.log.info(report, 'retention sweep');
+      await appendAudit(this.d.sql, { action: 'recordings.retention_sweep', details: { ...report, retentionDays: this.d.retentionDays } });
+    }
+    return report;
+  }
+
+  /** Clips of items whose hold was released and whose range is now older than retention: deleted like the recording. */
+  private async purgeReleasedEvidence(cutoff: Date): Promise<number> {
+    const clips = await this.d.sql<{ id: string; item_id: string; camera_id: string; file: string | null }[]>`
+      select c.id, c.item_id, c.camera_id, c.file from evidence_clips c join evidence_items i on i.id = c.item_id
+      where not i.legal_hold and i.requested_to < ${cutoff} and c.state <> 'purged'`;
+    for (const c of clips) {
+      if (c.file) await rm(path.resolve(this.d.mediaDir, c.file), { force: true });
+      await this.d.sql.begin(async (t) => {
+        const tx = t as unknown as Sql;
+        await tx`update evidence_clips set state = 'purged', file = null where id = ${c.id}`;
+        await tx`update evidence_items set purged_at = coalesce(purged_at, now()), version = version + 1 where id = ${c.item_id}`;
+        await appendCustody(tx, { itemId: c.item_id, actor: null, action: 'purged', details: { cameraId: c.camera_id, why: 'released and older than the retention period' } });
+      });
+      await rmdir(path.dirname(path.resolve(this.d.mediaDir, c.file ?? 'x/x'))).catch(() => {});
+    }
+    return clips.length;
+  }
+
+  /** Day directories entirely older than the cutoff: files the index does not know are removed. */
+  private async removeOrphans(cutoff: Date): Promise<void> {
+    const root = path.join(this.d.mediaDir, 'recordings');
+    const cameras = await readdir(root).catch(() => [] as string[]);
+    for (const cam of cameras) {
+      const days = (await readdir(path.join(root, cam)).catch(() => [] as string[])).filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d));
+      for (const day of days) {
+        if (Date.parse(`${day}T00:00:00Z`) + DAY > cutoff.getTime()) continue;
+        const dir = path.join(root, cam, day);
+        const names = await readdir(dir).catch(() => [] as string[]);
+        const rels = names.map((n) => path.join('recordings', cam, day, n));
+        const known = await isIndexed(this.d.sql, rels);
+        const orphans = rels.filter((r) => !known.has(r));
+        await Promise.all(orphans.map((r) => rm(path.join(this.d.mediaDir, r), { force: true })));
+        if (orphans.length) this.d.log.warn({ cameraId: cam, day, files: orphans.length }, 'unindexed recording files older than retention removed');
+        await rmdir(dir).catch(() => {});
+      }
+    }
+  }
+
+  /** The disk guard. Returns the report when it had to delete, else null. */
+  async guard(): Promise<SweepReport | null> {
+    const minFree = this.d.minFreeBytes;
+    let disk = await this.disk(this.d.mediaDir);
+    this.lastDisk = { ...disk, low: disk.freeBytes < minFree };
+    if (minFree <= 0 || disk.freeBytes >= minFree) return null;
+    const started = performance.now();
+    // Delete a little past the threshold, so the guard does not fire again at the next segment.
+    const target = minFree + Math.min(minFree * 0.1, 1024 ** 3);
+    let deletedSegments = 0, deletedBytes = 0;
+    while (disk.freeBytes < target && !this.stopped) {
+      const r = await this.deleteBatch(null);
+      if (r.count === 0) break;
+      deletedSegments += r.count; deletedBytes += r.bytes;
+      disk = await this.disk(this.d.mediaDir);
+      await this.pause();
+    }
+    this.lastDisk = { ...disk, low: disk.freeBytes < minFree };
+    const report: SweepReport = { at: new Date(this.now()).toISOString(), kind: 'disk-guard', cutoff: null, deletedSegments, deletedBytes, purgedClips: 0, durationMs: Math.round(performance.now() - started) };
+    this.lastSweep = report;
+    const oldest = await oldestSegmentStart(this.d.sql);
+    const alert = { at: report.at, freeBytes: disk.freeBytes, minFreeBytes: minFree, deletedSegments, deletedBytes, oldestSegmentAt: oldest?.toISOString() ?? null, stillLow: disk.freeBytes < minFree };
+    this.d.log.warn(alert, 'disk space low: oldest unpreserved recordings deleted');
+    await appendAudit(this.d.sql, { action: 'recordings.disk_guard', details: alert });
+    this.d.bus.emit('recordings.disk_low', alert);
+    return report;
+  }
+}

@@ -1,0 +1,93 @@
+// SQL of the recording index.
+import type { Sql } from '../db/connect.js';
+import type { ClosedSegment } from '../../streams/recorder.js';
+import type { TimeRange } from './schema.js';
+
+export interface SegmentRow { id: string; cameraId: string; runId: string; seq: number; startedAt: Date; endedAt: Date; bytes: number; path: string }
+
+/** Shared by retention (deleting) and evidence (preserving): the two never interleave. */
+export const RETENTION_LOCK = 727004;
+
+const toRow = (r: Record<string, any>): SegmentRow => ({
+  id: String(r.id), cameraId: r.camera_id, runId: r.run_id, seq: r.seq, startedAt: r.started_at, endedAt: r.ended_at, bytes: Number(r.bytes), path: r.path,
+});
+
+export async function insertSegment(sql: Sql, s: ClosedSegment): Promise<void> {
+  await sql`insert into recording_segments (camera_id, run_id, seq, started_at, ended_at, bytes, path)
+    values (${s.cameraId}, ${s.runId}, ${s.seq}, ${s.startedAt}, ${s.endedAt}, ${s.bytes}, ${s.path})
+    on conflict (path) do nothing`;
+}
+
+export async function previousSegmentEnd(sql: Sql, runId: string, seq: number): Promise<Date | null> {
+  const [r] = await sql<{ ended_at: Date }[]>`select ended_at from recording_segments where run_id = ${runId} and seq = ${seq - 1}`;
+  return r?.ended_at ?? null;
+}
+
+/** Segments of a camera overlapping [from, to), in time order. */
+export async function segmentsOverlapping(sql: Sql, cameraId: string, from: Date, to: Date): Promise<SegmentRow[]> {
+  // started_at > from - 1 h bounds the index scan: no segment is an hour long.
+  const rows = await sql`select * from recording_segments
+    where camera_id = ${cameraId} and started_at < ${to} and ended_at > ${from} and started_at > ${new Date(from.getTime() - 3_600_000)}
+    order by started_at, seq`;
+  return rows.map(toRow);
+}
+
+export async function lastSegmentEnd(sql: Sql, cameraId: string): Promise<Date | null> {
+  const [r] = await sql<{ ended_at: Date }[]>`select ended_at from recording_segments where camera_id = ${cameraId} order by started_at desc limit 1`;
+  return r?.ended_at ?? null;
+}
+
+export async function oldestSegmentStart(sql: Sql): Promise<Date | null> {
+  const [r] = await sql<{ started_at: Date }[]>`select started_at from recording_segments order by ended_at limit 1`;
+  return r?.started_at ?? null;
+}
+
+/** Recorded stretches of a camera in a window: segments less than `joinMs` apart merge into one range. */
+export async function recordedRanges(sql: Sql, cameraId: string, from: Date, to: Date, joinMs = 1000): Promise<{ ranges: TimeRange[]; gaps: TimeRange[] }> {
+  // Gaps-and-islands in SQL, so a day of 2-s segments (43 200 rows) never crosses the wire.
+  const rows = await sql<{ s: Date; e: Date }[]>`
+    with seg as (
+      select greatest(started_at, ${from}::timestamptz) as s, least(ended_at, ${to}::timestamptz) as e from recording_segments
+      where camera_id = ${cameraId} and started_at < ${to} and ended_at > ${from} and started_at > ${new Date(from.getTime() - 3_600_000)}
+    ), marked as (
+      select s, e, case when s - max(e) over (order by s rows between unbounded preceding and 1 preceding) <= ${joinMs} * interval '1 millisecond'
+                       then 0 else 1 end as starts from seg
+    ), grouped as (select s, e, sum(starts) over (order by s) as g from marked)
+    select min(s) as s, max(e) as e from grouped group by g order by 1`;
+  const ranges = rows.map((r) => ({ from: r.s.toISOString(), to: r.e.toISOString() }));
+  const gaps: TimeRange[] = [];
+  let cursor = from.getTime();
+  for (const r of rows) {
+    if (r.s.getTime() - cursor > joinMs) gaps.push({ from: new Date(cursor).toISOString(), to: r.s.toISOString() });
+    cursor = Math.max(cursor, r.e.getTime());
+  }
+  if (to.getTime() - cursor > joinMs) gaps.push({ from: new Date(cursor).toISOString(), to: to.toISOString() });
+  return { ranges, gaps };
+}
+
+/**
+ * One batch of segments to delete: ended before `cutoff` (null: any age, oldest first — the disk guard), and not
+ * inside the range of any evidence item under legal hold for that camera.
+ */
+export async function selectDeletable(sql: Sql, cutoff: Date | null, limit: number): Promise<Array<{ id: string; path: string; bytes: number }>> {
+  const rows = await sql<{ id: string; path: string; bytes: string }[]>`
+    select s.id, s.path, s.bytes from recording_segments s
+    where (${cutoff}::timestamptz is null or s.ended_at < ${cutoff})
+      and not exists (
+        select 1 from evidence_clips c join evidence_items i on i.id = c.item_id
+        where i.legal_hold and c.camera_id = s.camera_id and i.requested_from < s.ended_at and i.requested_to > s.started_at)
+    order by s.ended_at
+    limit ${limit}`;
+  return rows.map((r) => ({ id: String(r.id), path: r.path, bytes: Number(r.bytes) }));
+}
+
+export async function deleteSegmentRows(sql: Sql, ids: string[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  return (await sql`delete from recording_segments where id = any(${ids}::bigint[])`).count;
+}
+
+export async function isIndexed(sql: Sql, paths: string[]): Promise<Set<string>> {
+  if (paths.length === 0) return new Set();
+  const rows = await sql<{ path: string }[]>`select path from recording_segments where path = any(${paths}::text[])`;
+  return new Set(rows.map((r) => r.path));
+}

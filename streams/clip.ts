@@ -1,0 +1,185 @@
+// Evidence clips: recorded MPEG-TS segments -> one MP4 per camera, without re-encoding.
+//
+// Within one recorder run the segments' timestamps continue, so they are joined byte by byte (fed to ffmpeg's
+// stdin in order) and remuxed once (`-c copy`, +faststart): ~0.2 s for 5 minutes. Across a recording gap (two
+// runs), each run becomes an MPEG-TS part and the concat demuxer lays the parts end to end; the gap is listed,
+// never hidden. The start is trimmed to the last keyframe at or before the requested start (found by ffprobe in
+// the first segment), the end at the requested end: the clip covers the request and at most one GOP more.
+// The MP4 is written as .partial, probed, hashed (SHA-256), fsynced, renamed into place and made read-only:
+// a file under its final name is always complete.
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { chmod, mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { clipRemuxArgs, concatListLine, concatRunsArgs } from './ffmpeg/recording-args.js';
+import { probeClip, probeKeyframes, type ClipFacts } from './ffmpeg/probe.js';
+
+export interface PlanSegment { file: string; runId: string; seq: number; startedAt: number; endedAt: number; bytes: number }
+export interface Gap { from: number; to: number }
+export interface ClipPlan { groups: PlanSegment[][]; gaps: Gap[]; bytes: number }
+
+/** Groups the segments overlapping [from, to) into contiguous runs and lists the gaps. Pure. */
+export function planClip(segments: PlanSegment[], from: number, to: number, joinMs = 500): ClipPlan {
+  const inRange = segments.filter((s) => s.startedAt < to && s.endedAt > from).sort((a, b) => a.startedAt - b.startedAt || a.seq - b.seq);
+  const groups: PlanSegment[][] = [];
+  for (const s of inRange) {
+    const g = groups.at(-1);
+    const prev = g?.at(-1);
+    if (g && prev && prev.runId === s.runId && s.seq === prev.seq + 1 && s.startedAt - prev.endedAt <= joinMs) g.push(s);
+    else groups.push([s]);
+  }
+  const gaps: Gap[] = [];
+  let cursor = from;
+  for (const g of groups) {
+    const start = g[0]!.startedAt, end = g.at(-1)!.endedAt;
+    if (start - cursor > joinMs) gaps.push({ from: cursor, to: start });
+    cursor = Math.max(cursor, end);
+  }
+  if (to - cursor > joinMs) gaps.push({ from: cursor, to });
+  return { groups, gaps, bytes: inRange.reduce((n, s) => n + s.bytes, 0) };
+}
+
+export class DiskFullError extends Error {}
+
+export interface ClipResult extends ClipFacts {
+  actualFrom: number; actualTo: number; bytes: number; sha256: string; gaps: Gap[]; segments: number;
+}
+
+export interface ProduceClipOptions {
+  ffmpeg: string;
+  ffprobe: string;
+  plan: ClipPlan;
+  from: number;
+  to: number;
+  /** Final path of the MP4. Its directory is created; a .partial beside it is used while writing. */
+  output: string;
+  onProgress?: (fraction: number) => void;
+}
+
+/** Runs ffmpeg with the given segment files joined on its stdin. Rejects with the last lines of stderr. */
+function remuxJoined(ffmpeg: string, args: string[], files: string[], expectS: number, onProgress?: (f: number) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(ffmpeg, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    let exited = false;
+    child.stderr.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
+    let partial = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() ?? '';
+      for (const l of lines) {
+        const m = /^out_time_us=(\d+)/.exec(l);
+        if (m && expectS > 0) onProgress?.(Math.min(1, Number(m[1]) / 1e6 / expectS));
+      }
+    });
+    // ffmpeg stops reading once -t is reached: a broken pipe then is normal.
+    child.stdin.on('error', () => {});
+    const gone = new Promise<void>((r) => child.once('exit', () => r()));
+    const feed = async () => {
+      for (const f of files) {
+        if (exited) return;
+        const rs = createReadStream(f, { highWaterMark: 1 << 20 });
+        const done = new Promise<void>((res, rej) => { rs.once('error', rej); rs.once('end', () => res()); });
+        rs.pipe(child.stdin, { end: false });
+        await Promise.race([done, gone]);
+        rs.destroy();
+      }
+      child.stdin.end();
+    };
+    feed().catch((e) => { child.kill('SIGKILL'); reject(e); });
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      exited = true;
+      if (code === 0) return resolve();
+      const tail = stderr.trim().split('\n').slice(-3).join(' | ');
+      if (/No space left on device/i.test(stderr)) reject(new DiskFullError(`no space left on device while writing the clip (${tail})`));
+      else reject(new Error(`ffmpeg ${signal ? `killed by ${signal}` : `exited ${code}`}: ${tail}`));
+    });
+  });
+}
+
+function runFfmpeg(ffmpeg: string, args: string[]): Promise<void> {
+  return remuxJoined(ffmpeg, args, [], 0);
+}
+
+async function sha256File(file: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+async function fsyncPath(p: string): Promise<void> {
+  const fh = await open(p, 'r');
+  try { await fh.sync(); } finally { await fh.close(); }
+}
+
+export async function produceClip(o: ProduceClipOptions): Promise<ClipResult> {
+  const { plan } = o;
+  if (plan.groups.length === 0) throw new Error('no recording in the requested range');
+  const dir = path.dirname(o.output);
+  await mkdir(dir, { recursive: true });
+  const partial = `${o.output}.partial`;
+  const parts: string[] = [];
+  try {
+    // Where the clip starts: the last keyframe at or before `from` in the first segment.
+    const first = plan.groups[0]![0]!;
+    let startS = 0;
+    if (o.from > first.startedAt) {
+      const { keyframes } = await probeKeyframes(o.ffprobe, first.file);
+      const target = (o.from - first.startedAt) / 1000;
+      startS = keyframes.filter((k) => k <= target + 0.001).at(-1) ?? 0;
+    }
+    const actualFrom = first.startedAt + Math.round(startS * 1000);
+    const last = plan.groups.at(-1)!;
+    const actualTo = Math.min(o.to, last.at(-1)!.endedAt);
+    const expectS = plan.groups.reduce((n, g, i) => {
+      const gs = i === 0 ? actualFrom : g[0]!.startedAt;
+      const ge = i === plan.groups.length - 1 ? actualTo : g.at(-1)!.endedAt;
+      return n + Math.max(0, ge - gs) / 1000;
+    }, 0);
+
+    const single = plan.groups.length === 1;
+    let doneS = 0;
+    for (let i = 0; i < plan.groups.length; i++) {
+      const g = plan.groups[i]!;
+      const isFirst = i === 0, isLast = i === plan.groups.length - 1;
+      const groupStart = isFirst ? actualFrom : g[0]!.startedAt;
+      const groupEnd = isLast ? actualTo : g.at(-1)!.endedAt;
+      const out = single ? partial : `${o.output}.part${i}.ts`;
+      if (!single) parts.push(out);
+      // -ss a hair before the keyframe: output trimming keeps packets at or after it, and the first must be a keyframe.
+      const args = clipRemuxArgs({
+        output: out, format: single ? 'mp4' : 'mpegts',
+        ...(isFirst && startS > 0 ? { startSeconds: Math.max(0, startS - 0.0005) } : {}),
+        ...(isLast && actualTo < g.at(-1)!.endedAt ? { durationSeconds: (groupEnd - groupStart) / 1000 } : {}),
+      });
+      const base = doneS;
+      await remuxJoined(o.ffmpeg, args, g.map((s) => s.file), expectS, (f) => o.onProgress?.(Math.min(0.99, base / expectS + f * ((groupEnd - groupStart) / 1000 / expectS))));
+      doneS += (groupEnd - groupStart) / 1000;
+    }
+    if (!single) {
+      const list = `${o.output}.parts.txt`;
+      parts.push(list);
+      await writeFile(list, parts.filter((p) => p.endsWith('.ts')).map(concatListLine).join('\n') + '\n');
+      await runFfmpeg(o.ffmpeg, concatRunsArgs(list, partial));
+    }
+
+    const facts = await probeClip(o.ffprobe, partial);
+    if (facts.frames === 0) throw new Error('the clip has no frames');
+    const sha256 = await sha256File(partial);
+    const { size } = await stat(partial);
+    await fsyncPath(partial);
+    await chmod(partial, 0o444);
+    await rename(partial, o.output);
+    await fsyncPath(dir);
+    return { ...facts, actualFrom, actualTo, bytes: size, sha256, gaps: plan.gaps, segments: plan.groups.reduce((n, g) => n + g.length, 0) };
+  } catch (e) {
+    await rm(partial, { force: true });
+    if ((e as NodeJS.ErrnoException)?.code === 'ENOSPC') throw new DiskFullError('no space left on device while writing the clip');
+    throw e;
+  } finally {
+    await Promise.all(parts.map((p) => rm(p, { force: true })));
+  }
+}

@@ -1,0 +1,262 @@
+// Continuous recording of one camera's main stream: a supervised ffmpeg reads the stream from the media server
+// (HTTP-FLV, with an internal play token) and cuts it, without re-encoding, into MPEG-TS segments that each
+// start on a keyframe. ffmpeg writes into <camera>/.incoming/<run>-<seq>.ts; when it reports a segment complete
+// (segment list on stdout), the recorder gives it its wall-clock times, moves it into
+// <camera>/<yyyy-mm-dd>/<start>-<run>-<seq>.ts (UTC day of its start) and hands it to `onSegment` (the index).
+//
+// Wall-clock times: ffmpeg reports stream times. A segment is reported when the keyframe that starts the next one
+// arrives, which is live, so wall = stream + anchor, where the anchor (per run) is the smallest "arrival - stream
+// end" seen (arrival delays only ever make it larger). Within a run segments are contiguous: a segment starts
+// where the previous one ended. A jump of the anchor beyond 1.5 s (a stalled publisher) re-anchors.
+//
+// What a kill costs: only the segment being written. It stays in .incoming/; when a run ends (or at the next
+// start, see recoverIncoming) it is probed and indexed when playable, else deleted.
+import { randomUUID } from 'node:crypto';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { parseSegmentListLine, segmentRecordArgs } from './ffmpeg/recording-args.js';
+import { probeClip } from './ffmpeg/probe.js';
+import { redactUrl } from './stream-path.js';
+import { superviseProcess, type BackoffPolicy, type SupervisedState } from './supervised-process.js';
+import { silentLog, type StreamsLog } from './typed-emitter.js';
+
+export interface ClosedSegment {
+  cameraId: string;
+  runId: string;
+  seq: number;
+  startedAt: Date;
+  endedAt: Date;
+  bytes: number;
+  /** Relative to mediaDir: recordings/<camera>/<yyyy-mm-dd>/<file>.ts */
+  path: string;
+  /** true: salvaged from .incoming after its ffmpeg died (times estimated from the run or the file). */
+  recovered: boolean;
+}
+
+export interface RecorderStatus {
+  cameraId: string;
+  state: SupervisedState;
+  runId: string | null;
+  since: Date;
+  segments: number;
+  lastSegmentAt: Date | null;
+  restarts: number;
+  lastError: string | null;
+}
+
+export interface CameraRecorderOptions {
+  cameraId: string;
+  /** MEDIA_DIR. Segments go under <mediaDir>/recordings/<camera>/. */
+  mediaDir: string;
+  ffmpeg: string;
+  ffprobe: string;
+  /** Called for each start: a fresh URL (play tokens are short-lived). */
+  inputUrl: () => string;
+  segmentSeconds: number;
+  ioTimeoutMs?: number;
+  /** Index the segment. A rejection is retried a few times, then logged (the file stays, retention's orphan sweep removes it). */
+  onSegment(segment: ClosedSegment): Promise<void>;
+  backoff?: Partial<BackoffPolicy>;
+  log?: StreamsLog;
+  now?: () => number;
+}
+
+export interface CameraRecorder {
+  readonly cameraId: string;
+  status(): RecorderStatus;
+  /** Stops ffmpeg (it closes the current segment), indexes what it wrote, salvages the rest. */
+  stop(): Promise<void>;
+}
+
+const RUN_FILE = /^([0-9a-f-]{36})-(\d{6,})\.ts$/;
+const REANCHOR_MS = 1_500;
+
+export const recordingsRoot = (mediaDir: string) => path.join(mediaDir, 'recordings');
+export const incomingDir = (mediaDir: string, cameraId: string) => path.join(recordingsRoot(mediaDir), cameraId, '.incoming');
+
+/** The final, unique place of a segment: day directory by UTC start, name by start (ms), run and sequence. */
+export function segmentPath(cameraId: string, runId: string, seq: number, startedAt: Date): string {
+  const iso = startedAt.toISOString(); // 2026-11-27T21:58:00.123Z
+  const stamp = iso.replace(/[-:]/g, '').replace('.', '');
+  return path.join('recordings', cameraId, iso.slice(0, 10), `${stamp}-${runId.slice(0, 8)}-${String(seq).padStart(6, '0')}.ts`);
+}
+
+interface Run {
+  runId: string;
+  anchor: number | null;
+  prev: { seq: number; streamEnd: number; endedAt: number } | null;
+  done: Promise<void>;
+  finish: () => void;
+}
+
+async function withRetries(what: () => Promise<void>, tries = 5): Promise<void> {
+  for (let i = 0; ; i++) {
+    try { return await what(); } catch (e) {
+      if (i >= tries - 1) throw e;
+      await new Promise((r) => setTimeout(r, 500 * 2 ** i));
+    }
+  }
+}
+
+export async function startCameraRecorder(opts: CameraRecorderOptions): Promise<CameraRecorder> {
+  const log = opts.log ?? silentLog;
+  const now = opts.now ?? Date.now;
+  const incoming = incomingDir(opts.mediaDir, opts.cameraId);
+  const runs = new Map<number, Run>();
+  let launches = 0;
+  let chain: Promise<void> = Promise.resolve();
+  let segments = 0;
+  let lastSegmentAt: Date | null = null;
+  let lastError: string | null = null;
+  let currentRun: Run | null = null;
+  const since = new Date(now());
+  const madeDirs = new Set<string>();
+  // ffmpeg cannot create directories: .incoming must exist before it opens its first segment.
+  await mkdir(incoming, { recursive: true });
+
+  const ensureDir = async (dir: string) => {
+    if (madeDirs.has(dir)) return;
+    await mkdir(dir, { recursive: true });
+    madeDirs.add(dir);
+  };
+
+  const place = async (run: Run, file: string, seq: number, startedAt: number, endedAt: number, recovered: boolean) => {
+    const rel = segmentPath(opts.cameraId, run.runId, seq, new Date(startedAt));
+    const abs = path.join(opts.mediaDir, rel);
+    await ensureDir(path.dirname(abs));
+    await rename(path.join(incoming, file), abs);
+    const bytes = (await stat(abs)).size;
+    const seg: ClosedSegment = { cameraId: opts.cameraId, runId: run.runId, seq, startedAt: new Date(startedAt), endedAt: new Date(endedAt), bytes, path: rel, recovered };
+    try {
+      await withRetries(() => opts.onSegment(seg));
+    } catch (e) {
+      log.error({ cameraId: opts.cameraId, path: rel, err: e instanceof Error ? e.message : String(e) }, 'segment not indexed');
+      return;
+    }
+    segments += 1;
+    lastSegmentAt = seg.endedAt;
+  };
+
+  const onClosed = async (run: Run, line: string) => {
+    const arrival = now();
+    const entry = parseSegmentListLine(line);
+    const m = entry ? RUN_FILE.exec(entry.file) : null;
+    if (!entry || !m || m[1] !== run.runId) return log.warn({ cameraId: opts.cameraId, line }, 'unexpected segment list line');
+    const seq = Number(m[2]);
+    const candidate = arrival - entry.end * 1000;
+    run.anchor = run.anchor === null || Math.abs(candidate - run.anchor) > REANCHOR_MS ? candidate : Math.min(run.anchor, candidate);
+    const contiguous = run.prev && run.prev.seq === seq - 1 && Math.abs(run.prev.streamEnd - entry.start) < 0.05;
+    const startedAt = contiguous ? run.prev!.endedAt : Math.round(run.anchor + entry.start * 1000);
+    const endedAt = Math.max(Math.round(run.anchor + entry.end * 1000), startedAt + 1);
+    run.prev = { seq, streamEnd: entry.end, endedAt };
+    await place(run, entry.file, seq, startedAt, endedAt, false);
+  };
+
+  /** After a run's ffmpeg is gone: whatever it left in .incoming was being written when it died. */
+  const salvage = async (run: Run) => {
+    let names: string[] = [];
+    try { names = (await readdir(incoming)).filter((n) => n.startsWith(run.runId)).sort(); } catch { return; }
+    for (const name of names) {
+      const m = RUN_FILE.exec(name);
+      const file = path.join(incoming, name);
+      const seq = m ? Number(m[2]) : -1;
+      const facts = await probeClip(opts.ffprobe, file).catch(() => null);
+      if (!m || !facts || facts.durationMs <= 0 || facts.frames === 0) { await rm(file, { force: true }); continue; }
+      const st = await stat(file);
+      const startedAt = run.prev && run.prev.seq === seq - 1 ? run.prev.endedAt : Math.round(st.mtimeMs - facts.durationMs);
+      const endedAt = startedAt + Math.max(1, facts.durationMs);
+      run.prev = { seq, streamEnd: Number.NaN, endedAt };
+      await place(run, name, seq, startedAt, endedAt, true).catch((e) => log.error({ cameraId: opts.cameraId, err: String(e) }, 'salvage failed'));
+    }
+  };
+
+  const proc = superviseProcess({
+    name: `recorder:${opts.cameraId}`,
+    command: opts.ffmpeg,
+    args: () => {
+      const start = launches++;
+      let finish!: () => void;
+      const done = new Promise<void>((r) => (finish = r));
+      const run: Run = { runId: randomUUID(), anchor: null, prev: null, done, finish };
+      runs.set(start, run);
+      currentRun = run;
+      return segmentRecordArgs({
+        inputUrl: opts.inputUrl(),
+        segmentSeconds: opts.segmentSeconds,
+        pattern: path.join(incoming, `${run.runId}-%06d.ts`),
+        ioTimeoutMs: opts.ioTimeoutMs ?? 5_000,
+      });
+    },
+    backoff: opts.backoff,
+    log,
+    redact: (line) => redactUrl(line),
+    onStdoutLine: (line, start) => {
+      const run = runs.get(start);
+      if (!run) return;
+      chain = chain.then(() => onClosed(run, line)).catch((e) => log.error({ cameraId: opts.cameraId, err: String(e) }, 'segment handling failed'));
+    },
+    onStdoutEnd: (start) => {
+      const run = runs.get(start);
+      if (!run) return;
+      chain = chain.then(() => salvage(run)).catch(() => {}).then(() => { runs.delete(start); run.finish(); });
+    },
+  });
+  proc.events.on('exit', (e) => { if (e.code !== 0 || e.error) lastError = e.error ?? e.stderrTail.at(-1) ?? `exit ${e.code ?? e.signal}`; });
+
+  return {
+    cameraId: opts.cameraId,
+    status() {
+      const s = proc.snapshot();
+      return { cameraId: opts.cameraId, state: s.state, runId: currentRun?.runId ?? null, since, segments, lastSegmentAt, restarts: s.restarts, lastError };
+    },
+    async stop() {
+      await proc.stop();
+      // Every run's stdout has ended (or ends now that its process is gone): wait for indexing and salvage.
+      await Promise.all([...runs.values()].map((r) => Promise.race([r.done, new Promise((res) => setTimeout(res, 5_000))])));
+      await chain;
+    },
+  };
+}
+
+/**
+ * At start, before any recorder runs: every file left in a camera's .incoming was being written when the
+ * previous process died. Playable ones are indexed (times from the previous segment of their run when the index
+ * has it, else from the file's mtime and duration), the rest deleted.
+ */
+export async function recoverIncoming(d: {
+  mediaDir: string;
+  ffprobe: string;
+  previousSegmentEnd(runId: string, seq: number): Promise<Date | null>;
+  onSegment(segment: ClosedSegment): Promise<void>;
+  log?: StreamsLog;
+}): Promise<{ indexed: number; deleted: number }> {
+  const log = d.log ?? silentLog;
+  let indexed = 0, deleted = 0;
+  let cameras: string[] = [];
+  try { cameras = await readdir(recordingsRoot(d.mediaDir)); } catch { return { indexed, deleted }; }
+  for (const cameraId of cameras) {
+    const dir = incomingDir(d.mediaDir, cameraId);
+    let names: string[] = [];
+    try { names = (await readdir(dir)).sort(); } catch { continue; }
+    for (const name of names) {
+      const file = path.join(dir, name);
+      const m = RUN_FILE.exec(name);
+      const facts = m ? await probeClip(d.ffprobe, file).catch(() => null) : null;
+      if (!m || !facts || facts.durationMs <= 0 || facts.frames === 0) { await rm(file, { force: true }); deleted++; continue; }
+      const [runId, seq] = [m[1]!, Number(m[2])];
+      const prevEnd = await d.previousSegmentEnd(runId, seq);
+      const st = await stat(file);
+      const startedAt = prevEnd ? prevEnd.getTime() : Math.round(st.mtimeMs - facts.durationMs);
+      const rel = segmentPath(cameraId, runId, seq, new Date(startedAt));
+      await mkdir(path.dirname(path.join(d.mediaDir, rel)), { recursive: true });
+      await rename(file, path.join(d.mediaDir, rel));
+      try {
+        await d.onSegment({ cameraId, runId, seq, startedAt: new Date(startedAt), endedAt: new Date(startedAt + facts.durationMs), bytes: st.size, path: rel, recovered: true });
+        indexed++;
+      } catch (e) {
+        log.error({ cameraId, path: rel, err: e instanceof Error ? e.message : String(e) }, 'recovered segment not indexed');
+      }
+    }
+  }
+  return { indexed, deleted };
+}

@@ -1,0 +1,380 @@
+// npm run bench:latency — glass-to-glass latency, time to first frame and 16-tile smoothness of the real console
+// in real headless Chromium, against the real room (node-media-server, embedded PostgreSQL, demo cameras).
+//
+// The demo simulator in 'live-clock' mode burns the wall clock into every frame as a row of black/white blocks
+// (streams/ffmpeg/latency-code.ts) and fans one live encode out to every RTMP demo camera (main 1280x720,
+// sub 640x360). The page (tests/bench/page-probe.ts, injected before the console's own scripts) draws the frame a
+// <video> shows to a canvas at native size, decodes that time and subtracts it from Date.now(): encoder and page
+// share this machine's clock. Figures go to bench/results/latency.json; missed targets are reported, not thrown.
+//
+// Phases: 1 tile (layout 1, sub stream) · 1 tile (focus view, main stream) · 16-tile wall opened by a page load
+// (×3) · 60 s on the 16-tile wall (latency, fps per tile, stalls) · 16-tile wall reopened from the focus view.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { build, stop as stopEsbuild } from 'esbuild';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { chromiumPath, launchBrowser } from '../support/browser.js';
+import type { Room } from '../../server/main.js';
+import type { LatencySample, TileReport } from './page-probe.js';
+import {
+  check, ensureClientBuilt, loadavg, machineBusy, log, machine, percentile, prepareDataDir, root, round, runBench, startBenchRoom, verdictWord, waitFor, waitForQuiet, writeResult, type Verdict,
+} from './support.js';
+
+const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 60);
+const ONE_TILE_SECONDS = Number(process.env.BENCH_ONE_TILE_SECONDS ?? 20);
+const PAGE_OPENS = Number(process.env.BENCH_PAGE_OPENS ?? 3);
+const SAMPLE_EVERY_MS = 100;
+const CAMERA_FPS = 25; // streams/ffmpeg/args.ts MAIN_PROFILE / SUB_PROFILE
+const VIEWPORT = { width: 1920, height: 1080 }; // one control-room monitor
+const PASSWORD = 'uitkijk-demo';
+
+interface CrossRead { first: 'canvas' | 'videoFrame'; canvas: number | null; videoFrame: number | null }
+interface ProbeEnd { phase: string; seconds: number; samplingMs: number; samplerBusyMs: number; readPath: string | null; resourceEntries: number; samples: LatencySample[]; decodeFailures: number; perTile: TileReport[] }
+interface FirstFrame {
+  tile: number; cameraId: string | null; insertedAt: number; firstFrameAt: number | null; removed: boolean; consoleFirstFrameMs: number | null;
+  grantStartAt: number | null; grantEndAt: number | null; socketCreatedAt: number | null; socketOpenAt: number | null; firstDataAt: number | null; socketsBeforeFirstFrame: number;
+}
+type Bench = { crossCheck(): Promise<CrossRead[]>; now(): number; marks: Record<string, number>; videos(): Array<{ tile: number; cameraId: string | null; firstFrameAt: number | null; width: number; height: number; currentTime: number }>; begin(phase: string, everyMs?: number): void; end(): ProbeEnd; firstFrames(): FirstFrame[] };
+declare global { interface Window { __bench: Bench } }
+
+/** The probe as one browser script: esbuild bundles it with latency-code.ts for the browser platform (which also proves that module browser-safe). */
+async function probeScript(): Promise<string> {
+  const out = await build({
+    entryPoints: [path.join(root, 'tests/bench/page-probe.ts')], bundle: true, write: false, format: 'iife', platform: 'browser', target: 'chrome120', logLevel: 'silent',
+  });
+  await stopEsbuild(); // its service process must not outlive the benchmark
+  return out.outputFiles[0]!.text;
+}
+
+/** Where each tile's time to first frame went, as p50 / max over the tiles of one or more openings. */
+function breakdown(tiles: FirstFrame[]) {
+  const part = (f: (t: FirstFrame) => number | null) => {
+    const v = tiles.map(f).filter((x): x is number => x !== null && Number.isFinite(x));
+    return { p50: round(percentile(v, 50)), max: v.length ? round(Math.max(...v)) : null };
+  };
+  const d = (a: number | null, b: number | null) => (a === null || b === null ? null : b - a);
+  return {
+    'tile inserted → grant requested (status known, player started)': part((t) => d(t.insertedAt, t.grantStartAt)),
+    'grant request (POST /api/cameras/:id/live)': part((t) => d(t.grantStartAt, t.grantEndAt)),
+    'grant → WebSocket created': part((t) => d(t.grantEndAt, t.socketCreatedAt)),
+    'WebSocket created → open': part((t) => d(t.socketCreatedAt, t.socketOpenAt)),
+    'open → first FLV data (prePlay token check, GOP cache)': part((t) => d(t.socketOpenAt, t.firstDataAt)),
+    'first data → first frame presented (transmux, MSE, decode)': part((t) => d(t.firstDataAt, t.firstFrameAt)),
+    'tiles that needed more than one connection': tiles.filter((t) => t.socketsBeforeFirstFrame > 1).length,
+  };
+}
+
+function latencyStats(samples: LatencySample[]) {
+  const ms = samples.map((s) => s.ms);
+  const outside = ms.filter((v) => v < 0 || v > 5000).length;
+  const perCamera = new Map<string, number[]>();
+  for (const s of samples) { const k = s.cameraId ?? `tile-${s.tile}`; perCamera.set(k, [...(perCamera.get(k) ?? []), s.ms]); }
+  return {
+    n: ms.length,
+    p50: percentile(ms, 50), p95: percentile(ms, 95), p99: percentile(ms, 99),
+    min: ms.length ? Math.min(...ms) : null, max: ms.length ? Math.max(...ms) : null,
+    mean: ms.length ? round(ms.reduce((a, b) => a + b, 0) / ms.length, 1) : null,
+    // Kept in the percentiles (nothing is filtered); counted so a misread code would show.
+    outsideZeroTo5000: outside,
+    perCameraP50: Object.fromEntries([...perCamera].map(([k, v]) => [k, percentile(v, 50)])),
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+runBench(async (cleanup) => {
+  const info = machine({ chromiumPath: chromiumPath() });
+  const { busyPct: busyBefore, waitedMs } = await waitForQuiet();
+  log('machine', info.nproc, 'cores,', info.cpuModel, '· loadavg', info.loadavgAtStart, `· ${busyBefore} % busy before start (others' load)`);
+  const clientBuild = ensureClientBuilt();
+  if (clientBuild.built) log(`console built (npx vite build) in ${clientBuild.ms} ms`);
+
+  // A fresh data directory (embedded PostgreSQL, demo loop of the RTSP camera) that the 'postgres' user can reach.
+  const dataDir = prepareDataDir(mkdtempSync(path.join(tmpdir(), 'uitkijk-bench-latency-')));
+  cleanup(() => rmSync(dataDir, { recursive: true, force: true }));
+  log('starting the room (DEMO_VIDEO=live-clock) in', dataDir);
+  const t0 = Date.now();
+  const room: Room = await startBenchRoom(dataDir, { DEMO_VIDEO: 'live-clock', SERVE_CLIENT: 'true' });
+  cleanup(() => room.stop());
+  const cams = room.demo!.cameras;
+  const rtmpIds = cams.filter((c) => !c.rtsp).map((c) => c.id);
+  const wallIds = rtmpIds.slice(0, 16);
+  // Every camera streaming (incl. the RTSP one, whose loop is encoded on this fresh start) before anything is measured.
+  await waitFor('every demo camera online (RTMP cameras with their sub stream)', () =>
+    cams.every((c) => { const s = room.board.get(c.id); return s.online && (c.rtsp || s.subStreamOnline); }), 180_000, 250);
+  log(`room up at ${room.url}; ${cams.length} cameras online after ${Date.now() - t0} ms`);
+
+  const script = await probeScript();
+  const browser: Browser = await launchBrowser();
+  cleanup(() => browser.close());
+  const context: BrowserContext = await browser.newContext({ viewport: VIEWPORT });
+  await context.addInitScript({ content: script });
+  const page: Page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') pageErrors.push(`console.${m.type()}: ${m.text()}`.slice(0, 300)); });
+
+  // Log in through the real console.
+  await page.goto(room.url + '/');
+  await page.getByLabel('Gebruikersnaam', { exact: true }).fill('observer');
+  await page.getByLabel('Wachtwoord', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Aanmelden', exact: true }).click();
+  await page.getByTestId('current-user').waitFor({ timeout: 15_000 });
+  log('logged in as observer');
+
+  const savePreferences = async (wallLayout: 1 | 4 | 9 | 16) => {
+    const status = await page.evaluate(async (body) => (await fetch('/api/me/preferences', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).status, { wallLayout, wallCameras: wallIds });
+    if (status !== 200) throw new Error(`saving preferences answered ${status}`);
+  };
+  const probe = {
+    videos: () => page.evaluate(() => window.__bench.videos()),
+    begin: (phase: string, every = SAMPLE_EVERY_MS) => page.evaluate(([p, e]) => window.__bench.begin(p as string, e as number), [phase, every] as const),
+    end: () => page.evaluate(() => window.__bench.end()),
+    firstFrames: () => page.evaluate(() => window.__bench.firstFrames()),
+    marks: () => page.evaluate(() => ({ ...window.__bench.marks })),
+  };
+  const playingCount = async () => (await probe.videos()).filter((v) => v.firstFrameAt !== null && v.width > 0).length;
+  const loads: Array<{ at: string; loadavg: string }> = [];
+  const noteLoad = (at: string) => { const l = loadavg(); loads.push({ at, loadavg: l }); log(`loadavg (${at}): ${l}`); };
+
+  let measured: 'console' | 'fallback-page' = 'console';
+
+  // ---- 1 tile: layout 1 (sub stream), then the focus view (main stream) ----
+  await savePreferences(1);
+  await page.reload();
+  await page.getByTestId('camera-wall').waitFor();
+  const oneTilePlaying = await waitFor('the 1-tile wall playing', async () => (await playingCount()) >= 1, 30_000).catch(() => false);
+  if (!oneTilePlaying) throw new Error('the 1-tile wall did not play within 30 s (see the fallback note in the report)');
+  await sleep(2000); // let latency chasing settle after the first frame
+  // The fast reader (VideoFrame luma plane) against the plain one (canvas drawImage), on the same frames.
+  const cross: CrossRead[] = [];
+  for (let i = 0; i < 40; i++) { cross.push(...(await page.evaluate(() => window.__bench.crossCheck()))); await sleep(50); }
+  const crossPairs = cross.filter((c) => c.canvas !== null && c.videoFrame !== null);
+  const crossMaxDiff = crossPairs.length ? Math.max(...crossPairs.map((c) => Math.abs(c.canvas! - c.videoFrame!))) : null;
+  const crossSame = crossPairs.filter((c) => Math.abs(c.canvas! - c.videoFrame!) <= 2).length;
+  const crossDiffs = crossPairs.map((c) => `${c.first[0]}${c.canvas! - c.videoFrame!}`).join(' ');
+  log(`reader cross-check: ${crossPairs.length}/${cross.length} read both ways, ${crossSame} agree within 2 ms, max difference ${crossMaxDiff} ms; canvas − videoFrame (c/v = read first): ${crossDiffs}`);
+  noteLoad('1 tile (sub) start');
+  await probe.begin('1 tile, layout 1, sub stream 640x360');
+  await sleep(ONE_TILE_SECONDS * 1000);
+  const oneSub = await probe.end();
+  log(`1 tile (sub): ${oneSub.samples.length} samples, p50 ${percentile(oneSub.samples.map((s) => s.ms), 50)} ms`);
+
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await page.keyboard.press('1');
+  await page.keyboard.press('f');
+  await page.getByTestId('focus-view').waitFor();
+  await waitFor('the focus view playing the main stream', async () => {
+    const v = await page.evaluate(() => window.__bench.videos().filter((x) => x.firstFrameAt !== null));
+    return v.length === 1 && v[0]!.width === 1280;
+  }, 30_000);
+  const focusFirst = (await probe.firstFrames()).filter((f) => !f.removed).at(-1)!;
+  await sleep(2000);
+  noteLoad('1 tile (focus, main) start');
+  await probe.begin('1 tile, focus view, main stream 1280x720');
+  await sleep(ONE_TILE_SECONDS * 1000);
+  const oneMain = await probe.end();
+  log(`1 tile (main): ${oneMain.samples.length} samples, p50 ${percentile(oneMain.samples.map((s) => s.ms), 50)} ms`);
+
+  // ---- 16 tiles: opened by loading the page (layout saved as 16), PAGE_OPENS times ----
+  await savePreferences(16);
+  const opens: Array<{ how: string; allPlayingMs: number | null; tiles: FirstFrame[] }> = [];
+  const openWall = async (how: string, open: () => Promise<unknown>, since: () => Promise<number>) => {
+    await open();
+    const ok = await waitFor('16 tiles playing', async () => (await playingCount()) >= 16, 30_000, 50).catch(() => false);
+    const origin = await since();
+    const ff = (await probe.firstFrames()).filter((f) => !f.removed && f.insertedAt >= origin - 1);
+    const shown = ff.filter((f) => f.firstFrameAt !== null).map((f) => f.firstFrameAt!);
+    const allPlayingMs = ok && shown.length >= 16 ? round(Math.max(...shown) - origin, 0) : null;
+    opens.push({ how, allPlayingMs, tiles: ff });
+    log(`${how}: all 16 playing after ${allPlayingMs ?? 'NEVER (30 s)'} ms; TTFF ${ff.map((f) => (f.firstFrameAt === null ? '–' : Math.round(f.firstFrameAt - f.insertedAt))).join(' ')}`);
+    return ok;
+  };
+  // The room runs in this process: its event loop answers the WebSocket handshakes, the grants and the ingest.
+  const loopDuringOpens = monitorEventLoopDelay({ resolution: 10 });
+  loopDuringOpens.enable();
+  let wallOk = false;
+  for (let i = 0; i < PAGE_OPENS; i++) {
+    await sleep(1500); // the previous page's sockets are closed; let the machine settle
+    noteLoad(`page open ${i + 1}`);
+    // performance.now() of the new document counts from its navigation start: "opening" is t = 0.
+    const ok = await openWall(`page load ${i + 1}`, () => page.reload(), async () => 0);
+    wallOk ||= ok;
+  }
+  if (!wallOk) {
+    // The console's wall did not play: measure the player settings alone on a minimal page (reported as such).
+    log('the console wall never had 16 tiles playing: falling back to a minimal mpegts.js page');
+    measured = 'fallback-page';
+    await installFallbackPage(page, room.url, wallIds);
+    await openWall('fallback page load', () => page.goto(room.url + '/__bench/wall.html'), async () => 0);
+  }
+
+  loopDuringOpens.disable();
+  // ---- 60 s on the 16-tile wall: latency, fps per tile, stalls ----
+  const loopDuringSoak = monitorEventLoopDelay({ resolution: 10 });
+  loopDuringSoak.enable();
+  const busy = machineBusy();
+  noteLoad('16-tile soak start');
+  await probe.begin(`16 tiles, sub streams 640x360, ${SOAK_SECONDS} s`);
+  // What the cameras delivered meanwhile (the media server's ingest fps of each wall camera's sub stream).
+  const ingestFps = new Map<string, number[]>();
+  const soakEnd = Date.now() + SOAK_SECONDS * 1000;
+  while (Date.now() < soakEnd) {
+    await sleep(Math.min(5000, soakEnd - Date.now()));
+    for (const st of room.media.stats()) if (st.stream === 'sub' && wallIds.includes(st.cameraId) && st.fps !== undefined) ingestFps.set(st.cameraId, [...(ingestFps.get(st.cameraId) ?? []), st.fps]);
+  }
+  const soak = await probe.end();
+  loopDuringSoak.disable();
+  noteLoad('16-tile soak end');
+  const machineBusyPct = busy.stop();
+  log(`16 tiles: ${soak.samples.length} samples, p50 ${percentile(soak.samples.map((s) => s.ms), 50)} ms; machine busy ${machineBusyPct} % of all cores`);
+  const serverFps = Object.fromEntries(wallIds.map((id) => { const v = ingestFps.get(id) ?? []; return [id, v.length ? round(v.reduce((a, b) => a + b, 0) / v.length, 1) : null]; }));
+  const ingestAll = Object.values(serverFps).filter((v): v is number => v !== null);
+
+  // ---- the wall reopened from the focus view (Escape mounts 16 fresh tiles) ----
+  if (measured === 'console') {
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press('1');
+    await page.keyboard.press('f');
+    await page.getByTestId('focus-view').waitFor();
+    await waitFor('focus view playing', async () => (await playingCount()) === 1 && (await probe.videos()).length === 1, 30_000);
+    await sleep(1500);
+    noteLoad('wall reopen');
+    if (process.env.BENCH_DEBUG) log('grants before reopen', JSON.stringify(await page.evaluate(() => (window.__bench as unknown as { grants(): unknown[] }).grants().slice(-3))));
+    await openWall('Escape from the focus view', () => page.keyboard.press('Escape'), async () => (await probe.marks())['key:Escape'] ?? 0);
+  }
+
+  if (process.env.BENCH_DEBUG) log('grants after reopen', JSON.stringify(await page.evaluate(() => (window.__bench as unknown as { grants(): unknown[] }).grants().slice(-20))), await page.evaluate(() => performance.getEntriesByType('resource').length));
+  // ---- figures ----
+  const allTiles = opens.flatMap((o) => o.tiles);
+  const ttff = allTiles.filter((t) => t.firstFrameAt !== null).map((t) => t.firstFrameAt! - t.insertedAt);
+  const consoleFf = allTiles.map((t) => t.consoleFirstFrameMs).filter((v): v is number => v !== null);
+  const neverPlayed = allTiles.filter((t) => t.firstFrameAt === null).length;
+  const allPlaying = opens.map((o) => o.allPlayingMs);
+  const allPlayingKnown = allPlaying.filter((v): v is number => v !== null);
+  // Frames shown: requestVideoFrameCallback's presentedFrames counter (video frames handed to the compositor). The
+  // number of callbacks is lower when the page's main thread renders slower than the video (callbacks run in its
+  // rendering steps; frames composited in between are counted by presentedFrames but get no callback of their own).
+  const fps = soak.perTile.map((t) => t.presentedFps).filter((v): v is number => v !== null);
+  const callbackFps = soak.perTile.map((t) => t.fps).filter((v): v is number => v !== null);
+  const stalls = soak.perTile.reduce((a, t) => a + t.stalls, 0);
+  const one = latencyStats(oneSub.samples);
+  const oneM = latencyStats(oneMain.samples);
+  const sixteen = latencyStats(soak.samples);
+
+  const verdicts: Verdict[] = [
+    check('16 tiles: latency p50 ≤ 300 ms', sixteen.p50, 300, 'ms'),
+    check('16 tiles: latency p95 ≤ 500 ms', sixteen.p95, 500, 'ms'),
+    check('TTFF p95 ≤ 300 ms (tile inserted → first frame presented)', round(percentile(ttff, 95)), 300, 'ms'),
+    check('TTFF max ≤ 300 ms', ttff.length ? round(Math.max(...ttff)) : null, 300, 'ms'),
+    check('16-tile wall all playing ≤ 1500 ms after opening (worst opening)', neverPlayed || allPlayingKnown.length < allPlaying.length ? null : Math.max(...allPlayingKnown), 1500, 'ms'),
+    check(`16 tiles: every tile at the camera rate (min presented fps ≥ 98 % of ${CAMERA_FPS})`, fps.length === 16 ? round(Math.min(...fps), 2) : null, CAMERA_FPS * 0.98, 'fps', '>='),
+    check(`16 tiles: no stall (frame gap > 500 ms) in ${SOAK_SECONDS} s`, soak.perTile.length === 16 ? stalls : null, 0, 'stalls'),
+  ];
+
+  const result = {
+    benchmark: 'glass-to-glass latency, time to first frame, 16-tile wall',
+    command: 'npm run bench:latency',
+    measured: measured === 'console' ? 'the real console (dist/client) in headless Chromium' : 'FALLBACK: a minimal mpegts.js page (the console wall did not play)',
+    machine: { ...info, busyPctOfAllCoresBeforeStart: busyBefore, waitedForQuietMs: waitedMs, chromiumPath: chromiumPath(), viewport: VIEWPORT, clientBuild },
+    method: {
+      source: 'DEMO_VIDEO=live-clock: one ffmpeg x264 ultrafast/zerolatency encode per resolution (25 fps, 1 s GOP, no B-frames), the wall clock as 24-bit Gray-coded block row (streams/ffmpeg/latency-code.ts), tee-fanned out over RTMP to every RTMP demo camera',
+      path: 'ffmpeg → RTMP → node-media-server → WebSocket-FLV → mpegts.js (console settings) → MSE → <video>',
+      sampling: `every ${SAMPLE_EVERY_MS} ms each playing <video> is drawn 1:1 (code row at native size) to a canvas; latency = Date.now() − decoded capture ms (wrap-aware). Includes the time the shown frame has been on screen (≤ 1 frame, 40 ms). Nothing is filtered.`,
+      ttff: 'per <video>: inserted into the page (MutationObserver) → first requestVideoFrameCallback; "all playing" = last tile\'s first frame since navigation start (page load) or since the Escape keydown (reopen from the focus view)',
+      fps: 'per tile over the window: presentedFrames (requestVideoFrameCallback metadata) per second = frames shown; also callbacks per second (bounded by the page\'s rendering rate) and decoded frames (getVideoPlaybackQuality). Stalls = gaps > 500 ms between frame callbacks.',
+      wallCameras: wallIds,
+      note: 'The wall plays the 16 first RTMP demo cameras; the 18th (hgl-stadhuis, RTSP) streams a pre-encoded loop without the clock code.',
+    },
+    targets: verdicts.map((v) => ({ ...v, verdict: verdictWord(v) })),
+    latency: {
+      readPath: oneSub.readPath,
+      readerCrossCheck: { what: 'the same frame read via VideoFrame (luma plane) and via canvas drawImage', pairs: crossPairs.length, tries: cross.length, agreeWithin2ms: crossSame, maxDifferenceMs: crossMaxDiff, canvasMinusVideoFrameMs: crossPairs.map((c) => ({ first: c.first, diff: c.canvas! - c.videoFrame! })) },
+      samplerCost: 'main-thread time of the code reader, % of one core: see sixteenTileSoak.samplerCostPctOfOneCore',
+      oneTileSub: { ...one, seconds: round(oneSub.seconds, 1), decodeFailures: oneSub.decodeFailures },
+      oneTileFocusMain: { ...oneM, seconds: round(oneMain.seconds, 1), decodeFailures: oneMain.decodeFailures, focusTtffMs: focusFirst.firstFrameAt === null ? null : round(focusFirst.firstFrameAt - focusFirst.insertedAt), focusConsoleFirstFrameMs: focusFirst.consoleFirstFrameMs },
+      sixteenTiles: { ...sixteen, seconds: round(soak.seconds, 1), decodeFailures: soak.decodeFailures },
+    },
+    firstFrame: {
+      ttffMs: { n: ttff.length, p50: round(percentile(ttff, 50)), p95: round(percentile(ttff, 95)), max: ttff.length ? round(Math.max(...ttff)) : null, neverPlayed },
+      breakdownPageLoads: breakdown(opens.filter((o) => o.how.startsWith('page load')).flatMap((o) => o.tiles)),
+      breakdownReopen: breakdown(opens.filter((o) => !o.how.startsWith('page load')).flatMap((o) => o.tiles)),
+      consoleFirstFrameMs: { what: 'the console\'s own figure: play-grant request → first frame (data-first-frame-ms)', n: consoleFf.length, p50: percentile(consoleFf, 50), p95: percentile(consoleFf, 95), max: consoleFf.length ? Math.max(...consoleFf) : null },
+      allSixteenPlayingMs: opens.map((o) => ({ how: o.how, ms: o.allPlayingMs })),
+      opens: opens.map((o) => ({ how: o.how, allPlayingMs: o.allPlayingMs, tiles: o.tiles.map((t) => {
+        const rel = (v: number | null) => (v === null ? null : round(v - t.insertedAt));
+        return { cameraId: t.cameraId, insertedAtMs: round(t.insertedAt), ttffMs: rel(t.firstFrameAt), consoleFirstFrameMs: t.consoleFirstFrameMs, grantStart: rel(t.grantStartAt), grantEnd: rel(t.grantEndAt), socketCreated: rel(t.socketCreatedAt), socketOpen: rel(t.socketOpenAt), firstData: rel(t.firstDataAt), connections: t.socketsBeforeFirstFrame };
+      }) })),
+    },
+    sixteenTileSoak: {
+      seconds: round(soak.seconds, 1),
+      fpsPerTile: { what: 'presented frames per second', min: round(Math.min(...fps), 2), median: round(percentile(fps, 50), 2), max: round(Math.max(...fps), 2) },
+      frameCallbacksPerSecondPerTile: { what: 'requestVideoFrameCallback callbacks per second (the page\'s rendering rate caps it)', min: round(Math.min(...callbackFps), 2), median: round(percentile(callbackFps, 50), 2) },
+      cameraIngestFps: { what: 'media server ingest fps of the wall cameras\' sub streams, mean of 5 s readings', min: ingestAll.length ? Math.min(...ingestAll) : null, median: percentile(ingestAll, 50) },
+      samplerCostPctOfOneCore: round((soak.samplerBusyMs / 1000 / soak.seconds) * 100, 1),
+      samplerReadPath: soak.readPath,
+      resourceEntries: soak.resourceEntries,
+      stalls,
+      maxFrameGapMs: round(Math.max(...soak.perTile.map((t) => t.maxGapMs ?? 0))),
+      droppedFrames: soak.perTile.reduce((a, t) => a + (t.droppedFrames ?? 0), 0),
+      machineBusyPctOfAllCores: machineBusyPct,
+      perTile: soak.perTile.map((t) => ({ cameraId: t.cameraId, stream: t.stream, size: `${t.width}x${t.height}`, fps: round(t.fps, 2), presentedFps: round(t.presentedFps, 2), decodedFps: round(t.decodedFps, 2), dropped: t.droppedFrames, stalls: t.stalls, maxGapMs: round(t.maxGapMs), serverFps: serverFps[t.cameraId ?? ''] ?? null })),
+    },
+    serverEventLoopDelayMs: {
+      what: 'the room\'s node event loop (server, media server, harness idle): delay beyond the 10 ms timer, p50/p99/max',
+      duringPageOpens: { p50: round(loopDuringOpens.percentile(50) / 1e6, 1), p99: round(loopDuringOpens.percentile(99) / 1e6, 1), max: round(loopDuringOpens.max / 1e6, 1) },
+      duringSoak: { p50: round(loopDuringSoak.percentile(50) / 1e6, 1), p99: round(loopDuringSoak.percentile(99) / 1e6, 1), max: round(loopDuringSoak.max / 1e6, 1) },
+    },
+    loadavg: loads,
+    pageErrors: pageErrors.slice(0, 20),
+  };
+  const file = writeResult('latency', result);
+
+  // ---- report ----
+  const day = info.date.slice(0, 10);
+  const where = `${info.nproc} cores ${info.cpuModel}, ${info.chromium ?? 'Chromium'}, load ${loads.find((l) => l.at === '16-tile soak start')?.loadavg.split(' ').slice(0, 3).join(' ')}, ${day}`;
+  const cmd = '`npm run bench:latency`';
+  const ms = (v: number | null) => (v === null ? '–' : `${Math.round(v)} ms`);
+  const mark = (i: number) => ` (${verdictWord(verdicts[i]!)})`;
+  console.log(`\n${measured === 'console' ? 'Measured: the real console.' : 'Measured: FALLBACK minimal mpegts.js page.'} Results: ${path.relative(root, file)}\n`);
+  console.log('| what | target | measured | command | machine, date |');
+  console.log('|---|---|---|---|---|');
+  console.log(`| glass-to-glass latency, 16-tile wall (sub 640x360) | p50 ≤ 300 ms, p95 ≤ 500 ms | p50 ${ms(sixteen.p50)}${mark(0)}, p95 ${ms(sixteen.p95)}${mark(1)} (n=${sixteen.n}) | ${cmd} | ${where} |`);
+  console.log(`| glass-to-glass latency, 1 tile | — | sub: p50 ${ms(one.p50)}, p95 ${ms(one.p95)}; focus view main 1280x720: p50 ${ms(oneM.p50)}, p95 ${ms(oneM.p95)} | ${cmd} | ${where} |`);
+  console.log(`| time to first frame of a tile (inserted → first frame) | ≤ 300 ms | p50 ${ms(result.firstFrame.ttffMs.p50)}, p95 ${ms(result.firstFrame.ttffMs.p95)}${mark(2)}, max ${ms(result.firstFrame.ttffMs.max)}${mark(3)} (n=${ttff.length}) | ${cmd} | ${where} |`);
+  console.log(`| 16-tile wall: all playing after opening | ≤ 1.5 s | ${opens.map((o) => `${o.how}: ${ms(o.allPlayingMs)}`).join('; ')}${mark(4)} | ${cmd} | ${where} |`);
+  console.log(`| 16 tiles for ${SOAK_SECONDS} s at 25 fps without a stall | 25 fps, 0 stalls | frames shown per tile min ${result.sixteenTileSoak.fpsPerTile.min}, median ${result.sixteenTileSoak.fpsPerTile.median} fps${mark(5)} (cameras delivered ${result.sixteenTileSoak.cameraIngestFps.median ?? '–'} fps); ${stalls} stalls${mark(6)}; machine ${machineBusyPct} % busy | ${cmd} | ${where} |`);
+  console.log('');
+  for (const v of verdicts) console.log(`${verdictWord(v).padEnd(12)} ${v.target}: ${v.measured ?? '–'} ${v.unit}`);
+  console.log('\nwhere the time to first frame goes (p50 / max over tiles, ms), page loads:');
+  for (const [k, v] of Object.entries(result.firstFrame.breakdownPageLoads)) console.log(`  ${k}: ${typeof v === 'number' ? v : `${v.p50} / ${v.max}`}`);
+  console.log('reopen from the focus view:');
+  for (const [k, v] of Object.entries(result.firstFrame.breakdownReopen)) console.log(`  ${k}: ${typeof v === 'number' ? v : `${v.p50} / ${v.max}`}`);
+  console.log(`server event loop delay p99: ${result.serverEventLoopDelayMs.duringPageOpens.p99} ms during page opens, ${result.serverEventLoopDelayMs.duringSoak.p99} ms during the soak`);
+  console.log(`16 tiles: page rendering rate ${result.sixteenTileSoak.frameCallbacksPerSecondPerTile.median} frame callbacks/s per tile; latency sampler cost ${result.sixteenTileSoak.samplerCostPctOfOneCore} % of one core`);
+  if (pageErrors.length) console.log(`\npage errors/warnings (${pageErrors.length}), first: ${pageErrors.slice(0, 3).join(' | ')}`);
+});
+
+/** Minimal page with the console's player settings, for when the console wall does not play (never the first choice). */
+async function installFallbackPage(page: Page, base: string, ids: string[]) {
+  const mpegtsJs = readFileSync(path.join(root, 'node_modules/mpegts.js/dist/mpegts.js'), 'utf8');
+  await page.route(`${base}/__bench/mpegts.js`, (r) => r.fulfill({ contentType: 'text/javascript', body: mpegtsJs }));
+  const html = `<!doctype html><meta charset="utf-8"><title>bench wall</title>
+<style>body{margin:0;background:#000}#w{display:grid;grid-template-columns:repeat(4,1fr);gap:2px}video{width:100%;aspect-ratio:16/9;background:#111}</style>
+<div id="w"></div><script src="/__bench/mpegts.js"></script><script>
+const ids = ${JSON.stringify(ids)};
+for (const id of ids) {
+  const v = document.createElement('video'); v.muted = true; v.autoplay = true; v.playsInline = true; v.dataset.cameraId = id;
+  document.getElementById('w').appendChild(v);
+  fetch('/api/cameras/' + id + '/live', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ stream: 'sub' }) })
+    .then((r) => r.json()).then((g) => {
+      const p = mpegts.createPlayer({ type: 'flv', isLive: true, hasAudio: false, hasVideo: true, url: 'ws://' + location.hostname + ':' + g.port + g.path },
+        { enableWorker: false, enableStashBuffer: false, stashInitialSize: 128, liveBufferLatencyChasing: true, liveBufferLatencyMaxLatency: 0.8, liveBufferLatencyMinRemain: 0.1, lazyLoad: false });
+      p.attachMediaElement(v); p.load(); p.play();
+    });
+}
+</script>`;
+  await page.route(`${base}/__bench/wall.html`, (r) => r.fulfill({ contentType: 'text/html', body: html }));
+}

@@ -1,0 +1,84 @@
+// A server killed while producing an evidence clip, or while recording, resumes on start. (Own file: one media
+// server per process, and this test runs two rooms one after the other.)
+import { afterAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { EvidenceItem } from '../../server/evidence/schema.js';
+import { ApiClient, startTestRoom, type TestRoom } from '../support/room.js';
+import { publishTestPattern, waitFor, type Publisher } from '../support/publisher.js';
+import { freshDatabase } from '../support/db.js';
+
+const publishers: Publisher[] = [];
+afterAll(async () => { await Promise.all(publishers.map((p) => p.stop())); });
+
+async function newCamera(r: TestRoom, api: ApiClient, id: string): Promise<string> {
+  const res = await api.post('/api/cameras', { id, name: `Camera ${id}`, municipalityId: 'enschede', location: { street: 'Oude Markt', lat: 52.22, lon: 6.89 }, kind: 'permanent', source: { type: 'rtmp' } });
+  expect(res.status).toBe(201);
+  return res.body.publishKey;
+}
+const publish = (r: TestRoom, id: string, key: string) => {
+  const p = publishTestPattern(`rtmp://127.0.0.1:${r.media.rtmpPort}/live/${id}?key=${encodeURIComponent(key)}`);
+  publishers.push(p);
+  return p;
+};
+const segments = (r: TestRoom, cameraId: string) => r.sql`select * from recording_segments where camera_id = ${cameraId} order by started_at, seq`;
+async function waitReady(api: ApiClient, id: string, ms = 30_000): Promise<EvidenceItem> {
+  return waitFor(`evidence ${id} done`, async () => {
+    const r = await api.get(`/api/evidence/${id}`);
+    return r.body.state !== 'pending' ? r.body : null;
+  }, ms, 100);
+}
+const iso = (ms: number) => new Date(ms).toISOString();
+
+describe('server killed', () => {
+  it('resumes a clip it was producing, and indexes the segment that was being written', async () => {
+    const db = await freshDatabase();
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'uitkijk-evidence-restart-'));
+    try {
+      const a = await startTestRoom({}, { db, dataDir });
+      const adminA = await new ApiClient(a.url).login('admin');
+      const key = await newCamera(a, adminA, 'rec-kill');
+      const p = publish(a, 'rec-kill', key);
+      await waitFor('segments', async () => (await segments(a, 'rec-kill')).length >= 4, 20_000, 200);
+      await p.stop('SIGKILL');
+      await waitFor('recorder stopped', () => !a.recorder!.isRecording('rec-kill'), 10_000, 100);
+      // What a kill leaves: the clip worker never finished (state 'producing', a half-written file) …
+      await a.clips.stop();
+      const rows = await segments(a, 'rec-kill');
+      const obs = await new ApiClient(a.url).login('observer');
+      const res = await obs.post('/api/evidence', { cameras: ['rec-kill'], from: iso(rows[1]!.started_at.getTime() + 300), to: iso(rows[2]!.ended_at.getTime() - 300), reason: 'Herstart test' });
+      expect(res.status).toBe(201);
+      await a.sql`update evidence_clips set state = 'producing', attempts = 1 where item_id = ${res.body.id}`;
+      const evDir = path.join(dataDir, 'media', 'evidence', res.body.id);
+      mkdirSync(evDir, { recursive: true });
+      writeFileSync(path.join(evDir, 'rec-kill.mp4.partial'), 'half a clip');
+      // … and the recorder's segment being written, left in .incoming (here: a copy of a real one, as a new run).
+      const orphanRun = '0badc0de-0000-4000-8000-000000000001';
+      copyFileSync(path.join(dataDir, 'media', rows[3]!.path), path.join(dataDir, 'media', 'recordings', 'rec-kill', '.incoming', `${orphanRun}-000000.ts`));
+      writeFileSync(path.join(dataDir, 'media', 'recordings', 'rec-kill', '.incoming', `${orphanRun}-000001.ts`), 'garbage');
+      await a.close();
+
+      const b = await startTestRoom({}, { db, dataDir });
+      try {
+        const obsB = await new ApiClient(b.url).login('observer');
+        const item = await waitReady(obsB, res.body.id);
+        expect(item.state).toBe('ready');
+        expect(existsSync(path.join(evDir, 'rec-kill.mp4.partial'))).toBe(false);
+        expect(createHash('sha256').update(readFileSync(path.join(evDir, 'rec-kill.mp4'))).digest('hex')).toBe(item.clips[0]!.sha256);
+        const custody = (await obsB.get(`/api/evidence/${res.body.id}`)).body.custody.map((c: any) => c.action);
+        expect(custody).toEqual(['preserved', 'resumed', 'produced']);
+        const recovered = await b.sql`select * from recording_segments where run_id = ${orphanRun}`;
+        expect(recovered).toHaveLength(1);
+        expect(existsSync(path.join(dataDir, 'media', recovered[0]!.path))).toBe(true);
+        expect(readdirSync(path.join(dataDir, 'media', 'recordings', 'rec-kill', '.incoming'))).toEqual([]);
+      } finally {
+        await b.close();
+      }
+    } finally {
+      await db.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
