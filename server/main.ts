@@ -47,6 +47,7 @@ import { reportRoutes } from './reports/routes.js';
 import { RecorderManager } from './recordings/manager.js';
 import { RetentionSweeper, statDisk } from './recordings/retention.js';
 import { recordingRoutes } from './recordings/routes.js';
+import { Playback } from './recordings/playback.js';
 import { ClipWorker } from './evidence/worker.js';
 import { EvidenceService } from './evidence/service.js';
 import { evidenceRoutes } from './evidence/routes.js';
@@ -66,7 +67,7 @@ export class StartError extends Error {}
 
 /** Builds every route; exported so the permission-matrix test sees exactly what the server mounts. */
 export function buildRoutes(deps: { sql: Sql; bus: EventBus; config: Config; live: LiveService; board: StatusBoard; incidents: IncidentService; reports: ReportService;
-  evidence: EvidenceService; recorder: () => RecorderManager | null; retention: () => RetentionSweeper | null }): RouteDef[] {
+  evidence: EvidenceService; playback: Playback; recorder: () => RecorderManager | null; retention: () => RetentionSweeper | null }): RouteDef[] {
   const { sql, bus, config } = deps;
   const times = { idleMs: config.SESSION_IDLE_MINUTES * 60_000, maxMs: config.SESSION_MAX_HOURS * 3_600_000 };
   const rtmpBase = `rtmp://${config.MEDIA_HOST === '0.0.0.0' ? 'localhost' : config.MEDIA_HOST}:${config.RTMP_PORT}`;
@@ -79,7 +80,7 @@ export function buildRoutes(deps: { sql: Sql; bus: EventBus; config: Config; liv
     ...incidentRoutes(deps.incidents),
     ...dispatchRoutes(sql),
     ...reportRoutes(deps.reports),
-    ...recordingRoutes({ sql, recorder: deps.recorder, retention: deps.retention, settings: {
+    ...recordingRoutes({ sql, playback: deps.playback, recorder: deps.recorder, retention: deps.retention, settings: {
       recording: config.RECORDING, segmentSeconds: config.SEGMENT_SECONDS, retentionDays: config.RETENTION_DAYS, minFreeBytes: config.DISK_MIN_FREE_MB * 1024 * 1024 } }),
     ...evidenceRoutes(deps.evidence),
   ];
@@ -153,7 +154,8 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
       sql, bus, log: log.child({ part: 'retention' }), mediaDir: config.MEDIA_DIR, retentionDays: config.RETENTION_DAYS,
       minFreeBytes, sweepEveryMs: config.RETENTION_SWEEP_MINUTES * 60_000,
     });
-    const routes = buildRoutes({ sql, bus, config, live, board, incidents, reports: new ReportService(sql, categories), evidence, recorder: () => recorder, retention: () => retention });
+    const routes = buildRoutes({ sql, bus, config, live, board, incidents, reports: new ReportService(sql, categories), evidence, recorder: () => recorder, retention: () => retention,
+      playback: new Playback({ sql, mediaDir: config.MEDIA_DIR, ffmpeg: () => ffmpeg?.path ?? null, retentionDays: config.RETENTION_DAYS }) });
     let doc: unknown;
     const app = createApp({
       sql, log, metrics, routes, times, publicOrigin: config.PUBLIC_ORIGIN,

@@ -8,11 +8,13 @@
 // The MP4 is written as .partial, probed, hashed (SHA-256), fsynced, renamed into place and made read-only:
 // a file under its final name is always complete.
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import type { Readable } from 'node:stream';
 import { createReadStream } from 'node:fs';
 import { chmod, mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { clipRemuxArgs, concatListLine, concatRunsArgs } from './ffmpeg/recording-args.js';
+import { clipRemuxArgs, concatListLine, concatRunsArgs, playbackArgs } from './ffmpeg/recording-args.js';
 import { probeClip, probeKeyframes, type ClipFacts } from './ffmpeg/probe.js';
 
 export interface PlanSegment { file: string; runId: string; seq: number; startedAt: number; endedAt: number; bytes: number }
@@ -55,6 +57,8 @@ export interface ProduceClipOptions {
   /** Final path of the MP4. Its directory is created; a .partial beside it is used while writing. */
   output: string;
   onProgress?: (fraction: number) => void;
+  /** false: feed the segments on ffmpeg's stdin (ffmpeg < 5 has no concatf protocol). Default true. */
+  concatf?: boolean;
 }
 
 /** Runs ffmpeg with the given segment files joined on its stdin. Rejects with the last lines of stderr. */
@@ -125,12 +129,14 @@ export async function produceClip(o: ProduceClipOptions): Promise<ClipResult> {
   try {
     // Where the clip starts: the last keyframe at or before `from` in the first segment.
     const first = plan.groups[0]![0]!;
+    // The first segment's packets also give the frame rate, to size the MP4 index reserved at the front.
+    const probe = await probeKeyframes(o.ffprobe, first.file);
     let startS = 0;
     if (o.from > first.startedAt) {
-      const { keyframes } = await probeKeyframes(o.ffprobe, first.file);
       const target = (o.from - first.startedAt) / 1000;
-      startS = keyframes.filter((k) => k <= target + 0.001).at(-1) ?? 0;
+      startS = probe.keyframes.filter((k) => k <= target + 0.001).at(-1) ?? 0;
     }
+    const fps = probe.spanS > 0 ? probe.packets / probe.spanS : 30;
     const actualFrom = first.startedAt + Math.round(startS * 1000);
     const last = plan.groups.at(-1)!;
     const actualTo = Math.min(o.to, last.at(-1)!.endedAt);
@@ -149,28 +155,43 @@ export async function produceClip(o: ProduceClipOptions): Promise<ClipResult> {
       const groupEnd = isLast ? actualTo : g.at(-1)!.endedAt;
       const out = single ? partial : `${o.output}.part${i}.ts`;
       if (!single) parts.push(out);
+      const useList = o.concatf !== false;
+      const list = `${o.output}.list${i}.txt`;
+      if (useList) {
+        // concatf reads one path per line; ours are absolute and made of slugs and digits, never a user's.
+        if (g.some((s) => /[\r\n]/.test(s.file))) throw new Error('segment path with a line break');
+        await writeFile(list, g.map((s) => s.file).join('\n') + '\n');
+        parts.push(list);
+      }
       // -ss a hair before the keyframe: output trimming keeps packets at or after it, and the first must be a keyframe.
-      const args = clipRemuxArgs({
-        output: out, format: single ? 'mp4' : 'mpegts',
+      const args = (moovReserveBytes?: number) => clipRemuxArgs({
+        input: useList ? `concatf:${list}` : 'pipe:0', output: out, format: single ? 'mp4' : 'mpegts', moovReserveBytes,
         ...(isFirst && startS > 0 ? { startSeconds: Math.max(0, startS - 0.0005) } : {}),
         ...(isLast && actualTo < g.at(-1)!.endedAt ? { durationSeconds: (groupEnd - groupStart) / 1000 } : {}),
       });
       const base = doneS;
-      await remuxJoined(o.ffmpeg, args, g.map((s) => s.file), expectS, (f) => o.onProgress?.(Math.min(0.99, base / expectS + f * ((groupEnd - groupStart) / 1000 / expectS))));
+      const progress = (f: number) => o.onProgress?.(Math.min(0.99, base / expectS + f * ((groupEnd - groupStart) / 1000 / expectS)));
+      const files = useList ? [] : g.map((s) => s.file);
+      // ~4.5 bytes of index per frame were measured; 16 leaves room for B-frames (ctts) and odd timing (stts).
+      const reserve = single ? 64 * 1024 + Math.ceil(expectS * fps * 1.25) * 16 : undefined;
+      try {
+        await remuxJoined(o.ffmpeg, args(reserve), files, expectS, progress);
+      } catch (e) {
+        if (!reserve || !/reserved_moov_size is too small/.test(String(e))) throw e;
+        await remuxJoined(o.ffmpeg, args(undefined), files, expectS, progress);
+      }
       doneS += (groupEnd - groupStart) / 1000;
     }
     if (!single) {
       const list = `${o.output}.parts.txt`;
       parts.push(list);
       await writeFile(list, parts.filter((p) => p.endsWith('.ts')).map(concatListLine).join('\n') + '\n');
-      await runFfmpeg(o.ffmpeg, concatRunsArgs(list, partial));
+      await runFfmpeg(o.ffmpeg, concatRunsArgs(list, partial)); // few parts: +faststart's second pass is cheap here
     }
 
-    const facts = await probeClip(o.ffprobe, partial);
+    // Probe, hash and flush to disk at once: all three read the same (cached) file.
+    const [facts, sha256, { size }] = await Promise.all([probeClip(o.ffprobe, partial), sha256File(partial), stat(partial), fsyncPath(partial)]);
     if (facts.frames === 0) throw new Error('the clip has no frames');
-    const sha256 = await sha256File(partial);
-    const { size } = await stat(partial);
-    await fsyncPath(partial);
     await chmod(partial, 0o444);
     await rename(partial, o.output);
     await fsyncPath(dir);
@@ -182,4 +203,37 @@ export async function produceClip(o: ProduceClipOptions): Promise<ClipResult> {
   } finally {
     await Promise.all(parts.map((p) => rm(p, { force: true })));
   }
+}
+
+export interface PlaybackStream {
+  /** Fragmented MP4, as ffmpeg writes it. */
+  stream: Readable;
+  actualFrom: number;
+  actualTo: number;
+  /** Ends ffmpeg (the viewer left). */
+  stop(): void;
+  /** Resolves when ffmpeg has exited and its list file is gone. */
+  done: Promise<void>;
+}
+
+/**
+ * Plays a recorded range from its first recorded moment at or after `from`, up to `to` or the end of that
+ * contiguous recording (a gap ends playback; the console's timeline shows where the next range starts).
+ */
+export async function streamRange(o: { ffmpeg: string; ffprobe: string; plan: ClipPlan; from: number; to: number }): Promise<PlaybackStream> {
+  const g = o.plan.groups[0];
+  if (!g) throw new Error('no recording in the requested range');
+  const first = g[0]!;
+  let startS = 0;
+  if (o.from > first.startedAt) {
+    const { keyframes } = await probeKeyframes(o.ffprobe, first.file);
+    startS = keyframes.filter((k) => k <= (o.from - first.startedAt) / 1000 + 0.001).at(-1) ?? 0;
+  }
+  const actualFrom = first.startedAt + Math.round(startS * 1000);
+  const actualTo = Math.min(o.to, g.at(-1)!.endedAt);
+  const list = path.join(tmpdir(), `uitkijk-play-${randomBytes(8).toString('hex')}.txt`);
+  await writeFile(list, g.map((s) => s.file).join('\n') + '\n');
+  const child = spawn(o.ffmpeg, playbackArgs({ input: `concatf:${list}`, startSeconds: startS > 0 ? startS - 0.0005 : undefined, durationSeconds: (actualTo - actualFrom) / 1000 }), { stdio: ['ignore', 'pipe', 'ignore'] });
+  const done = new Promise<void>((resolve) => child.once('close', () => resolve())).then(() => rm(list, { force: true }));
+  return { stream: child.stdout, actualFrom, actualTo, stop: () => { if (child.exitCode === null) child.kill('SIGKILL'); }, done };
 }

@@ -36,6 +36,7 @@ export interface ClosedSegment {
 export interface RecorderStatus {
   cameraId: string;
   state: SupervisedState;
+  pid: number | null;
   runId: string | null;
   since: Date;
   segments: number;
@@ -160,7 +161,7 @@ export async function startCameraRecorder(opts: CameraRecorderOptions): Promise<
       const m = RUN_FILE.exec(name);
       const file = path.join(incoming, name);
       const seq = m ? Number(m[2]) : -1;
-      const facts = await probeClip(opts.ffprobe, file).catch(() => null);
+      const facts = await probeClip(opts.ffprobe, file, true).catch(() => null);
       if (!m || !facts || facts.durationMs <= 0 || facts.frames === 0) { await rm(file, { force: true }); continue; }
       const st = await stat(file);
       const startedAt = run.prev && run.prev.seq === seq - 1 ? run.prev.endedAt : Math.round(st.mtimeMs - facts.durationMs);
@@ -207,7 +208,7 @@ export async function startCameraRecorder(opts: CameraRecorderOptions): Promise<
     cameraId: opts.cameraId,
     status() {
       const s = proc.snapshot();
-      return { cameraId: opts.cameraId, state: s.state, runId: currentRun?.runId ?? null, since, segments, lastSegmentAt, restarts: s.restarts, lastError };
+      return { cameraId: opts.cameraId, state: s.state, pid: s.pid, runId: currentRun?.runId ?? null, since, segments, lastSegmentAt, restarts: s.restarts, lastError };
     },
     async stop() {
       await proc.stop();
@@ -241,7 +242,7 @@ export async function recoverIncoming(d: {
     for (const name of names) {
       const file = path.join(dir, name);
       const m = RUN_FILE.exec(name);
-      const facts = m ? await probeClip(d.ffprobe, file).catch(() => null) : null;
+      const facts = m ? await probeClip(d.ffprobe, file, true).catch(() => null) : null;
       if (!m || !facts || facts.durationMs <= 0 || facts.frames === 0) { await rm(file, { force: true }); deleted++; continue; }
       const [runId, seq] = [m[1]!, Number(m[2])];
       const prevEnd = await d.previousSegmentEnd(runId, seq);

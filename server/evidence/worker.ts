@@ -113,7 +113,7 @@ export class ClipWorker {
   private async removePartials(itemId: string): Promise<void> {
     const dir = path.join(this.d.mediaDir, 'evidence', itemId);
     const names = await readdir(dir).catch(() => [] as string[]);
-    await Promise.all(names.filter((n) => /\.(partial|part\d+\.ts|parts\.txt)$/.test(n)).map((n) => rm(path.join(dir, n), { force: true })));
+    await Promise.all(names.filter((n) => /\.(partial|part\d+\.ts|parts\.txt|list\d+\.txt)$/.test(n)).map((n) => rm(path.join(dir, n), { force: true })));
   }
 
   private async produce(c: { id: string; item_id: string; camera_id: string; requested_from: Date; requested_to: Date }): Promise<void> {

@@ -75,12 +75,12 @@ export class RetentionSweeper {
   cutoff(): Date { return new Date(this.now() - this.d.retentionDays * DAY); }
 
   /** Deletes one batch; returns what it deleted. cutoff null: oldest first regardless of age (disk guard). */
-  private async deleteBatch(cutoff: Date | null): Promise<{ count: number; bytes: number }> {
+  private async deleteBatch(cutoff: Date | null, after: Date | null = null): Promise<{ count: number; bytes: number; last: Date | null }> {
     return this.d.sql.begin(async (t) => {
       const tx = t as unknown as Sql;
       await tx`select pg_advisory_xact_lock(${RETENTION_LOCK})`;
-      const victims = await selectDeletable(tx, cutoff, this.d.batchSize ?? 2000);
-      if (victims.length === 0) return { count: 0, bytes: 0 };
+      const victims = await selectDeletable(tx, cutoff, this.d.batchSize ?? 2000, after);
+      if (victims.length === 0) return { count: 0, bytes: 0, last: null };
       const dirs = new Set<string>();
       for (let i = 0; i < victims.length; i += 64) {
         await Promise.all(victims.slice(i, i + 64).map((v) => {
@@ -92,7 +92,7 @@ export class RetentionSweeper {
       await deleteSegmentRows(tx, victims.map((v) => v.id));
       // A day directory empties as its last segment goes.
       for (const dir of dirs) await rmdir(dir).catch(() => {});
-      return { count: victims.length, bytes: victims.reduce((n, v) => n + v.bytes, 0) };
+      return { count: victims.length, bytes: victims.reduce((n, v) => n + v.bytes, 0), last: victims.at(-1)!.endedAt };
     });
   }
 
@@ -103,10 +103,11 @@ export class RetentionSweeper {
     const started = performance.now();
     const cutoff = this.cutoff();
     let deletedSegments = 0, deletedBytes = 0;
+    let after: Date | null = null;
     for (;;) {
       if (this.stopped) break;
-      const r = await this.deleteBatch(cutoff);
-      deletedSegments += r.count; deletedBytes += r.bytes;
+      const r = await this.deleteBatch(cutoff, after);
+      deletedSegments += r.count; deletedBytes += r.bytes; after = r.last;
       if (r.count === 0) break;
       await this.pause();
     }

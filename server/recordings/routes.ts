@@ -1,16 +1,17 @@
 import type { Sql } from '../db/connect.js';
-import { route } from '../http/route.js';
+import { route, reply } from '../http/route.js';
 import { HttpError, notFound } from '../http/errors.js';
 import { idParams } from '../cameras/schema.js';
 import { getCamera } from '../cameras/store.js';
 import { recordedRanges, oldestSegmentStart } from './store.js';
-import { recordingRangesQuerySchema, recordingRangesSchema, recordingsStatusSchema, type RecordingsStatus } from './schema.js';
+import { playbackQuerySchema, recordingRangesQuerySchema, recordingRangesSchema, recordingsStatusSchema, type RecordingsStatus } from './schema.js';
+import type { Playback } from './playback.js';
 import type { RecorderManager } from './manager.js';
 import type { RetentionSweeper } from './retention.js';
 
 const DAY = 24 * 3_600_000;
 
-export function recordingRoutes(d: { sql: Sql; recorder: () => RecorderManager | null; retention: () => RetentionSweeper | null; settings: { recording: boolean; segmentSeconds: number; retentionDays: number; minFreeBytes: number } }) {
+export function recordingRoutes(d: { sql: Sql; playback: Playback; recorder: () => RecorderManager | null; retention: () => RetentionSweeper | null; settings: { recording: boolean; segmentSeconds: number; retentionDays: number; minFreeBytes: number } }) {
   return [
     route({ method: 'get', path: '/api/recordings/status', action: 'recordings.monitor', tag: 'recordings', summary: 'Recorder per live camera, disk space, last retention sweep',
       response: recordingsStatusSchema, handler: async (): Promise<RecordingsStatus> => {
@@ -34,6 +35,17 @@ export function recordingRoutes(d: { sql: Sql; recorder: () => RecorderManager |
         if (to.getTime() - from.getTime() > 7 * DAY) throw new HttpError(400, 'range_too_long', 'a timeline window spans at most 7 days', 'from');
         const r = await recordedRanges(d.sql, params.id, from, to);
         return { cameraId: params.id, from: from.toISOString(), to: to.toISOString(), ...r };
+      } }),
+    route({ method: 'get', path: '/api/recordings/:id/play', action: 'recordings.read', tag: 'recordings',
+      summary: 'Play recorded video from a moment (fragmented MP4, no re-encode, at most 30 min; a gap ends it). Every playback is recorded like a live view',
+      params: idParams, query: playbackQuerySchema, handler: async ({ user, params, query, remoteAddr, res }) => {
+        const p = await d.playback.open(user!, remoteAddr, params.id, query.from, query.to);
+        res.once('close', p.close);
+        p.stream.once('end', p.close);
+        return reply(200, p.stream, {
+          'Content-Type': 'video/mp4', 'Cache-Control': 'no-store',
+          'X-Recording-From': new Date(p.actualFrom).toISOString(), 'X-Recording-To': new Date(p.actualTo).toISOString(),
+        });
       } }),
   ];
 }

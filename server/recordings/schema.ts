@@ -13,6 +13,11 @@ export const recordingRangesQuerySchema = z.object({
   to: isoInstant.optional(),     // default: now
 });
 
+export const playbackQuerySchema = z.object({
+  from: isoInstant,              // play from the keyframe at or before this moment
+  to: isoInstant.optional(),     // default: from + 30 min (at most 30 min), or now
+});
+
 export const recordingRangesSchema = z.object({
   cameraId: cameraIdSchema,
   from: z.string(), to: z.string(),

@@ -69,16 +69,18 @@ export async function recordedRanges(sql: Sql, cameraId: string, from: Date, to:
  * One batch of segments to delete: ended before `cutoff` (null: any age, oldest first — the disk guard), and not
  * inside the range of any evidence item under legal hold for that camera.
  */
-export async function selectDeletable(sql: Sql, cutoff: Date | null, limit: number): Promise<Array<{ id: string; path: string; bytes: number }>> {
-  const rows = await sql<{ id: string; path: string; bytes: string }[]>`
-    select s.id, s.path, s.bytes from recording_segments s
+export async function selectDeletable(sql: Sql, cutoff: Date | null, limit: number, after: Date | null = null): Promise<Array<{ id: string; path: string; bytes: number; endedAt: Date }>> {
+  // `after`: where the previous batch stopped, so a sweep never re-walks what it already passed (held segments).
+  const rows = await sql<{ id: string; path: string; bytes: string; ended_at: Date }[]>`
+    select s.id, s.path, s.bytes, s.ended_at from recording_segments s
     where (${cutoff}::timestamptz is null or s.ended_at < ${cutoff})
+      and (${after}::timestamptz is null or s.ended_at >= ${after})
       and not exists (
         select 1 from evidence_clips c join evidence_items i on i.id = c.item_id
         where i.legal_hold and c.camera_id = s.camera_id and i.requested_from < s.ended_at and i.requested_to > s.started_at)
     order by s.ended_at
     limit ${limit}`;
-  return rows.map((r) => ({ id: String(r.id), path: r.path, bytes: Number(r.bytes) }));
+  return rows.map((r) => ({ id: String(r.id), path: r.path, bytes: Number(r.bytes), endedAt: r.ended_at }));
 }
 
 export async function deleteSegmentRows(sql: Sql, ids: string[]): Promise<number> {

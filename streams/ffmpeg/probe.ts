@@ -21,8 +21,8 @@ export function runProbe(ffprobe: string, args: string[], timeoutMs = 20_000): P
 
 export interface ClipFacts { durationMs: number; frames: number; width: number | null; height: number | null; codec: string | null; startTime: number | null }
 
-export async function probeClip(ffprobe: string, file: string): Promise<ClipFacts> {
-  const j = JSON.parse(await runProbe(ffprobe, clipProbeArgs(file))) as {
+export async function probeClip(ffprobe: string, file: string, countPackets = false): Promise<ClipFacts> {
+  const j = JSON.parse(await runProbe(ffprobe, clipProbeArgs(file, countPackets))) as {
     format?: { duration?: string; start_time?: string };
     streams?: Array<{ codec_name?: string; width?: number; height?: number; nb_frames?: string; nb_read_packets?: string; duration?: string }>;
   };
@@ -39,12 +39,12 @@ export async function probeClip(ffprobe: string, file: string): Promise<ClipFact
 }
 
 /** Keyframe times (s, relative to the file's first packet) and the file's packet span, from the packet list. */
-export async function probeKeyframes(ffprobe: string, file: string): Promise<{ keyframes: number[]; spanS: number }> {
+export async function probeKeyframes(ffprobe: string, file: string): Promise<{ keyframes: number[]; spanS: number; packets: number }> {
   const out = await runProbe(ffprobe, keyframeProbeArgs(file));
   const packets = out.split('\n').map((l) => l.split(',')).filter((p) => p[0] && Number.isFinite(Number(p[0])))
     .map((p) => ({ t: Number(p[0]), key: (p[1] ?? '').includes('K') }));
-  if (packets.length === 0) return { keyframes: [], spanS: 0 };
+  if (packets.length === 0) return { keyframes: [], spanS: 0, packets: 0 };
   const t0 = Math.min(...packets.map((p) => p.t));
   const t1 = Math.max(...packets.map((p) => p.t));
-  return { keyframes: packets.filter((p) => p.key).map((p) => p.t - t0), spanS: t1 - t0 };
+  return { keyframes: packets.filter((p) => p.key).map((p) => p.t - t0), spanS: t1 - t0, packets: packets.length };
 }

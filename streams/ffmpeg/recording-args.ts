@@ -45,6 +45,12 @@ export function segmentRecordArgs(spec: SegmentRecordSpec): string[] {
 }
 
 export interface ClipRemuxSpec {
+  /**
+   * The joined segments: `concatf:<list file>` (ffmpeg ≥ 5: the concat protocol reading its file list from a file,
+   * so a 2-hour clip's 3 600 paths never meet the 128 KB limit of one argument; ~2x faster than a pipe), or
+   * `pipe:0` with the bytes fed on stdin (older ffmpeg).
+   */
+  input: string;
   /** Output file; its extension does not matter, the format is given. */
   output: string;
   format: 'mp4' | 'mpegts';
@@ -52,10 +58,16 @@ export interface ClipRemuxSpec {
   startSeconds?: number;
   /** Stop after this many seconds of output. */
   durationSeconds?: number;
+  /**
+   * MP4 only: reserve this many bytes for the index (moov) at the front, so the file is "fast start" without
+   * +faststart's second pass over the whole file (~0.1-0.2 s per 150 MB). Too small makes ffmpeg fail
+   * ("reserved_moov_size is too small"): then run again without it.
+   */
+  moovReserveBytes?: number;
 }
 
 /**
- * Joined MPEG-TS segments on stdin -> one file, `-c copy`. MP4 gets +faststart (the index in front, so a
+ * Joined MPEG-TS segments -> one file, `-c copy`. MP4 gets +faststart (the index in front, so a
  * browser plays it while downloading). `-progress pipe:1` reports out_time for the progress bar.
  */
 export function clipRemuxArgs(spec: ClipRemuxSpec): string[] {
@@ -66,13 +78,34 @@ export function clipRemuxArgs(spec: ClipRemuxSpec): string[] {
     ...baseArgs(),
     '-y',
     '-f', 'mpegts',
-    '-i', 'pipe:0',
+    '-i', spec.input,
     '-map', '0:v:0',
     '-c', 'copy',
     ...trim,
-    ...(spec.format === 'mp4' ? ['-movflags', '+faststart', '-f', 'mp4'] : ['-f', 'mpegts']),
+    ...(spec.format === 'mp4'
+      ? [...(spec.moovReserveBytes ? ['-moov_size', String(Math.ceil(spec.moovReserveBytes))] : ['-movflags', '+faststart']), '-f', 'mp4']
+      : ['-f', 'mpegts']),
     '-progress', 'pipe:1',
     spec.output,
+  ];
+}
+
+/**
+ * Playback of a recorded range in the browser: joined segments -> fragmented MP4 on stdout (plays while it
+ * arrives; no index to write at the end), trimmed like a clip.
+ */
+export function playbackArgs(spec: { input: string; startSeconds?: number; durationSeconds: number }): string[] {
+  return [
+    ...baseArgs(),
+    '-f', 'mpegts',
+    '-i', spec.input,
+    '-map', '0:v:0',
+    '-c', 'copy',
+    ...(spec.startSeconds && spec.startSeconds > 0 ? ['-ss', spec.startSeconds.toFixed(3)] : []),
+    '-t', spec.durationSeconds.toFixed(3),
+    '-movflags', 'frag_keyframe+empty_moov+default_base_moof',
+    '-f', 'mp4',
+    'pipe:1',
   ];
 }
 
@@ -105,10 +138,11 @@ export function keyframeProbeArgs(file: string): string[] {
   return ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time,flags', '-of', 'csv=p=0', file];
 }
 
-/** ffprobe: duration, frame count, size and codec of a clip, as JSON. */
-export function clipProbeArgs(file: string): string[] {
+/** ffprobe: duration, frame count, size and codec of a clip, as JSON. An MP4 states its frame count in its index;
+ *  an MPEG-TS file has none, so its packets are counted (`countPackets`: reads the whole file). */
+export function clipProbeArgs(file: string, countPackets = false): string[] {
   return [
-    '-v', 'error', '-select_streams', 'v:0', '-count_packets',
+    '-v', 'error', '-select_streams', 'v:0', ...(countPackets ? ['-count_packets'] : []),
     '-show_entries', 'format=duration,start_time:stream=codec_name,width,height,nb_frames,nb_read_packets,duration',
     '-of', 'json', file,
   ];

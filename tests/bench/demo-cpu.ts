@@ -10,10 +10,11 @@
 // made afresh each run: the seed keeps a camera row once inserted, so the RTSP demo camera would keep the rtsp://
 // URL (with the DEMO_RTSP_PORT) of the run that created it and never come online on a later run with another port.
 import { execSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Room } from '../../server/main.js';
-import { check, loadavg, machineBusy, log, machine, prepareDataDir, root, round, runBench, startBenchRoom, verdictWord, waitFor, waitForQuiet, writeResult } from './support.js';
+import { appendRun, check, loadavg, loadMeter, log, machine, prepareDataDir, root, round, runBench, startBenchRoom, verdictWord, waitFor, waitForQuiet, writeResult } from './support.js';
 
 const SECONDS = Number(process.env.BENCH_CPU_SECONDS ?? 30);
 const SETTLE_MS = 5000;
@@ -52,7 +53,7 @@ function descendants(ancestor: number): Proc[] {
   return out;
 }
 
-type Role = 'demo loop push (RTMP, -c copy)' | 'demo RTSP source (RTP, -c copy)' | 'RTSP bridge (-c copy)' | 'other ffmpeg' | 'postgres' | 'node (server, media server, harness)';
+type Role = 'demo loop push (RTMP, -c copy)' | 'demo RTSP source (RTP, -c copy)' | 'RTSP bridge (-c copy)' | 'recorder (HTTP-FLV → segments, -c copy)' | 'other ffmpeg' | 'postgres' | 'node (server, media server, harness)';
 
 function roleOf(p: Proc, cmd: string): Role | null {
   if (p.pid === process.pid) return 'node (server, media server, harness)';
@@ -61,6 +62,7 @@ function roleOf(p: Proc, cmd: string): Role | null {
   if (cmd.includes('-rtsp_transport')) return 'RTSP bridge (-c copy)';
   if (cmd.includes(' -f rtp ')) return 'demo RTSP source (RTP, -c copy)';
   if (cmd.includes('-stream_loop') && cmd.includes('rtmp://')) return 'demo loop push (RTMP, -c copy)';
+  if (/-i http:\/\/\S+\.flv/.test(cmd) && cmd.includes('segment')) return 'recorder (HTTP-FLV → segments, -c copy)';
   return 'other ffmpeg';
 }
 
@@ -74,7 +76,10 @@ runBench(async (cleanup) => {
   for (const stale of ['postgres', '.pg-password']) rmSync(path.join(dataDir, stale), { recursive: true, force: true });
   log('starting the room (DEMO_VIDEO=loops) with DATA_DIR', dataDir, '(loops cached under demo-loops/)');
   const t0 = Date.now();
-  const room: Room = await startBenchRoom(dataDir, { DEMO_VIDEO: 'loops', SERVE_CLIENT: 'false' });
+  // Recordings of this run go to a temporary directory (they are not kept between runs, unlike the loops).
+  const mediaDir = mkdtempSync(path.join(tmpdir(), 'uitkijk-bench-media-'));
+  cleanup(() => rmSync(mediaDir, { recursive: true, force: true }));
+  const room: Room = await startBenchRoom(dataDir, { DEMO_VIDEO: 'loops', SERVE_CLIENT: 'false', MEDIA_DIR: mediaDir });
   cleanup(() => room.stop());
   const cams = room.demo!.cameras;
   const online = () => cams.filter((c) => { const s = room.board.get(c.id); return s.online && (c.rtsp || s.subStreamOnline); }).length;
@@ -103,13 +108,13 @@ runBench(async (cleanup) => {
     }
   };
   const load0 = loadavg();
-  const busy = machineBusy();
+  const load = loadMeter();
   const started = performance.now();
   take();
   const pidsAtStart = new Set(first.keys());
   while (performance.now() - started < SECONDS * 1000) { await sleep(1000); take(); }
   const seconds = (performance.now() - started) / 1000;
-  const busyPct = busy.stop();
+  const cpu = load.stop();
   const load1 = loadavg();
   const liveAfter = cams.filter((c) => room.board.get(c.id).online).length;
 
@@ -124,12 +129,15 @@ runBench(async (cleanup) => {
     if (a.role !== 'postgres') perProcess.push({ pid, role: a.role, pct: round(pct(ticks), 2), what: a.cmd.replace(/key=[^\s&]+/g, 'key=…').replace(/token=[^\s&]+/g, 'token=…').slice(0, 200) });
   }
   const sum = (roles: Role[]) => [...byRole].filter(([r]) => roles.includes(r)).reduce((a, [, v]) => a + v.ticks, 0);
+  // The demo cameras: the simulator's processes and the RTSP bridge that its RTSP camera needs. The recorder
+  // (the product recording every live camera) is reported beside them, not counted as demo cost.
   const ffmpegRoles: Role[] = ['demo loop push (RTMP, -c copy)', 'demo RTSP source (RTP, -c copy)', 'RTSP bridge (-c copy)', 'other ffmpeg'];
   const ffmpegPct = round(pct(sum(ffmpegRoles)), 1);
   const simulatorPct = round(pct(sum(['demo loop push (RTMP, -c copy)', 'demo RTSP source (RTP, -c copy)'])), 1);
   const nodePct = round(pct(sum(['node (server, media server, harness)'])), 1);
   const totalPct = round((ffmpegPct ?? 0) + (nodePct ?? 0), 1);
   const postgresPct = round(pct(sum(['postgres'])), 1);
+  const recorderPct = round(pct(sum(['recorder (HTTP-FLV → segments, -c copy)'])), 1);
   const startedDuring = [...first.values()].filter((p) => !pidsAtStart.has(p.pid)).map((p) => ({ pid: p.pid, role: p.role }));
   const restarted = startedDuring.length;
   const ffmpegCount = [...first.values()].filter((p) => ffmpegRoles.includes(p.role)).length;
@@ -154,23 +162,26 @@ runBench(async (cleanup) => {
       nodeServer: nodePct,
       ffmpegPlusNode: totalPct,
       postgresNotCounted: postgresPct,
+      recorderNotCounted: recorderPct,
       byRole: Object.fromEntries([...byRole].map(([r, v]) => [r, { processes: v.processes, pct: round(pct(v.ticks), 2) }])),
     },
     ffmpegProcesses: ffmpegCount,
+    note: 'node includes the media server (RTMP ingest of every stream, HTTP-FLV to the recorder) and the room; the benchmark harness itself idles (one /proc read a second).',
     processesStartedDuringWindow: startedDuring,
-    machineBusyPctOfAllCores: busyPct,
+    cpuDuringWindow: { what: '% of one core: machine busy = ours (room process tree) + others (whatever else ran on the machine)', ...cpu },
     loadavg: { start: load0, end: load1 },
     perProcess: perProcess.sort((a, b) => (b.pct ?? 0) - (a.pct ?? 0)),
   };
   const file = writeResult('demo-cpu', result);
+  appendRun('demo-cpu', { date: info.date, ffmpegPct, nodePct, totalPct, postgresPct, othersPctOfOneCore: cpu.othersPctOfOneCore, allOnlineMs });
 
-  const where = `${info.nproc} cores ${info.cpuModel}, load ${load0.split(' ').slice(0, 3).join(' ')}, ${info.date.slice(0, 10)}`;
+  const where = `${info.nproc} cores ${info.cpuModel}; others' load during the window ${cpu.othersPctOfOneCore} % of a core (loadavg ${load0.split(' ').slice(0, 3).join(' ')}); ${info.date.slice(0, 10)}`;
   console.log(`\nResults: ${path.relative(root, file)}\n`);
   for (const [r, v] of Object.entries(result.pctOfOneCore.byRole)) console.log(`  ${r.padEnd(40)} ${String(v.processes).padStart(3)} processes  ${String(v.pct).padStart(6)} % of one core`);
   console.log('');
   console.log('| what | target | measured | command | machine, date |');
   console.log('|---|---|---|---|---|');
-  console.log(`| demo cameras CPU, steady state (${cams.length} cameras, ${ffmpegCount} ffmpeg, loops mode) | ≤ ${TARGET_PCT} % of one core | ffmpeg ${ffmpegPct} % (${verdictWord(verdicts[0]!)}) + server node ${nodePct} % = ${totalPct} % (${verdictWord(verdicts[1]!)}); PostgreSQL ${postgresPct} % | \`npm run bench:demo-cpu\` | ${where} |`);
+  console.log(`| demo cameras CPU, steady state (${cams.length} cameras, ${ffmpegCount} ffmpeg, loops mode) | ≤ ${TARGET_PCT} % of one core | ffmpeg ${ffmpegPct} % (${verdictWord(verdicts[0]!)}) + server node ${nodePct} % = ${totalPct} % (${verdictWord(verdicts[1]!)}); besides: recorder ${recorderPct} %, PostgreSQL ${postgresPct} % | \`npm run bench:demo-cpu\` | ${where} |`);
   console.log('');
   for (const v of verdicts) console.log(`${verdictWord(v).padEnd(12)} ${v.target}: ${v.measured} ${v.unit}`);
   if (restarted) console.log(`note: started during the window: ${startedDuring.map((p) => `${p.role} (pid ${p.pid})`).join(', ')}`);

@@ -1,7 +1,7 @@
 // Shared plumbing of the benchmarks: the machine they ran on, free ports, percentiles, the built console,
 // starting the real room, and writing bench/results/*.json. Benchmarks report missed targets; they never fail on them.
 import { execFileSync, execSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,6 +53,60 @@ export async function waitForQuiet(): Promise<{ busyPct: number; waitedMs: numbe
     busy = await backgroundBusy(5000);
   }
   return { busyPct: busy, waitedMs: Date.now() - t };
+}
+
+const CLK_TCK = (() => { try { return Number(execSync('getconf CLK_TCK', { encoding: 'utf8' }).trim()) || 100; } catch { return 100; } })();
+
+function ownTicks(): Map<number, { ticks: number; group: string }> {
+  const out = new Map<number, { ticks: number; group: string }>();
+  for (const pid of [process.pid, ...descendantProcesses().map((p) => p.pid)]) {
+    try {
+      const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const comm = s.slice(s.indexOf('(') + 1, s.lastIndexOf(')'));
+      const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+      const group = pid === process.pid ? 'node (room + harness)' : /chrom/i.test(comm) ? 'chromium' : /ffmpeg/.test(comm) ? 'ffmpeg' : /postgres|postmaster/.test(comm) ? 'postgres' : comm;
+      out.set(pid, { ticks: Number(f[11]) + Number(f[12]), group });
+    } catch { /* gone */ }
+  }
+  return out;
+}
+
+/**
+ * CPU over a window, split into this benchmark's own process tree (node with the room, ffmpeg, PostgreSQL,
+ * Chromium) and everything else on the machine (other people's tests): the "others" figure says how much the
+ * machine was shared while a number was taken. All in % of one core.
+ */
+export function loadMeter() {
+  const m0 = cpuTicks();
+  const o0 = ownTicks();
+  const t0 = performance.now();
+  return {
+    stop() {
+      const m1 = cpuTicks();
+      const o1 = ownTicks();
+      const seconds = (performance.now() - t0) / 1000;
+      let ours = 0;
+      const groups = new Map<string, number>();
+      for (const [pid, { ticks, group }] of o1) {
+        const d = ticks - (o0.get(pid)?.ticks ?? 0);
+        ours += d;
+        groups.set(group, (groups.get(group) ?? 0) + d);
+      }
+      const busy = (m1.total - m1.idle) - (m0.total - m0.idle);
+      const pct = (ticks: number) => Math.round((ticks / CLK_TCK / seconds) * 1000) / 10;
+      return {
+        seconds: Math.round(seconds * 10) / 10, machineBusyPctOfOneCore: pct(busy), oursPctOfOneCore: pct(ours), othersPctOfOneCore: Math.max(0, pct(busy - ours)),
+        ours: Object.fromEntries([...groups].filter(([, t]) => t > 0).sort((a, b) => b[1] - a[1]).map(([g, t]) => [g, pct(t)])),
+        loadavg: loadavg(),
+      };
+    },
+  };
+}
+export type LoadFigures = ReturnType<ReturnType<typeof loadMeter>['stop']>;
+
+export function appendRun(name: string, summary: unknown): void {
+  mkdirSync(resultsDir, { recursive: true });
+  appendFileSync(path.join(resultsDir, `${name}-runs.jsonl`), JSON.stringify(summary) + '\n');
 }
 
 export interface Machine {

@@ -90,12 +90,25 @@ describe('recording', () => {
     expect(await room.sql`select 1 from audit_log where action = 'live.play_refused' and subject = 'rec-one'`).toHaveLength(0);
   });
 
-  it('shows the timeline (ranges and gaps) to the room, never to a municipality', async () => {
+  it('shows the timeline (ranges and gaps) and plays recordings to the room (logged), never to a municipality', async () => {
     const r = await observer.get(`/api/recordings/rec-one/ranges?from=${encodeURIComponent(iso(Date.now() - 60_000))}`);
     expect(r.status).toBe(200);
     expect(r.body.ranges).toHaveLength(1);
     expect(r.body.gaps.length).toBeGreaterThanOrEqual(1); // before the camera started
     expect((await municipality.get('/api/recordings/rec-one/ranges')).status).toBe(403);
+    // Playback from a moment: fragmented MP4 remuxed on the fly, logged like a live view.
+    const t = Date.now();
+    const play = await fetch(`${room.url}/api/recordings/rec-one/play?from=${encodeURIComponent(iso(t - 7000))}&to=${encodeURIComponent(iso(t - 3000))}`, { headers: { cookie: observer.cookie } });
+    expect(play.status).toBe(200);
+    expect(play.headers.get('content-type')).toBe('video/mp4');
+    const played = path.join(work, 'played.mp4');
+    writeFileSync(played, Buffer.from(await play.arrayBuffer()));
+    expect(Math.abs(Number((await ffprobeJson(played)).format.duration) - 4)).toBeLessThanOrEqual(GOP_S + 0.1);
+    const view = await waitFor('playback logged', async () => (await room.sql`select v.*, u.username from recording_views v join users u on u.id = v.user_id where camera_id = 'rec-one' and ended_at is not null`)[0]);
+    expect(view.username).toBe('observer');
+    expect(await room.sql`select 1 from audit_log where action = 'recordings.play' and subject = 'rec-one' and actor_name = 'observer'`).toHaveLength(1);
+    expect((await fetch(`${room.url}/api/recordings/rec-one/play?from=${encodeURIComponent(iso(t - 7000))}`, { headers: { cookie: municipality.cookie } })).status).toBe(403);
+    expect((await observer.get(`/api/recordings/rec-one/play?from=${encodeURIComponent(iso(t + 60_000))}`)).body.error).toMatchObject({ code: 'range_in_future', field: 'from' });
     const status = await supervisor.get('/api/recordings/status');
     expect(status.body.cameras.find((c: any) => c.cameraId === 'rec-one')).toMatchObject({ state: 'running' });
     expect(status.body.recording).toBe(true);
@@ -286,6 +299,30 @@ describe('evidence items', () => {
   });
 });
 
+describe('recorder killed', () => {
+  it('restarts, and the segment it was writing is salvaged into the index (contiguous with the one before)', async () => {
+    const before = await segments(room, 'rec-one');
+    const [status] = (await room.recorder!.statuses()).filter((s) => s.cameraId === 'rec-one');
+    expect(status!.pid).toBeGreaterThan(0);
+    const runId = status!.runId;
+    await new Promise((r) => setTimeout(r, 1000)); // into the next segment
+    process.kill(status!.pid!, 'SIGKILL');
+    const salvaged = await waitFor('salvaged segment', async () => (await room.sql`select * from recording_segments where run_id = ${runId} order by seq desc limit 2`), 10_000, 100)
+      .then(async () => waitFor('newer run', async () => {
+        const rows = await segments(room, 'rec-one');
+        return rows.some((r) => r.run_id !== runId && !before.some((b) => b.run_id === r.run_id)) ? rows : null;
+      }, 15_000, 200));
+    const killedRun = salvaged.filter((r) => r.run_id === runId);
+    const last = killedRun.at(-1)!, prev = killedRun.at(-2)!;
+    expect(last.seq).toBe(prev.seq + 1);
+    expect(last.started_at.getTime()).toBe(prev.ended_at.getTime());
+    expect(last.ended_at.getTime() - last.started_at.getTime()).toBeGreaterThan(500);
+    expect(readdirSync(path.join(room.config.MEDIA_DIR, 'recordings', 'rec-one', '.incoming')).filter((f) => f.startsWith(runId!))).toEqual([]);
+    const [again] = (await room.recorder!.statuses()).filter((s) => s.cameraId === 'rec-one');
+    expect(again!.restarts).toBeGreaterThanOrEqual(1);
+  });
+});
+
 describe('camera stops and returns', () => {
   it('the recorder ends with the stream and starts again with it; a clip across the gap says so', async () => {
     const key = await newCamera(room, admin, 'rec-gap');
@@ -293,10 +330,10 @@ describe('camera stops and returns', () => {
     await waitFor('segments', async () => (await segments(room, 'rec-gap')).length >= 2, 20_000, 200);
     await p1.stop('SIGKILL');
     await waitFor('recorder stopped', () => !room.recorder!.isRecording('rec-gap'), 10_000, 100);
-    const before = await segments(room, 'rec-gap');
     await new Promise((r) => setTimeout(r, 3000));
+    const firstRunId = (await segments(room, 'rec-gap'))[0]!.run_id;
     publish(room, 'rec-gap', key);
-    await waitFor('recording again', async () => (await segments(room, 'rec-gap')).length >= before.length + 2, 20_000, 200);
+    await waitFor('recording again', async () => (await segments(room, 'rec-gap')).filter((r) => r.run_id !== firstRunId).length >= 2, 20_000, 200);
     const rows = await segments(room, 'rec-gap');
     expect(new Set(rows.map((r) => r.run_id)).size).toBe(2);
     const firstRun = rows.filter((r) => r.run_id === rows[0]!.run_id);

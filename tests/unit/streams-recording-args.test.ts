@@ -28,14 +28,18 @@ describe('segmentRecordArgs', () => {
 });
 
 describe('clipRemuxArgs', () => {
-  it('reads joined MPEG-TS from stdin, copies, trims on the output side and writes a faststart MP4', () => {
-    expect(clipRemuxArgs({ output: '/m/e/x.mp4.partial', format: 'mp4', startSeconds: 1.9995, durationSeconds: 300 })).toEqual([
+  it('reads the segments joined by the concatf protocol, copies, trims on the output side and writes a faststart MP4', () => {
+    expect(clipRemuxArgs({ input: 'concatf:/m/e/x.mp4.list0.txt', output: '/m/e/x.mp4.partial', format: 'mp4', startSeconds: 1.9995, durationSeconds: 300 })).toEqual([
       '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'warning', '-y',
-      '-f', 'mpegts', '-i', 'pipe:0', '-map', '0:v:0', '-c', 'copy',
+      '-f', 'mpegts', '-i', 'concatf:/m/e/x.mp4.list0.txt', '-map', '0:v:0', '-c', 'copy',
       '-ss', '2.000', '-t', '300.000',
       '-movflags', '+faststart', '-f', 'mp4', '-progress', 'pipe:1', '/m/e/x.mp4.partial',
     ]);
-    expect(clipRemuxArgs({ output: 'p.ts', format: 'mpegts' })).not.toContain('-ss');
+    expect(clipRemuxArgs({ input: 'pipe:0', output: 'p.ts', format: 'mpegts' })).not.toContain('-ss');
+    // The index reserved at the front: fast start without a second pass over the file.
+    const reserved = clipRemuxArgs({ input: 'pipe:0', output: 'p.mp4', format: 'mp4', moovReserveBytes: 250_000 });
+    expect(reserved.slice(-7)).toEqual(['-moov_size', '250000', '-f', 'mp4', '-progress', 'pipe:1', 'p.mp4']);
+    expect(reserved).not.toContain('+faststart');
   });
 
   it('quotes concat list paths', () => {

@@ -7,6 +7,11 @@ import {
 import { userCreateSchema, userSchema, userUpdateSchema } from '../../../server/users/schema';
 import { auditEntrySchema, chainReportSchema } from '../../../server/audit/schema';
 import { cameraStatusSchema, liveViewSchema, playGrantSchema, preferencesSchema } from '../../../server/live/schema';
+import {
+  alertSchema, boardSchema, categorySchema, deliverySchema, incidentCreateSchema, incidentDetailSchema, incidentSchema, incidentUpdateSchema,
+  snapshotInfoSchema, type AlertStepInput,
+} from '../../../server/incidents/schema';
+import { figuresSchema, shiftReportSchema, shiftSchema } from '../../../server/reports/schema';
 import { request, requestNoContent, withQuery } from './http';
 
 export type CameraCreateBody = z.output<typeof cameraCreateSchema>;
@@ -22,6 +27,20 @@ export type LiveView = z.output<typeof liveViewSchema>;
 export type Preferences = z.output<typeof preferencesSchema>;
 export type StreamKind = PlayGrant['stream'];
 export type WallLayout = Preferences['wallLayout'];
+export type IncidentCreateBody = z.input<typeof incidentCreateSchema>;
+export type IncidentUpdateBody = z.input<typeof incidentUpdateSchema>;
+
+const incidentPath = (id: string) => `/api/incidents/${encodeURIComponent(id)}`;
+const alertPath = (id: string) => `/api/alerts/${encodeURIComponent(id)}`;
+const shiftPath = (id: string) => `/api/shifts/${encodeURIComponent(id)}`;
+
+/** Downloads (CSV) are plain links: the browser saves what the server sends with content-disposition. */
+export const downloads = {
+  figuresCsv: (from: string, to: string) => withQuery('/api/figures', { from, to, format: 'csv' }),
+  shiftReportCsv: (id: string) => withQuery(`${shiftPath(id)}/report`, { format: 'csv' }),
+  /** The JPEG of an incident's tagged moment (every view is recorded by the server). */
+  snapshot: (incidentId: string) => `${incidentPath(incidentId)}/snapshot`,
+};
 
 const cameraPath = (id: string) => `/api/cameras/${encodeURIComponent(id)}`;
 
@@ -47,6 +66,31 @@ export const api = {
   liveViews: (q: { scope: 'mine' | 'all'; camera?: string; limit?: number }) => request('GET', withQuery('/api/live/views', q), z.array(liveViewSchema)),
   preferences: () => request('GET', '/api/me/preferences', preferencesSchema),
   savePreferences: (p: Preferences) => request('PUT', '/api/me/preferences', preferencesSchema, p),
+
+  categories: () => request('GET', '/api/incident-categories', z.array(categorySchema)),
+  incidents: (q: { status?: 'open' | 'closed' | 'all'; limit?: number } = {}) => request('GET', withQuery('/api/incidents', q), z.array(incidentSchema)),
+  incident: (id: string) => request('GET', incidentPath(id), incidentDetailSchema),
+  createIncident: (body: IncidentCreateBody) => request('POST', '/api/incidents', incidentSchema, body),
+  updateIncident: (id: string, body: IncidentUpdateBody) => request('PATCH', incidentPath(id), incidentSchema, body),
+  /** At the key press: a JPEG of that moment, attached to the incident when it is saved (snapshotId). */
+  requestSnapshot: (cameraId: string) => request('POST', '/api/snapshots', snapshotInfoSchema, { cameraId }),
+  raiseAlert: (incidentId: string, remark = '') => request('POST', `${incidentPath(incidentId)}/alert`, alertSchema, { remark }),
+
+  alerts: (q: { state?: 'open' | 'all'; limit?: number } = {}) => request('GET', withQuery('/api/alerts', q), z.array(alertSchema)),
+  alert: (id: string) => request('GET', alertPath(id), alertSchema),
+  stepAlert: (id: string, body: { status: AlertStepInput['status']; remark?: string }) => request('POST', `${alertPath(id)}/status`, alertSchema, body),
+  remarkAlert: (id: string, remark: string) => request('POST', `${alertPath(id)}/remarks`, alertSchema, { remark }),
+
+  board: () => request('GET', '/api/board', boardSchema),
+  deliveries: (q: { state?: 'pending' | 'delivered' | 'failed' | 'all'; limit?: number } = {}) => request('GET', withQuery('/api/dispatch/deliveries', q), z.array(deliverySchema)),
+  figures: (from: string, to: string) => request('GET', withQuery('/api/figures', { from, to, format: 'json' }), figuresSchema),
+
+  currentShift: () => request('GET', '/api/shifts/current', shiftSchema.nullable()),
+  shifts: (q: { scope?: 'mine' | 'all'; limit?: number } = {}) => request('GET', withQuery('/api/shifts', q), z.array(shiftSchema)),
+  startShift: (cameraIds: string[]) => request('POST', '/api/shifts', shiftSchema, { cameraIds }),
+  updateShift: (id: string, body: { cameraIds?: string[]; handoverNotes?: string }) => request('PATCH', shiftPath(id), shiftSchema, body),
+  endShift: (id: string, handoverNotes: string) => request('POST', `${shiftPath(id)}/end`, shiftSchema, { handoverNotes }),
+  shiftReport: (id: string) => request('GET', `${shiftPath(id)}/report`, shiftReportSchema),
 
   audit: (q: { limit: number; before?: number; action?: string }) => request('GET', withQuery('/api/audit', q), z.array(auditEntrySchema)),
   verifyAudit: () => request('GET', '/api/audit/verify', chainReportSchema),

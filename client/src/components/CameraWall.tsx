@@ -23,9 +23,15 @@ const arrowKeys: Record<string, Direction> = { ArrowUp: 'up', ArrowDown: 'down',
 const isTyping = (el: EventTarget | null): boolean =>
   el instanceof HTMLElement && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
 
-interface Props { wall: Wall; cameras: Camera[] | null }
+interface Props {
+  wall: Wall;
+  cameras: Camera[] | null;
+  /** M (melding): tag an incident on the selected tile. Called in the key handler itself, so the caller can take the
+   *  moment of the key press. Without it the wall has no tag key. */
+  onTag?(tile: number): void;
+}
 
-export function CameraWall({ wall, cameras: loadedCameras }: Props) {
+export function CameraWall({ wall, cameras: loadedCameras, onTag }: Props) {
   const { t } = useTranslation();
   const errorText = useErrorText();
   const headingId = useId();
@@ -60,6 +66,8 @@ export function CameraWall({ wall, cameras: loadedCameras }: Props) {
   // Keyboard first: the room works with one hand on the keys. Never while typing, never under a dialog.
   const wallRef = useRef(wall);
   wallRef.current = wall;
+  const onTagRef = useRef(onTag);
+  onTagRef.current = onTag;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || e.isComposing) return;
@@ -80,6 +88,8 @@ export function CameraWall({ wall, cameras: loadedCameras }: Props) {
         w.setFocused(false);
       } else if (k === '?') {
         setHelpOpen(true);
+      } else if ((k === 'm' || k === 'M') && onTagRef.current && !e.repeat) {
+        onTagRef.current(w.selected);
       } else {
         return;
       }
@@ -133,6 +143,11 @@ export function CameraWall({ wall, cameras: loadedCameras }: Props) {
         <button type="button" className="button button--small" onClick={() => wall.setFocused(!focused)} aria-keyshortcuts="F" data-testid="focus-toggle">
           {focused ? t('wall.unfocus') : t('wall.focus')} <kbd>{focused ? 'Esc' : 'F'}</kbd>
         </button>
+        {onTag && (
+          <button type="button" className="button button--small button--alarm" onClick={() => onTag(selected)} aria-keyshortcuts="M" data-testid="tag-incident">
+            {t('wall.tag')} <kbd>M</kbd>
+          </button>
+        )}
         <button type="button" className="button button--small button--quiet" onClick={() => setHelpOpen(true)} aria-keyshortcuts="?" data-testid="shortcut-help-open">
           {t('shortcuts.open')} <kbd>?</kbd>
         </button>
@@ -156,7 +171,7 @@ export function CameraWall({ wall, cameras: loadedCameras }: Props) {
             ))}
           </ol>
         ))}
-      {helpOpen && <ShortcutHelp onClose={() => setHelpOpen(false)} />}
+      {helpOpen && <ShortcutHelp onClose={() => setHelpOpen(false)} tagging={!!onTag} />}
     </section>
   );
 }
@@ -270,7 +285,7 @@ interface PlayerProps {
 }
 
 /** A <video> with its live stream and what the operator needs to know about it: state, latency, resolution. */
-function TilePlayer({ cameraId, camera, status, statusKnown, pageVisible, wanted, compact, onState }: PlayerProps) {
+export function TilePlayer({ cameraId, camera, status, statusKnown, pageVisible, wanted, compact, onState }: PlayerProps) {
   const { t } = useTranslation();
   const video = useRef<HTMLVideoElement>(null);
   const online = status?.online ?? false;
@@ -384,9 +399,10 @@ function FocusView({ tile, cameraId, camera, status, pageVisible, ref }: FocusPr
   );
 }
 
-function ShortcutHelp({ onClose }: { onClose(): void }) {
+function ShortcutHelp({ onClose, tagging }: { onClose(): void; tagging: boolean }) {
   const { t } = useTranslation();
   const rows: [string[], string][] = [
+    ...(tagging ? [[['M'], t('shortcuts.keys.tag')] as [string[], string]] : []),
     [['1', '…', '9'], t('shortcuts.keys.tile')],
     [['←', '↑', '→', '↓'], t('shortcuts.keys.arrows')],
     [['F'], t('shortcuts.keys.focus')],

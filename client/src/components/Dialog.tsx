@@ -1,5 +1,5 @@
 // A modal built on the native <dialog>: the browser traps focus, Escape closes it, the page behind is inert.
-import { useId, useLayoutEffect, useRef, type ReactNode } from 'react';
+import { useId, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 
 interface Props {
@@ -20,11 +20,16 @@ export function Dialog({ title, onClose, children, testId, role, wide, closable 
   const titleId = useId();
   const closableRef = useRef(closable);
   closableRef.current = closable;
+  // What had the focus before the dialog: taken at the first render.
+  const [opener] = useState(() => document.activeElement as HTMLElement | null);
+  // The content mounts once the dialog is open (still before the first paint): a closed <dialog> cannot hold the
+  // focus, so an autoFocus control inside it would otherwise lose it to showModal's choice.
+  const [shown, setShown] = useState(false);
 
   useLayoutEffect(() => {
     const d = ref.current!;
-    const opener = document.activeElement as HTMLElement | null;
     if (!d.open) d.showModal();
+    setShown(true);
     return () => {
       if (d.open) d.close();
       // Give focus back to what opened the dialog (if it still exists).
@@ -41,7 +46,7 @@ export function Dialog({ title, onClose, children, testId, role, wide, closable 
           <span aria-hidden="true">×</span>
         </button>
       </div>
-      <div className="dialog__body">{children}</div>
+      <div className="dialog__body">{shown ? children : null}</div>
     </dialog>
   );
 }

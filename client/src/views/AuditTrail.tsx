@@ -14,7 +14,9 @@ const PAGE_SIZE = 50;
 // Audit actions the server writes today; later issues add more, which show as their code.
 const knownActions = ['login.ok', 'login.failed', 'login.throttled', 'logout', 'user.created', 'user.changed', 'user.role_changed',
   'user.password_set', 'camera.created', 'camera.changed', 'camera.disabled', 'camera.enabled', 'camera.key_rotated',
-  'camera.online', 'camera.offline', 'live.view', 'live.publish_refused', 'live.play_refused'] as const;
+  'camera.online', 'camera.offline', 'live.view', 'live.publish_refused', 'live.play_refused',
+  'incident.created', 'incident.changed', 'incident.snapshot_viewed', 'alert.raised', 'alert.acknowledged', 'alert.unit_sent', 'alert.on_scene',
+  'alert.closed', 'alert.escalated', 'shift.started', 'shift.ended', 'shift.cameras_changed', 'dispatch.delivery_failed'] as const;
 type KnownAction = (typeof knownActions)[number];
 const isKnownAction = (a: string): a is KnownAction => (knownActions as readonly string[]).includes(a);
 

@@ -1,13 +1,18 @@
-// The read-only consoles: observer (wall + list), supervisor's registry, dispatcher, police, municipality.
-import { useEffect, useState } from 'react';
+// The consoles: observer (wall, incidents, shift), supervisor's registry, police, municipality.
+import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { Alert } from '../../../server/incidents/schema';
 import { api } from '../api/endpoints';
 import { CameraList } from '../components/CameraList';
 import { CameraWall } from '../components/CameraWall';
 import { PlaceholderPanel } from '../components/PlaceholderPanel';
+import { IncidentForm, type Tag } from '../incidents/IncidentForm';
+import { IncidentPanel } from '../incidents/IncidentList';
+import { useLiveIncidents } from '../incidents/useLiveIncidents';
 import { useWall } from '../live/useWall';
+import { ShiftPanel } from '../shifts/ShiftPanel';
 import { useCameraRegistry } from '../session/CameraRegistry';
-import { useSession } from '../session/SessionContext';
+import { useCan, useSession } from '../session/SessionContext';
 
 function ViewHeading({ children }: { children: string }) {
   return <h1 tabIndex={-1} className="view-title">{children}</h1>;
@@ -15,20 +20,45 @@ function ViewHeading({ children }: { children: string }) {
 
 export function WatchView() {
   const { t } = useTranslation();
+  const can = useCan();
   const { cameras } = useCameraRegistry();
   const wall = useWall(cameras);
+  const tagging = can('incidents.write');
+  const incidents = useLiveIncidents('open', 50);
+  const [tag, setTag] = useState<Tag | null>(null);
+  const [announcement, setAnnouncement] = useState('');
+  const wallCameraIds = wall.tiles.slice(0, wall.layout).filter((id): id is string => !!id);
+
+  // M on the wall: the moment is the key press itself, and the snapshot of that moment is asked for at once.
+  const onTag = useCallback((tile: number) => {
+    const taggedAt = new Date().toISOString();
+    const cameraId = wall.tiles[tile] ?? null;
+    const snapshot = cameraId ? api.requestSnapshot(cameraId) : null;
+    snapshot?.catch(() => { /* the form shows it; saving then lets the server grab one */ });
+    setTag({ taggedAt, cameraId, snapshot, wallCameraIds: wall.tiles.slice(0, wall.layout).filter((id): id is string => !!id && id !== cameraId) });
+  }, [wall.tiles, wall.layout]);
+  const onRaised = useCallback((a: Alert) => setAnnouncement(t('incident.raisedNotice', { number: a.incidentNumber })), [t]);
+
   return (
     <>
       <ViewHeading>{t('views.watch')}</ViewHeading>
+      <p className="visually-hidden" role="status" aria-live="polite" data-testid="watch-announcer">{announcement}</p>
       <div className="layout layout--wall">
-        <CameraWall wall={wall} cameras={cameras} />
-        <aside className="panel" aria-label={t('cameraList.title')}>
-          <h2>{t('cameraList.title')}</h2>
-          {/* Clicking a camera puts it on the selected tile (dragging puts it on the tile it is dropped on). */}
-          <CameraList variant="compact" headingLevel={3} onPick={(c) => wall.assign(wall.selected, c.id)}
-            pickHint={t('wall.pick', { n: wall.selected + 1 })} />
+        <CameraWall wall={wall} cameras={cameras} onTag={tagging ? onTag : undefined} />
+        <aside className="side-stack" aria-label={t('watch.side')}>
+          {can('shifts.log') && <ShiftPanel cameraIds={wallCameraIds} />}
+          {can('incidents.read') && <IncidentPanel feed={incidents} />}
+          <section className="panel camera-panel" aria-label={t('cameraList.title')}>
+            <h2>{t('cameraList.title')}</h2>
+            {/* Clicking a camera puts it on the selected tile (dragging puts it on the tile it is dropped on). */}
+            <CameraList variant="compact" headingLevel={3} onPick={(c) => wall.assign(wall.selected, c.id)}
+              pickHint={t('wall.pick', { n: wall.selected + 1 })} />
+          </section>
         </aside>
       </div>
+      {tag && (
+        <IncidentForm mode="create" tag={tag} onSaved={incidents.upsert} onRaised={onRaised} onClose={() => setTag(null)} />
+      )}
     </>
   );
 }
@@ -39,25 +69,6 @@ export function RegistryView() {
     <>
       <ViewHeading>{t('views.registry')}</ViewHeading>
       <div className="panel"><CameraList /></div>
-    </>
-  );
-}
-
-export function DispatchView() {
-  const { t } = useTranslation();
-  return (
-    <>
-      <ViewHeading>{t('views.dispatch')}</ViewHeading>
-      <div className="layout layout--side">
-        <PlaceholderPanel title={t('alerts.title')} testId="alerts-queue">
-          <p>{t('alerts.none')}</p>
-          <p className="muted">{t('alerts.later')}</p>
-        </PlaceholderPanel>
-        <section className="panel" aria-label={t('cameraList.locations')}>
-          <h2>{t('cameraList.locations')}</h2>
-          <CameraList headingLevel={3} />
-        </section>
-      </div>
     </>
   );
 }

@@ -5,16 +5,23 @@ import { useTranslation } from 'react-i18next';
 import { can, type Action, type Role } from '../../../server/auth/policy';
 import { AuditTrail } from './AuditTrail';
 import { CameraManagement } from './CameraManagement';
-import { DispatchView, InvestigationView, MunicipalityView, RegistryView, WatchView } from './RoleViews';
+import { DispatchConsole } from '../dispatch/DispatchConsole';
+import { IncidentsView } from '../incidents/IncidentList';
+import { FiguresView } from '../supervisor/FiguresView';
+import { IncidentBoard } from '../supervisor/IncidentBoard';
+import { InvestigationView, MunicipalityView, RegistryView, WatchView } from './RoleViews';
 import { UserManagement } from './UserManagement';
 import { ViewingHistory } from './ViewingHistory';
 
-export type ViewId = 'watch' | 'registry' | 'dispatch' | 'investigation' | 'municipality' | 'cameras' | 'users' | 'audit' | 'history';
+export type ViewId = 'watch' | 'incidents' | 'board' | 'figures' | 'registry' | 'dispatch' | 'investigation' | 'municipality' | 'cameras' | 'users' | 'audit' | 'history';
 
 const requirements: Record<ViewId, Action> = {
   watch: 'live.view',
+  incidents: 'incidents.read',
+  board: 'incidents.board',
+  figures: 'figures.read',
   registry: 'cameras.read',
-  dispatch: 'cameras.read',
+  dispatch: 'alerts.handle',
   investigation: 'cameras.read',
   municipality: 'cameras.read',
   cameras: 'cameras.manage',
@@ -24,9 +31,9 @@ const requirements: Record<ViewId, Action> = {
 };
 
 const consoleViews: Record<Role, ViewId[]> = {
-  observer: ['watch', 'history'],
-  // Supervisors may watch too (live.view), and read everyone's viewing history.
-  supervisor: ['registry', 'watch', 'history', 'audit'],
+  observer: ['watch', 'incidents', 'history'],
+  // The shift lead starts on the room's live incident board; may watch too (live.view), and reads everyone's viewing history.
+  supervisor: ['board', 'watch', 'incidents', 'figures', 'registry', 'history', 'audit'],
   dispatcher: ['dispatch'],
   police: ['investigation'],
   municipality: ['municipality'],
@@ -81,8 +88,11 @@ export function RoleConsole({ view }: { view: ViewId }) {
   }, [view]);
   switch (view) {
     case 'watch': return <WatchView />;
+    case 'incidents': return <IncidentsView />;
+    case 'board': return <IncidentBoard />;
+    case 'figures': return <FiguresView />;
     case 'registry': return <RegistryView />;
-    case 'dispatch': return <DispatchView />;
+    case 'dispatch': return <DispatchConsole />;
     case 'investigation': return <InvestigationView />;
     case 'municipality': return <MunicipalityView />;
     case 'cameras': return <CameraManagement />;

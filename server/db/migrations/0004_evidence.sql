@@ -112,3 +112,17 @@ create table evidence_links (
   first_used_at timestamptz
 );
 create index evidence_links_expiry on evidence_links(expires_at);
+
+-- Playback of recordings in the console: logged like a live view (Wpg: every consultation), plus the audit chain.
+create table recording_views (
+  id          uuid primary key default gen_random_uuid(),
+  user_id     uuid not null references users(id),
+  camera_id   text not null references cameras(id),
+  range_from  timestamptz not null,
+  range_to    timestamptz not null,
+  started_at  timestamptz not null default now(),
+  ended_at    timestamptz,
+  remote_addr text
+);
+create index recording_views_user on recording_views(user_id, started_at desc);
+create index recording_views_camera on recording_views(camera_id, started_at desc);

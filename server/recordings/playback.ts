@@ -1,0 +1,54 @@
+// Playback of recordings in the console: a recorded range remuxed on the fly (no re-encode) to fragmented MP4,
+// which Chromium plays as it arrives. Every playback is logged like a live view: who, which camera, which
+// range, from when to when (recording_views) and in the audit chain.
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type { Sql } from '../db/connect.js';
+import type { SessionUser } from '../auth/sessions.js';
+import { appendAudit } from '../audit/store.js';
+import { HttpError, notFound } from '../http/errors.js';
+import { getCamera } from '../cameras/store.js';
+import { planClip, streamRange } from '../../streams/clip.js';
+import { ffprobePathFor } from '../../streams/ffmpeg/probe.js';
+import { segmentsOverlapping } from './store.js';
+
+export const PLAYBACK_MAX_MINUTES = 30;
+
+export class Playback {
+  constructor(private d: { sql: Sql; mediaDir: string; ffmpeg: () => string | null; retentionDays: number; now?: () => number }) {}
+
+  async open(user: SessionUser, remoteAddr: string, cameraId: string, fromIso: string, toIso?: string): Promise<{ stream: Readable; actualFrom: number; actualTo: number; close(): void }> {
+    const now = this.d.now?.() ?? Date.now();
+    const from = Date.parse(fromIso);
+    const to = toIso ? Date.parse(toIso) : Math.min(now, from + PLAYBACK_MAX_MINUTES * 60_000);
+    if (from > now) throw new HttpError(400, 'range_in_future', 'nothing is recorded after now', 'from');
+    if (to <= from) throw new HttpError(400, 'invalid_range', 'to must be after from', 'to');
+    if (to - from > PLAYBACK_MAX_MINUTES * 60_000) throw new HttpError(400, 'range_too_long', `play at most ${PLAYBACK_MAX_MINUTES} minutes at a time`, 'to');
+    if (from < now - this.d.retentionDays * 86_400_000) throw new HttpError(400, 'older_than_retention', `recordings are kept ${this.d.retentionDays} days`, 'from');
+    if (!(await getCamera(this.d.sql, { municipalityId: null }, cameraId))) throw notFound('camera');
+    const ffmpeg = this.d.ffmpeg();
+    if (!ffmpeg) throw new HttpError(503, 'ffmpeg_missing', 'ffmpeg is not available on this server');
+    const segs = await segmentsOverlapping(this.d.sql, cameraId, new Date(from), new Date(to));
+    const plan = planClip(segs.map((s) => ({ file: path.join(this.d.mediaDir, s.path), runId: s.runId, seq: s.seq, startedAt: s.startedAt.getTime(), endedAt: s.endedAt.getTime(), bytes: s.bytes })), from, to);
+    if (plan.groups.length === 0) throw new HttpError(404, 'no_recording', 'this camera has no recording in that range', 'from');
+    const play = await streamRange({ ffmpeg, ffprobe: ffprobePathFor(ffmpeg), plan, from, to });
+    const viewId = await this.d.sql.begin(async (t) => {
+      const tx = t as unknown as Sql;
+      const [row] = await tx`insert into recording_views (user_id, camera_id, range_from, range_to, remote_addr)
+        values (${user.id}, ${cameraId}, ${new Date(play.actualFrom)}, ${new Date(play.actualTo)}, ${remoteAddr}) returning id`;
+      await appendAudit(tx, { action: 'recordings.play', actor: user, subject: cameraId, remoteAddr,
+        details: { viewId: row!.id, from: new Date(play.actualFrom).toISOString(), to: new Date(play.actualTo).toISOString() } });
+      return row!.id as string;
+    }).catch((e) => { play.stop(); throw e; });
+    let closed = false;
+    return {
+      stream: play.stream, actualFrom: play.actualFrom, actualTo: play.actualTo,
+      close: () => {
+        if (closed) return;
+        closed = true;
+        play.stop();
+        void this.d.sql`update recording_views set ended_at = now() where id = ${viewId}`.catch(() => {});
+      },
+    };
+  }
+}
