@@ -98,7 +98,9 @@ export class EvidenceService {
       const tx = t as unknown as Sql;
       // Retention deletes under the same lock: what is checked here is still there when the hold commits.
       await tx`select pg_advisory_xact_lock(${RETENTION_LOCK})`;
-      if (to <= this.now()) {
+      // A range that ended over a minute ago must have been recorded by now; a more recent one may still be
+      // on its way into the index (the segment being written), so it is accepted and its clip will say.
+      if (to < this.now() - MIN) {
         for (const [i, c] of cameras.entries()) {
           if ((await segmentsOverlapping(tx, c, new Date(from), new Date(to))).length === 0) {
             throw new HttpError(422, 'no_recording', `camera ${c} has no recording in this range`, `cameras.${i}`);

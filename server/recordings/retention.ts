@@ -16,7 +16,7 @@ import type { Sql } from '../db/connect.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
 import { appendAudit } from '../audit/store.js';
-import { appendCustody } from '../evidence/store.js';
+import { appendCustody, purgeExpiredLinks } from '../evidence/store.js';
 import { RETENTION_LOCK, deleteSegmentRows, isIndexed, oldestSegmentStart, selectDeletable } from './store.js';
 import type { SweepReport } from './schema.js';
 
@@ -113,6 +113,8 @@ export class RetentionSweeper {
     }
     const purgedClips = await this.purgeReleasedEvidence(cutoff);
     await this.removeOrphans(cutoff);
+    // Download links a day past their expiry: their every use is in the custody trail and the audit chain.
+    await purgeExpiredLinks(this.d.sql, new Date(this.now()));
     const report: SweepReport = { at: new Date(this.now()).toISOString(), kind: 'retention', cutoff: cutoff.toISOString(), deletedSegments, deletedBytes, purgedClips, durationMs: Math.round(performance.now() - started) };
     this.lastSweep = report;
     if (deletedSegments || purgedClips) {

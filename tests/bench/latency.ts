@@ -3,9 +3,13 @@
 //
 // The demo simulator in 'live-clock' mode burns the wall clock into every frame as a row of black/white blocks
 // (streams/ffmpeg/latency-code.ts) and fans one live encode out to every RTMP demo camera (main 1280x720,
-// sub 640x360). The page (tests/bench/page-probe.ts, injected before the console's own scripts) draws the frame a
-// <video> shows to a canvas at native size, decodes that time and subtracts it from Date.now(): encoder and page
-// share this machine's clock. Figures go to bench/results/latency.json; missed targets are reported, not thrown.
+// sub 640x360). The page (tests/bench/page-probe.ts, injected before the console's own scripts) reads the frame each
+// <video> shows at native size every 100 ms — the code row of its luma plane through a WebCodecs VideoFrame (checked
+// against a canvas drawImage read of the same frame; drawImage alone cost a third of a core with 16 tiles) — decodes
+// the time and subtracts it from Date.now(): encoder and page share this machine's clock. Figures go to
+// bench/results/latency.json (and one line per run to latency-runs.jsonl); missed targets are reported, not thrown.
+// Env: BENCH_SOAK_SECONDS (60), BENCH_ONE_TILE_SECONDS (20), BENCH_PAGE_OPENS (3), BENCH_WAIT_QUIET (s to wait for an
+// idle machine first), BENCH_FALLBACK=1 (measure a bare mpegts.js page instead of the console wall).
 //
 // Phases: 1 tile (layout 1, sub stream) · 1 tile (focus view, main stream) · 16-tile wall opened by a page load
 // (×3) · 60 s on the 16-tile wall (latency, fps per tile, stalls) · 16-tile wall reopened from the focus view.
@@ -60,8 +64,10 @@ function breakdown(tiles: FirstFrame[]) {
     'tile inserted → grant requested (status known, player started)': part((t) => d(t.insertedAt, t.grantStartAt)),
     'grant request (POST /api/cameras/:id/live)': part((t) => d(t.grantStartAt, t.grantEndAt)),
     'grant → WebSocket created': part((t) => d(t.grantEndAt, t.socketCreatedAt)),
-    'WebSocket created → open': part((t) => d(t.socketCreatedAt, t.socketOpenAt)),
-    'open → first FLV data (prePlay token check, GOP cache)': part((t) => d(t.socketOpenAt, t.firstDataAt)),
+    // Chromium delays a renderer's WebSockets while many are pending (WebSocketPerProcessThrottler) and lets one at a
+    // time per host:port handshake (RFC 6455 4.1); the media server checks the play token before it answers the upgrade.
+    'WebSocket created → open (Chromium WebSocket throttling, one handshake at a time per host:port, token check before the upgrade)': part((t) => d(t.socketCreatedAt, t.socketOpenAt)),
+    'open → first FLV data (GOP cache)': part((t) => d(t.socketOpenAt, t.firstDataAt)),
     'first data → first frame presented (transmux, MSE, decode)': part((t) => d(t.firstDataAt, t.firstFrameAt)),
     'tiles that needed more than one connection': tiles.filter((t) => t.socketsBeforeFirstFrame > 1).length,
   };
@@ -92,7 +98,6 @@ runBench(async (cleanup) => {
   const clientBuild = ensureClientBuilt();
   if (clientBuild.built) log(`console built (npx vite build) in ${clientBuild.ms} ms`);
 
-  // A fresh data directory (embedded PostgreSQL, demo loop of the RTSP camera) that the 'postgres' user can reach.
   // Every camera streaming (incl. the RTSP one, whose loop is encoded on a fresh start) before anything is measured.
   // Seen under load: the media server drops a publisher that sends no media for 3 s, and the live encoder's tee
   // output connects its 34 RTMP publishers one after another before the first frame, so the first few can be
@@ -230,10 +235,9 @@ runBench(async (cleanup) => {
     // The console's wall did not play: measure the player settings alone on a minimal page (reported as such).
     log(forceFallback ? 'BENCH_FALLBACK=1: measuring the minimal mpegts.js page' : 'the console wall never had 16 tiles playing: falling back to a minimal mpegts.js page');
     measured = 'fallback-page';
-    await installFallbackPage(page, room.url, wallIds);
     for (let i = 0; i < PAGE_OPENS; i++) {
       await sleep(1500);
-      await openWall(`fallback page load ${i + 1}`, () => (i === 0 ? page.goto(room!.url + '/__bench/wall.html') : page.reload()), async () => 0);
+      await openWall(`fallback page ${i + 1}`, () => openFallbackWall(page, room!.url, wallIds), () => page.evaluate(() => (window as unknown as { __benchOpenAt: number }).__benchOpenAt));
     }
   }
 
@@ -320,14 +324,14 @@ runBench(async (cleanup) => {
       readPath: oneSub.readPath,
       readerCrossCheck: { what: 'the same frame read via VideoFrame (luma plane) and via canvas drawImage', pairs: crossPairs.length, tries: cross.length, agreeWithin2ms: crossSame, maxDifferenceMs: crossMaxDiff, canvasMinusVideoFrameMs: crossPairs.map((c) => ({ first: c.first, diff: c.canvas! - c.videoFrame! })) },
       samplerCost: 'main-thread time of the code reader, % of one core: see sixteenTileSoak.samplerCostPctOfOneCore',
-      oneTileSub: { ...one, seconds: round(oneSub.seconds, 1), decodeFailures: oneSub.decodeFailures },
-      oneTileFocusMain: { ...oneM, seconds: round(oneMain.seconds, 1), decodeFailures: oneMain.decodeFailures, focusTtffMs: focusFirst.firstFrameAt === null ? null : round(focusFirst.firstFrameAt - focusFirst.insertedAt), focusConsoleFirstFrameMs: focusFirst.consoleFirstFrameMs },
+      oneTileSub: { ...one, seconds: round(oneSub.seconds, 1), decodeFailures: oneSub.decodeFailures, bufferAheadMs: oneSub.perTile[0]?.consoleBufferMs ?? null },
+      oneTileFocusMain: { ...oneM, seconds: round(oneMain.seconds, 1), decodeFailures: oneMain.decodeFailures, bufferAheadMs: oneMain.perTile[0]?.consoleBufferMs ?? null, focusTtffMs: focusFirst.firstFrameAt === null ? null : round(focusFirst.firstFrameAt - focusFirst.insertedAt), focusConsoleFirstFrameMs: focusFirst.consoleFirstFrameMs },
       sixteenTiles: { ...sixteen, seconds: round(soak.seconds, 1), decodeFailures: soak.decodeFailures },
     },
     firstFrame: {
       ttffMs: { n: ttff.length, p50: round(percentile(ttff, 50)), p95: round(percentile(ttff, 95)), max: ttff.length ? round(Math.max(...ttff)) : null, neverPlayed },
-      breakdownPageLoads: breakdown(opens.filter((o) => o.how.startsWith('page load')).flatMap((o) => o.tiles)),
-      breakdownReopen: breakdown(opens.filter((o) => !o.how.startsWith('page load')).flatMap((o) => o.tiles)),
+      breakdownPageLoads: breakdown(opens.filter((o) => !o.how.startsWith('Escape')).flatMap((o) => o.tiles)),
+      breakdownReopen: breakdown(opens.filter((o) => o.how.startsWith('Escape')).flatMap((o) => o.tiles)),
       consoleFirstFrameMs: { what: 'the console\'s own figure: play-grant request → first frame (data-first-frame-ms)', n: consoleFf.length, p50: percentile(consoleFf, 50), p95: percentile(consoleFf, 95), max: consoleFf.length ? Math.max(...consoleFf) : null },
       allSixteenPlayingMs: opens.map((o) => ({ how: o.how, ms: o.allPlayingMs })),
       opens: opens.map((o) => ({ how: o.how, allPlayingMs: o.allPlayingMs, tiles: o.tiles.map((t) => {
@@ -347,7 +351,8 @@ runBench(async (cleanup) => {
       maxFrameGapMs: round(Math.max(...soak.perTile.map((t) => t.maxGapMs ?? 0))),
       droppedFrames: soak.perTile.reduce((a, t) => a + (t.droppedFrames ?? 0), 0),
       cpu: soakLoad,
-      perTile: soak.perTile.map((t) => ({ cameraId: t.cameraId, stream: t.stream, size: `${t.width}x${t.height}`, fps: round(t.fps, 2), presentedFps: round(t.presentedFps, 2), decodedFps: round(t.decodedFps, 2), dropped: t.droppedFrames, stalls: t.stalls, maxGapMs: round(t.maxGapMs), serverFps: serverFps[t.cameraId ?? ''] ?? null })),
+      bufferAheadMs: { what: 'buffered end − playing position per tile at the end (what the console shows as latency): the part of glass-to-glass spent waiting in the player\'s buffer', p50: percentile(soak.perTile.map((t) => t.consoleBufferMs).filter((v): v is number => v !== null), 50), max: Math.max(...soak.perTile.map((t) => t.consoleBufferMs ?? 0)) },
+      perTile: soak.perTile.map((t) => ({ cameraId: t.cameraId, stream: t.stream, bufferAheadMs: t.consoleBufferMs, size: `${t.width}x${t.height}`, fps: round(t.fps, 2), presentedFps: round(t.presentedFps, 2), decodedFps: round(t.decodedFps, 2), dropped: t.droppedFrames, stalls: t.stalls, maxGapMs: round(t.maxGapMs), serverFps: serverFps[t.cameraId ?? ''] ?? null })),
     },
     serverEventLoopDelayMs: {
       what: 'the room\'s node event loop (server, media server, harness idle): delay beyond the 10 ms timer, p50/p99/max',
@@ -394,24 +399,31 @@ function gitHead(): string | null {
   try { return execSync('git rev-parse --short HEAD', { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() + (execSync('git status --porcelain client', { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() ? ' + uncommitted client/ changes' : ''); } catch { return null; }
 }
 
-/** Minimal page with the console's player settings, for when the console wall does not play (never the first choice). */
-async function installFallbackPage(page: Page, base: string, ids: string[]) {
+/**
+ * Minimal page with the console's player settings, for when the console wall does not play (never the first
+ * choice), or with BENCH_FALLBACK=1. It lives in a document of the room's own origin (/healthz, replaced): a page
+ * fulfilled by the test harness counts as "public" for Chromium's Local Network Access checks, which then block its
+ * WebSocket to 127.0.0.1. Scripts go in through the DevTools protocol (the room's CSP allows no inline scripts).
+ * Returns the page's performance.now() when the players were created (the "opening").
+ */
+async function openFallbackWall(page: Page, base: string, ids: string[]): Promise<void> {
   const mpegtsJs = readFileSync(path.join(root, 'node_modules/mpegts.js/dist/mpegts.js'), 'utf8');
-  await page.route(`${base}/__bench/mpegts.js`, (r) => r.fulfill({ contentType: 'text/javascript', body: mpegtsJs }));
-  const html = `<!doctype html><meta charset="utf-8"><title>bench wall</title>
-<style>body{margin:0;background:#000}#w{display:grid;grid-template-columns:repeat(4,1fr);gap:2px}video{width:100%;aspect-ratio:16/9;background:#111}</style>
-<div id="w"></div><script src="/__bench/mpegts.js"></script><script>
-const ids = ${JSON.stringify(ids)};
-for (const id of ids) {
-  const v = document.createElement('video'); v.muted = true; v.autoplay = true; v.playsInline = true; v.dataset.cameraId = id;
-  document.getElementById('w').appendChild(v);
-  fetch('/api/cameras/' + id + '/live', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ stream: 'sub' }) })
-    .then((r) => r.json()).then((g) => {
-      const p = mpegts.createPlayer({ type: 'flv', isLive: true, hasAudio: false, hasVideo: true, url: 'ws://' + location.hostname + ':' + g.port + g.path },
-        { enableWorker: false, enableStashBuffer: false, stashInitialSize: 128, liveBufferLatencyChasing: true, liveBufferLatencyMaxLatency: 0.8, liveBufferLatencyMinRemain: 0.1, lazyLoad: false });
-      p.attachMediaElement(v); p.load(); p.play();
-    });
-}
-</script>`;
-  await page.route(`${base}/__bench/wall.html`, (r) => r.fulfill({ contentType: 'text/html', body: html }));
+  await page.goto(base + '/healthz');
+  await page.setContent('<!doctype html><meta charset="utf-8"><title>bench wall</title><div id="w" style="display:grid;grid-template-columns:repeat(4,1fr);gap:2px;background:#000"></div>');
+  await page.evaluate(mpegtsJs);
+  await page.evaluate((ids) => {
+    const w = window as unknown as { mpegts: typeof import('mpegts.js').default; __benchOpenAt: number };
+    w.__benchOpenAt = performance.now();
+    for (const id of ids) {
+      const v = document.createElement('video');
+      v.muted = true; v.autoplay = true; v.playsInline = true; v.dataset.cameraId = id; v.style.width = '100%';
+      document.getElementById('w')!.appendChild(v);
+      void fetch(`/api/cameras/${id}/live`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ stream: 'sub' }) })
+        .then((r) => r.json()).then((g: { port: number; path: string }) => {
+          const p = w.mpegts.createPlayer({ type: 'flv', isLive: true, hasAudio: false, hasVideo: true, url: `ws://${location.hostname}:${g.port}${g.path}` },
+            { enableWorker: false, enableStashBuffer: false, stashInitialSize: 128, liveBufferLatencyChasing: true, liveBufferLatencyMaxLatency: 0.8, liveBufferLatencyMinRemain: 0.1, lazyLoad: false });
+          p.attachMediaElement(v); p.load(); void p.play();
+        });
+    }
+  }, ids);
 }

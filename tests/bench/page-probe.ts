@@ -36,6 +36,8 @@ export interface LatencySample { tile: number; cameraId: string | null; width: n
 export interface TileReport {
   tile: number; cameraId: string | null; stream: string | null; width: number; height: number;
   insertedAt: number; firstFrameAt: number | null; ttffMs: number | null; consoleFirstFrameMs: number | null;
+  /** What the console itself shows as the tile's latency (buffered end − playing position), at the window's end. */
+  consoleBufferMs: number | null;
   fps: number | null; presentedFps: number | null; decodedFps: number | null; droppedFrames: number | null;
   stalls: number; maxGapMs: number | null; removed: boolean;
 }
@@ -284,6 +286,7 @@ const api = {
         tile: t.id, cameraId: cameraOf(t.el), stream: player?.dataset.stream ?? null, width: t.el.videoWidth, height: t.el.videoHeight,
         insertedAt: t.insertedAt, firstFrameAt: t.firstFrameAt, ttffMs: t.firstFrameAt === null ? null : t.firstFrameAt - t.insertedAt,
         consoleFirstFrameMs: ff ? Number(ff) : null,
+        consoleBufferMs: (() => { const b = t.el.buffered; return b.length ? Math.round((b.end(b.length - 1) - t.el.currentTime) * 1000) : null; })(),
         fps: s && secs > 0 ? (t.callbacks - s.callbacks) / secs : null,
         presentedFps: s && secs > 0 && s.presented !== null && t.presentedLast !== null ? (t.presentedLast - s.presented) / secs : null,
         decodedFps: q0 && q1 && secs > 0 ? (q1.totalVideoFrames - q1.droppedVideoFrames - (q0.totalVideoFrames - q0.droppedVideoFrames)) / secs : null,

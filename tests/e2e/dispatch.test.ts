@@ -320,6 +320,23 @@ describe('incidents and dispatch in real Chromium', { timeout: 120_000 }, () => 
     await expect.poll(() => supervisor.getByTestId(`board-alert-${incident.number}`).getAttribute('data-status')).toBe('acknowledged');
   });
 
+  it('after a lost connection the dispatcher\'s queue is loaded again: an alert raised meanwhile appears, signalled', async () => {
+    const dispatcher = await dispatcherConsole();
+    const ctx = dispatcher.context();
+    await ctx.setOffline(true);
+    await expect.poll(() => dispatcher.getByTestId('live-state').innerText(), { timeout: 30_000 }).not.toBe('Live');
+    const { incident, alert } = await raiseByApi({ priority: 2, categoryId: 'gewonde' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await dispatcher.getByTestId(`alert-row-${incident.number}`).count()).toBe(0);
+    await ctx.setOffline(false);
+    await dispatcher.getByTestId(`alert-row-${incident.number}`).waitFor({ timeout: 30_000 });
+    expect(await dispatcher.getByTestId('alert-signal').getAttribute('data-kind')).toBe('new');
+    const d = await new ApiClient(room.url).login('dispatcher');
+    expect((await d.post(`/api/alerts/${alert.id}/status`, { status: 'acknowledged' })).status).toBe(200);
+    expect((await d.post(`/api/alerts/${alert.id}/status`, { status: 'closed' })).status).toBe(200);
+    await expect.poll(() => dispatcher.getByTestId(`alert-row-${incident.number}`).count()).toBe(0);
+  });
+
   it('shift with hand-over notes; the supervisor\'s figures with a CSV download', async () => {
     const observer = await loginAs('observer');
     const panel = observer.getByTestId('shift-panel');
@@ -351,6 +368,19 @@ describe('incidents and dispatch in real Chromium', { timeout: 120_000 }, () => 
     await expect.poll(() => observer.getByTestId('incidents-table').locator('tbody tr').count()).toBeGreaterThanOrEqual(3);
     expect(await observer.getByTestId('incident-row-1').getByTestId('incident-dispatch-status').innerText()).toBe('afgesloten');
     await observer.screenshot({ path: `${shots}/dispatch-incidents.png` });
+    // Changing an incident: the timeline says what changed, the list follows.
+    await observer.getByTestId('incident-row-3').locator('button').first().click();
+    const detail = observer.getByTestId('incident-detail');
+    await detail.getByRole('button', { name: 'Bewerken', exact: true }).click();
+    const edit = observer.getByTestId('incident-form');
+    await edit.waitFor();
+    await observer.keyboard.press('2');
+    await edit.getByTestId('incident-location-text').press('Enter');
+    await expect.poll(() => observer.getByTestId('incident-row-3').locator('[data-priority]').getAttribute('data-priority')).toBe('2');
+    await expect.poll(() => detail.getByTestId('incident-timeline').innerText()).toContain('Gewijzigd');
+    expect(await detail.getByTestId('incident-timeline').innerText()).toContain('prioriteit');
+    await observer.keyboard.press('Escape');
+    await detail.waitFor({ state: 'detached' });
 
     const supervisor = await loginAs('supervisor');
     expect(await supervisor.getByTestId('shift-log').innerText()).toContain('hapert af en toe');

@@ -1,7 +1,7 @@
 // One alert as the dispatcher handles it: where, what, how urgent, who is involved, the snapshot of the tagged moment,
 // live video of its cameras, and the steps (ontvangen → eenheid onderweg → ter plaatse → afgesloten) with remarks.
 // Of two dispatchers acting at once the server lets the first win; the second sees plainly who was first.
-import { useEffect, useId, useImperativeHandle, useRef, useState, type Ref } from 'react';
+import { useId, useImperativeHandle, useRef, useState, type Ref } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Alert, AlertStatus, AlertStepInput } from '../../../server/incidents/schema';
 import { api, downloads } from '../api/endpoints';
