@@ -289,6 +289,7 @@ export async function startMediaServer(opts: MediaServerOptions): Promise<MediaS
 async function createMediaServer(opts: MediaServerOptions): Promise<MediaServer> {
   const log = opts.log;
   const staleAfterMs = opts.staleAfterMs ?? 3_000;
+  const firstMediaGraceMs = 15_000;
   const handshakeTimeoutMs = opts.handshakeTimeoutMs ?? 10_000;
   const authTimeoutMs = opts.authTimeoutMs ?? 5_000;
   const maxBacklog = opts.maxViewerBacklogBytes ?? 16 * 1024 * 1024;
@@ -660,7 +661,10 @@ async function createMediaServer(opts: MediaServerOptions): Promise<MediaServer>
   const watchdog = setInterval(() => {
     const now = Date.now();
     for (const pub of [...live.values()]) {
-      if (now - pub.lastPacketAt > staleAfterMs) {
+      // Before its first media a publisher gets a longer grace: an encoder fanning out to many cameras (tee)
+      // connects them one by one before it sends its first frame, and must not be dropped meanwhile.
+      const grace = pub.bytes === 0 ? Math.max(staleAfterMs, firstMediaGraceMs) : staleAfterMs;
+      if (now - pub.lastPacketAt > grace) {
         log.warn({ cameraId: pub.ref.cameraId, stream: pub.ref.stream, silentMs: now - pub.lastPacketAt }, 'publisher sent no media; dropping it');
         markUnpublished(pub, 'stalled');
         pub.socket.destroy();

@@ -48,7 +48,8 @@ export async function seedDemo(sql: Sql, configDir: string, dataDir: string, rts
     await sql`insert into cameras (id, name, municipality_id, street, lat, lon, kind, source_type, rtsp_url, key_hash, has_sub_stream, notes)
       values (${c.id}, ${c.name}, ${c.municipalityId}, ${c.location.street}, ${c.location.lat}, ${c.location.lon}, ${c.kind},
               ${c.rtsp ? 'rtsp' : 'rtmp'}, ${c.rtsp ? rtspUrlFor(c.id) : null}, ${key ? hashPublishKey(key) : null}, ${!c.rtsp}, ${c.notes ?? ''})
-      on conflict (id) do nothing`;
+      on conflict (id) do update set rtsp_url = excluded.rtsp_url where cameras.source_type = 'rtsp' and excluded.source_type = 'rtsp'`;
+    // ^ the simulated RTSP camera follows DEMO_RTSP_PORT across starts; everything else an admin changed is kept.
     cameras.push({ id: c.id, name: c.name, source: c.rtsp ? 'rtsp' : 'rtmp', key });
   }
   return { demo, cameras };

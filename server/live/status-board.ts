@@ -12,6 +12,7 @@ const blank = (cameraId: string): CameraStatus => ({ cameraId, online: false, si
 
 export class StatusBoard {
   private board = new Map<string, CameraStatus>();
+  private inFlight = new Set<Promise<unknown>>();
   constructor(private sql: Sql, private bus: EventBus, private log: Logger) {}
 
   all(): CameraStatus[] { return [...this.board.values()]; }
@@ -50,8 +51,13 @@ export class StatusBoard {
     }
   }
 
+  /** Waits for audit rows still being written (at shutdown, before the database connection closes). */
+  async drain(): Promise<void> { await Promise.all([...this.inFlight]); }
+
   private audit(action: string, cameraId: string, details: Record<string, unknown>) {
-    appendAudit(this.sql, { action, subject: cameraId, details, remoteAddr: (details.remoteAddr as string) ?? null })
-      .catch((err) => this.log.error({ err, action, cameraId }, 'audit write failed'));
+    const write = appendAudit(this.sql, { action, subject: cameraId, details, remoteAddr: (details.remoteAddr as string) ?? null })
+      .catch((err) => this.log.error({ err, action, cameraId }, 'audit write failed'))
+      .finally(() => this.inFlight.delete(write));
+    this.inFlight.add(write);
   }
 }

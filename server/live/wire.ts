@@ -15,9 +15,12 @@ export async function connectLive(d: { sql: Sql; log: Logger; bus: EventBus; med
 
   media.events.on('publish', (e) => board.published(e.cameraId, e.stream, e.remoteAddr));
   media.events.on('unpublish', (e) => board.unpublished(e.cameraId, e.stream));
+  const refusals = new Set<Promise<unknown>>(); // audit writes in flight, awaited at stop
   media.events.on('rejected', (e) => {
     log.warn({ kind: e.kind, cameraId: e.cameraId, reason: e.reason, remoteAddr: e.remoteAddr }, `${e.kind} refused`);
-    appendAudit(sql, { action: `live.${e.kind}_refused`, subject: e.cameraId, remoteAddr: e.remoteAddr, details: { reason: e.reason, stream: e.stream } }).catch(fail('audit write failed'));
+    const write = appendAudit(sql, { action: `live.${e.kind}_refused`, subject: e.cameraId, remoteAddr: e.remoteAddr, details: { reason: e.reason, stream: e.stream } })
+      .catch(fail('audit write failed')).finally(() => refusals.delete(write));
+    refusals.add(write);
   });
 
   // viewerId is the user id the play token was bound to (see LiveService.authorizePlay).
@@ -43,5 +46,5 @@ export async function connectLive(d: { sql: Sql; log: Logger; bus: EventBus; med
     cameraId: s.cameraId, stream: s.stream, bitrateKbps: s.bitrateKbps, fps: s.fps ?? null, width: s.width ?? null, height: s.height ?? null, lastFrameAt: s.lastFrameAt,
   }))), d.statsEveryMs ?? 2000);
   timer.unref();
-  return { stop: async () => { clearInterval(timer); d.bus.off('camera.revoked', revoke); await Promise.all(views.values()); } };
+  return { stop: async () => { clearInterval(timer); d.bus.off('camera.revoked', revoke); await Promise.all(views.values()); await Promise.all([...refusals]); await board.drain(); } };
 }
