@@ -142,7 +142,7 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
     let recorder: RecorderManager | null = null;
     const minFreeBytes = config.DISK_MIN_FREE_MB * 1024 * 1024;
     const clips = new ClipWorker({
-      sql, bus, log: log.child({ part: 'evidence' }), mediaDir: config.MEDIA_DIR, ffmpeg: () => ffmpeg?.path ?? null,
+      sql, bus, log: log.child({ part: 'evidence' }), mediaDir: config.MEDIA_DIR, ffmpeg: () => ffmpeg?.path ?? null, ffmpegMajor: () => ffmpeg?.major ?? 5,
       isRecording: (id) => recorder?.isRecording(id) ?? false, graceMs: config.EVIDENCE_POSTROLL_GRACE_SECONDS * 1000,
       minFreeBytes, diskFree: async () => (await statDisk(config.MEDIA_DIR)).freeBytes,
     });

@@ -7,7 +7,8 @@
 // Wall-clock times: ffmpeg reports stream times. A segment is reported when the keyframe that starts the next one
 // arrives, which is live, so wall = stream + anchor, where the anchor (per run) is the smallest "arrival - stream
 // end" seen (arrival delays only ever make it larger). Within a run segments are contiguous: a segment starts
-// where the previous one ended. A jump of the anchor beyond 1.5 s (a stalled publisher) re-anchors.
+// where the previous one ended and lasts its media length (corrected by at most 5 % towards the anchor). A jump
+// of the anchor beyond 1.5 s (a stalled publisher) re-anchors: the index then shows the stall as a gap.
 //
 // What a kill costs: only the segment being written. It stays in .incoming/; when a run ends (or at the next
 // start, see recoverIncoming) it is probed and indexed when playable, else deleted.
@@ -82,6 +83,32 @@ export function segmentPath(cameraId: string, runId: string, seq: number, starte
   return path.join('recordings', cameraId, iso.slice(0, 10), `${stamp}-${runId.slice(0, 8)}-${String(seq).padStart(6, '0')}.ts`);
 }
 
+export interface TimingState { anchor: number | null; prev: { seq: number; streamEnd: number; endedAt: number } | null }
+
+/**
+ * Wall-clock times of a closed segment (see the header). Pure: `arrival` is when its list line came (ms), start
+ * and end its stream times (s).
+ */
+export function segmentTimes(st: TimingState, e: { seq: number; start: number; end: number }, arrival: number): { anchor: number; startedAt: number; endedAt: number } {
+  const candidate = arrival - e.end * 1000;
+  const jumped = st.anchor !== null && Math.abs(candidate - st.anchor) > REANCHOR_MS;
+  const anchor = st.anchor === null || jumped ? candidate : Math.min(st.anchor, candidate);
+  const contiguous = !jumped && st.prev !== null && st.prev.seq === e.seq - 1 && Math.abs(st.prev.streamEnd - e.start) < 0.05;
+  const durationMs = (e.end - e.start) * 1000;
+  let startedAt: number, endedAt: number;
+  if (contiguous) {
+    // It starts where the previous one ended and lasts its media length, nudged by at most 5 % towards the
+    // anchor's estimate: a better anchor converges without squeezing any segment.
+    startedAt = st.prev!.endedAt;
+    const drift = anchor + e.end * 1000 - (startedAt + durationMs);
+    endedAt = Math.round(startedAt + durationMs + Math.max(-0.05 * durationMs, Math.min(0.05 * durationMs, drift)));
+  } else {
+    startedAt = Math.round(anchor + e.start * 1000);
+    endedAt = Math.round(anchor + e.end * 1000);
+  }
+  return { anchor, startedAt, endedAt: Math.max(endedAt, startedAt + 1) };
+}
+
 interface Run {
   runId: string;
   anchor: number | null;
@@ -138,17 +165,14 @@ export async function startCameraRecorder(opts: CameraRecorderOptions): Promise<
     lastSegmentAt = seg.endedAt;
   };
 
-  const onClosed = async (run: Run, line: string) => {
-    const arrival = now();
+  const onClosed = async (run: Run, line: string, arrival: number) => {
     const entry = parseSegmentListLine(line);
     const m = entry ? RUN_FILE.exec(entry.file) : null;
     if (!entry || !m || m[1] !== run.runId) return log.warn({ cameraId: opts.cameraId, line }, 'unexpected segment list line');
     const seq = Number(m[2]);
-    const candidate = arrival - entry.end * 1000;
-    run.anchor = run.anchor === null || Math.abs(candidate - run.anchor) > REANCHOR_MS ? candidate : Math.min(run.anchor, candidate);
-    const contiguous = run.prev && run.prev.seq === seq - 1 && Math.abs(run.prev.streamEnd - entry.start) < 0.05;
-    const startedAt = contiguous ? run.prev!.endedAt : Math.round(run.anchor + entry.start * 1000);
-    const endedAt = Math.max(Math.round(run.anchor + entry.end * 1000), startedAt + 1);
+    const t = segmentTimes({ anchor: run.anchor, prev: run.prev }, { seq, start: entry.start, end: entry.end }, arrival);
+    run.anchor = t.anchor;
+    const { startedAt, endedAt } = t;
     run.prev = { seq, streamEnd: entry.end, endedAt };
     await place(run, entry.file, seq, startedAt, endedAt, false);
   };
@@ -194,7 +218,8 @@ export async function startCameraRecorder(opts: CameraRecorderOptions): Promise<
     onStdoutLine: (line, start) => {
       const run = runs.get(start);
       if (!run) return;
-      chain = chain.then(() => onClosed(run, line)).catch((e) => log.error({ cameraId: opts.cameraId, err: String(e) }, 'segment handling failed'));
+      const arrival = now(); // when ffmpeg reported it, not when the queue gets to it
+      chain = chain.then(() => onClosed(run, line, arrival)).catch((e) => log.error({ cameraId: opts.cameraId, err: String(e) }, 'segment handling failed'));
     },
     onStdoutEnd: (start) => {
       const run = runs.get(start);

@@ -8,15 +8,17 @@ import type { Sql } from '../db/connect.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
 import { appendAudit } from '../audit/store.js';
-import { DiskFullError, planClip, produceClip } from '../../streams/clip.js';
+import { DiskFullError, planClip, produceClip, startClipFeed, type ClipFeed, type ClipResult, type PlanSegment } from '../../streams/clip.js';
 import { ffprobePathFor } from '../../streams/ffmpeg/probe.js';
-import { lastSegmentEnd, segmentsOverlapping } from '../recordings/store.js';
+import { lastSegmentEnd, segmentsOverlapping, type SegmentRow } from '../recordings/store.js';
 import { appendCustody, bumpVersion, getItem, openClips, setClip } from './store.js';
 
 export interface ClipWorkerDeps {
   sql: Sql; bus: EventBus; log: Logger; mediaDir: string;
   /** Found after start-up; ffprobe is taken from beside it. */
   ffmpeg: () => string | null;
+  /** Major version of that ffmpeg: before 5 there is no concatf protocol, segments are then fed on stdin. */
+  ffmpegMajor?: () => number;
   isRecording(cameraId: string): boolean;
   graceMs: number;
   minFreeBytes: number;
@@ -28,6 +30,12 @@ export interface ClipWorkerDeps {
 
 export const clipFile = (itemId: string, cameraId: string) => path.join('evidence', itemId, `${cameraId}.mp4`);
 
+type OpenClip = { id: string; item_id: string; camera_id: string; state: string; requested_from: Date; requested_to: Date };
+interface LiveFeed { feed: ClipFeed; runId: string; lastSeq: number; lastEnd: number }
+
+/** At most this many clips are fed live at once (each holds an idle ffmpeg); the rest are produced afterwards. */
+const MAX_LIVE_FEEDS = 8;
+
 export class ClipWorker {
   private readonly progress = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
@@ -36,6 +44,9 @@ export class ClipWorker {
   private stopped = false;
   private readonly now: () => number;
   private readonly onSegment = () => this.kick();
+  private readonly live = new Map<string, LiveFeed>();
+  /** Clips whose range crosses a gap: produced afterwards, never fed live. */
+  private readonly batchOnly = new Set<string>();
 
   /** Free bytes on the media disk; replaceable (tests simulate a full disk). */
   diskFree: () => Promise<number>;
@@ -68,6 +79,12 @@ export class ClipWorker {
     if (this.timer) clearInterval(this.timer);
     this.d.bus.off('recording.segment', this.onSegment);
     await this.running;
+    // Clips being fed live are produced again at the next start (from the recorded segments).
+    for (const [clipId, l] of this.live) {
+      await l.feed.abort();
+      await this.d.sql`update evidence_clips set state = 'waiting' where id = ${clipId} and state = 'producing'`.catch(() => {});
+    }
+    this.live.clear();
   }
 
   /** Looks for work; coalesces calls while a pass runs. */
@@ -92,8 +109,95 @@ export class ClipWorker {
   private async pass(): Promise<void> {
     for (const c of await openClips(this.d.sql)) {
       if (this.stopped) return;
-      if (await this.due(c.camera_id, c.requested_to)) await this.produce(c);
+      const live = this.live.get(c.id);
+      if (live) await this.advance(c, live);
+      else if (await this.due(c.camera_id, c.requested_to)) await this.produce(c);
+      else if (c.state === 'waiting' && this.d.isRecording(c.camera_id) && !this.batchOnly.has(c.id) && this.live.size < MAX_LIVE_FEEDS) await this.startLive(c);
     }
+  }
+
+  private plan(rows: SegmentRow[]): PlanSegment[] {
+    return rows.map((s) => ({ file: path.join(this.d.mediaDir, s.path), runId: s.runId, seq: s.seq, startedAt: s.startedAt.getTime(), endedAt: s.endedAt.getTime(), bytes: s.bytes }));
+  }
+
+  /** Starts feeding a clip whose post-roll is still being recorded with what is recorded so far. */
+  private async startLive(c: OpenClip): Promise<void> {
+    const ffmpeg = this.d.ffmpeg();
+    if (!ffmpeg) return;
+    const from = c.requested_from.getTime(), to = c.requested_to.getTime();
+    const plan = planClip(this.plan(await segmentsOverlapping(this.d.sql, c.camera_id, c.requested_from, c.requested_to)), from, to);
+    if (plan.groups.length === 0) return; // nothing closed yet: try again at the next segment
+    if (plan.groups.length > 1) { this.batchOnly.add(c.id); return; }
+    const g = plan.groups[0]!;
+    const coveredMs = g.at(-1)!.endedAt - g[0]!.startedAt;
+    const need = coveredMs > 0 ? (plan.bytes / coveredMs) * (to - from) : plan.bytes;
+    if (!(await this.roomFor(need))) { this.batchOnly.add(c.id); return; } // the batch path fails it with the reason
+    await this.markProducing(c);
+    let feed: ClipFeed | null = null;
+    try {
+      feed = await startClipFeed({ ffmpeg, ffprobe: ffprobePathFor(ffmpeg), first: g[0]!, from, to, output: path.join(this.d.mediaDir, clipFile(c.item_id, c.camera_id)), onProgress: this.progressEmitter(c) });
+      for (const s of g) await feed.feed(s);
+      const last = g.at(-1)!;
+      const live: LiveFeed = { feed, runId: last.runId, lastSeq: last.seq, lastEnd: last.endedAt };
+      this.live.set(c.id, live);
+      await this.advance(c, live);
+    } catch (e) {
+      await feed?.abort();
+      this.live.delete(c.id);
+      this.batchOnly.add(c.id);
+      this.d.log.warn({ itemId: c.item_id, cameraId: c.camera_id, err: String(e) }, 'live clip feed failed: the clip is produced afterwards');
+      await this.d.sql`update evidence_clips set state = 'waiting' where id = ${c.id}`;
+    }
+  }
+
+  /** Feeds the segments closed since the last one; finishes once the post-roll is in (or no more will come). */
+  private async advance(c: OpenClip, live: LiveFeed): Promise<void> {
+    const to = c.requested_to.getTime();
+    const fallBack = async (why: string) => {
+      this.live.delete(c.id);
+      this.batchOnly.add(c.id);
+      await live.feed.abort();
+      this.d.log.info({ itemId: c.item_id, cameraId: c.camera_id, why }, 'live clip feed given up: the clip is produced afterwards');
+      await this.d.sql`update evidence_clips set state = 'waiting' where id = ${c.id}`;
+    };
+    const rows = live.lastEnd < to ? await segmentsOverlapping(this.d.sql, c.camera_id, new Date(live.lastEnd), c.requested_to) : [];
+    for (const s of this.plan(rows)) {
+      if (s.endedAt <= live.lastEnd) continue;
+      if (s.runId !== live.runId || s.seq !== live.lastSeq + 1) return fallBack('recording gap');
+      await live.feed.feed(s);
+      live.lastSeq = s.seq; live.lastEnd = s.endedAt;
+    }
+    if (live.lastEnd < to && !(await this.due(c.camera_id, c.requested_to))) return;
+    this.live.delete(c.id);
+    const started = performance.now();
+    try {
+      await this.complete(c, await live.feed.finish(), started, 'live');
+    } catch (e) {
+      if (e instanceof DiskFullError) return this.fail(c, e);
+      await fallBack(e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  private async roomFor(bytes: number): Promise<boolean> {
+    return (await this.diskFree()) - bytes >= this.d.minFreeBytes;
+  }
+
+  private async markProducing(c: OpenClip): Promise<void> {
+    await this.d.sql.begin(async (t) => {
+      const tx = t as unknown as Sql;
+      await tx`update evidence_clips set state = 'producing', attempts = attempts + 1, error = null where id = ${c.id}`;
+      await bumpVersion(tx, c.item_id);
+    });
+    this.progress.set(c.id, 0);
+    void this.emit(c.item_id).catch(() => {});
+  }
+
+  private progressEmitter(c: OpenClip) {
+    let lastEmit = 0;
+    return (f: number) => {
+      this.progress.set(c.id, f);
+      if (performance.now() - lastEmit > 250) { lastEmit = performance.now(); void this.emit(c.item_id).catch(() => {}); }
+    };
   }
 
   private async due(cameraId: string, to: Date): Promise<boolean> {
@@ -116,66 +220,59 @@ export class ClipWorker {
     await Promise.all(names.filter((n) => /\.(partial|part\d+\.ts|parts\.txt|list\d+\.txt)$/.test(n)).map((n) => rm(path.join(dir, n), { force: true })));
   }
 
-  private async produce(c: { id: string; item_id: string; camera_id: string; requested_from: Date; requested_to: Date }): Promise<void> {
+  private async produce(c: OpenClip): Promise<void> {
     const ffmpeg = this.d.ffmpeg();
-    await this.d.sql.begin(async (t) => {
-      const tx = t as unknown as Sql;
-      await tx`update evidence_clips set state = 'producing', attempts = attempts + 1, error = null where id = ${c.id}`;
-      await bumpVersion(tx, c.item_id);
-    });
-    this.progress.set(c.id, 0);
-    await this.emit(c.item_id);
+    await this.markProducing(c);
     const started = performance.now();
     const from = c.requested_from.getTime(), to = c.requested_to.getTime();
     try {
       if (!ffmpeg) throw new Error('ffmpeg_missing: ffmpeg is not available on this server');
-      const segments = await segmentsOverlapping(this.d.sql, c.camera_id, c.requested_from, c.requested_to);
-      const plan = planClip(segments.map((s) => ({
-        file: path.join(this.d.mediaDir, s.path), runId: s.runId, seq: s.seq, startedAt: s.startedAt.getTime(), endedAt: s.endedAt.getTime(), bytes: s.bytes,
-      })), from, to);
+      const plan = planClip(this.plan(await segmentsOverlapping(this.d.sql, c.camera_id, c.requested_from, c.requested_to)), from, to);
       if (plan.groups.length === 0) throw new Error('no_recording: this camera has no recording in the requested range');
       // Never write the disk full: the clip needs about its segments' size (twice across a gap).
       const need = plan.bytes * (plan.groups.length > 1 ? 2 : 1);
       const free = await this.diskFree();
       if (free - need < this.d.minFreeBytes) throw new DiskFullError(`${Math.round(need / 1e6)} MB needed, ${Math.round(free / 1e6)} MB free, ${Math.round(this.d.minFreeBytes / 1e6)} MB must stay free`);
-      let lastEmit = 0;
-      const rel = clipFile(c.item_id, c.camera_id);
-      const r = await produceClip({
-        ffmpeg, ffprobe: ffprobePathFor(ffmpeg), plan, from, to, output: path.join(this.d.mediaDir, rel),
-        onProgress: (f) => {
-          this.progress.set(c.id, f);
-          if (performance.now() - lastEmit > 250) { lastEmit = performance.now(); void this.emit(c.item_id); }
-        },
-      });
-      const gaps = r.gaps.map((g) => ({ from: new Date(g.from).toISOString(), to: new Date(g.to).toISOString() }));
-      const ms = Math.round(performance.now() - started);
-      await this.d.sql.begin(async (t) => {
-        const tx = t as unknown as Sql;
-        await setClip(tx, c.id, {
-          state: 'ready', file: rel, bytes: r.bytes, sha256: r.sha256, actual_from: new Date(r.actualFrom), actual_to: new Date(r.actualTo),
-          duration_ms: r.durationMs, frames: r.frames, width: r.width, height: r.height, codec: r.codec, gaps: tx.json(gaps as never),
-          segments: r.segments, produced_at: new Date(), error: null,
-        });
-        const details = { cameraId: c.camera_id, sha256: r.sha256, bytes: r.bytes, durationMs: r.durationMs, frames: r.frames, gaps, productionMs: ms };
-        await appendCustody(tx, { itemId: c.item_id, actor: null, action: 'produced', details });
-        await appendAudit(tx, { action: 'evidence.clip_produced', subject: c.item_id, details });
-        await bumpVersion(tx, c.item_id);
-      });
-      this.d.log.info({ itemId: c.item_id, cameraId: c.camera_id, ms, bytes: r.bytes }, 'evidence clip ready');
+      const r = await produceClip({ ffmpeg, ffprobe: ffprobePathFor(ffmpeg), plan, from, to, concatf: (this.d.ffmpegMajor?.() ?? 5) >= 5, output: path.join(this.d.mediaDir, clipFile(c.item_id, c.camera_id)), onProgress: this.progressEmitter(c) });
+      await this.complete(c, r, started, 'afterwards');
     } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
-      const error = e instanceof DiskFullError ? `disk_full: ${message}` : /^[a-z_]+: /.test(message) ? message : `failed: ${message}`;
-      this.d.log.warn({ itemId: c.item_id, cameraId: c.camera_id, error }, 'evidence clip failed');
-      await this.removePartials(c.item_id);
-      await this.d.sql.begin(async (t) => {
-        const tx = t as unknown as Sql;
-        await setClip(tx, c.id, { state: 'failed', error: error.slice(0, 1000) });
-        await appendCustody(tx, { itemId: c.item_id, actor: null, action: 'failed', details: { cameraId: c.camera_id, error: error.slice(0, 1000) } });
-        await bumpVersion(tx, c.item_id);
-      });
-    } finally {
-      this.progress.delete(c.id);
+      await this.fail(c, e);
     }
+  }
+
+  private async complete(c: OpenClip, r: ClipResult, started: number, mode: 'live' | 'afterwards'): Promise<void> {
+    const gaps = r.gaps.map((g) => ({ from: new Date(g.from).toISOString(), to: new Date(g.to).toISOString() }));
+    const ms = Math.round(performance.now() - started);
+    const rel = clipFile(c.item_id, c.camera_id);
+    await this.d.sql.begin(async (t) => {
+      const tx = t as unknown as Sql;
+      await setClip(tx, c.id, {
+        state: 'ready', file: rel, bytes: r.bytes, sha256: r.sha256, actual_from: new Date(r.actualFrom), actual_to: new Date(r.actualTo),
+        duration_ms: r.durationMs, frames: r.frames, width: r.width, height: r.height, codec: r.codec, gaps: tx.json(gaps as never),
+        segments: r.segments, produced_at: new Date(), error: null,
+      });
+      const details = { cameraId: c.camera_id, sha256: r.sha256, bytes: r.bytes, durationMs: r.durationMs, frames: r.frames, gaps, mode, finishingMs: ms };
+      await appendCustody(tx, { itemId: c.item_id, actor: null, action: 'produced', details });
+      await appendAudit(tx, { action: 'evidence.clip_produced', subject: c.item_id, details });
+      await bumpVersion(tx, c.item_id);
+    });
+    this.progress.delete(c.id);
+    this.d.log.info({ itemId: c.item_id, cameraId: c.camera_id, ms, bytes: r.bytes }, 'evidence clip ready');
+    await this.emit(c.item_id);
+  }
+
+  private async fail(c: OpenClip, e: unknown): Promise<void> {
+    const message = e instanceof Error ? e.message : String(e);
+    const error = e instanceof DiskFullError ? `disk_full: ${message}` : /^[a-z_]+: /.test(message) ? message : `failed: ${message}`;
+    this.d.log.warn({ itemId: c.item_id, cameraId: c.camera_id, error }, 'evidence clip failed');
+    await this.removePartials(c.item_id);
+    await this.d.sql.begin(async (t) => {
+      const tx = t as unknown as Sql;
+      await setClip(tx, c.id, { state: 'failed', error: error.slice(0, 1000) });
+      await appendCustody(tx, { itemId: c.item_id, actor: null, action: 'failed', details: { cameraId: c.camera_id, error: error.slice(0, 1000) } });
+      await bumpVersion(tx, c.item_id);
+    });
+    this.progress.delete(c.id);
     await this.emit(c.item_id);
   }
 }

@@ -2,8 +2,9 @@
 // closed (target ≤ 500 ms). The real ClipWorker and EvidenceService on a real PostgreSQL: the item is preserved
 // while its post-roll is still "being recorded"; when the last segment is indexed (and 'recording.segment' is
 // announced, as the recorder does), the clock starts; it stops when the item is announced ready. That covers the
-// worker's checks, joining 150 MPEG-TS segments, the remux to MP4 (+faststart), ffprobe, SHA-256, fsync and the
-// database updates. BENCH_RUNS (3) runs; the median counts.
+// worker's checks, feeding the last segment to the ffmpeg that has been remuxing the clip while the post-roll was
+// recorded, the MP4 index, ffprobe, SHA-256, fsync and the database updates. BENCH_RUNS (3) runs; the median counts.
+// Also measured: the same clip produced afterwards in one go (150 segments joined, remuxed, probed, hashed).
 import { mkdirSync, rmSync, symlinkSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { EventBus } from '../../server/events.js';
@@ -12,6 +13,7 @@ import { ClipWorker } from '../../server/evidence/worker.js';
 import { EvidenceService } from '../../server/evidence/service.js';
 import { loadOrCreateSigningKey } from '../../server/evidence/signing.js';
 import { segmentPath } from '../../streams/recorder.js';
+import { planClip, produceClip } from '../../streams/clip.js';
 import type { EvidenceItem } from '../../server/evidence/schema.js';
 import { benchDatabase, CACHE, log, median, round, source1080p, writeResult } from './evidence-support.js';
 
@@ -64,12 +66,24 @@ async function main() {
       log(`run ${r + 1}: ready ${round(ms)} ms after the last segment closed (${round(done.clips[0]!.bytes! / 1e6)} MB, ${done.clips[0]!.durationMs} ms of video)`);
     }
     await worker.stop();
+    // For comparison: the same clip produced afterwards from the index (what a range in the past, or a range
+    // across a gap, costs): join + remux + probe + hash + flush, without the database.
+    const batch: number[] = [];
+    for (let r = 0; r < RUNS; r++) {
+      const files = src.segments.map((file, i) => ({ file, runId: 'b', seq: i, startedAt: i * 2000, endedAt: (i + 1) * 2000, bytes: statSync(file).size }));
+      const out = path.join(work, 'batch', `${r}.mp4`);
+      const t0 = performance.now();
+      await produceClip({ ffmpeg: '/usr/bin/ffmpeg', ffprobe: '/usr/bin/ffprobe', plan: planClip(files, 0, SECONDS * 1000), from: 0, to: SECONDS * 1000, output: out });
+      batch.push(round(performance.now() - t0));
+    }
+    log(`produced afterwards (no live feed): median ${median(batch)} ms`);
     const med = median(runs.map((x) => x.readyAfterLastSegmentMs));
-    const file = writeResult('evidence-clip', { target: { readyAfterLastSegmentMs: TARGET_MS }, medianMs: med, pass: med <= TARGET_MS, source: '1920x1080 25 fps, GOP 1 s, 4 Mbit/s, 150 x 2-s MPEG-TS segments', runs });
+    const file = writeResult('evidence-clip', { target: { readyAfterLastSegmentMs: TARGET_MS }, medianMs: med, pass: med <= TARGET_MS, producedAfterwardsMs: { median: median(batch), runs: batch }, source: '1920x1080 25 fps, GOP 1 s, 4 Mbit/s, 150 x 2-s MPEG-TS segments', runs });
     log(`median ${med} ms (target ≤ ${TARGET_MS} ms): ${med <= TARGET_MS ? 'PASS' : 'FAIL'} → ${file}`);
     if (med > TARGET_MS) process.exitCode = 1;
   } finally {
     await db.stop();
+    rmSync(work, { recursive: true, force: true }); // ~1.5 GB of clips
   }
 }
 

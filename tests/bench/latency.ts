@@ -86,6 +86,9 @@ function latencyStats(samples: LatencySample[]) {
     // Kept in the percentiles (nothing is filtered); counted so a misread code would show.
     outsideZeroTo5000: outside,
     perCameraP50: Object.fromEntries([...perCamera].map(([k, v]) => [k, percentile(v, 50)])),
+    // Buffered end − playing position at each sample (what the console shows as "Vertraging"): the share of the
+    // glass-to-glass time the frame waited in the player's buffer; the rest is capture → encode → network → decode.
+    bufferAheadP50: percentile(samples.map((s) => s.bufferMs).filter((v): v is number => v !== null), 50),
   };
 }
 
@@ -130,7 +133,8 @@ runBench(async (cleanup) => {
   const browser: Browser = await launchBrowser();
   cleanup(() => browser.close());
   const context: BrowserContext = await browser.newContext({ viewport: VIEWPORT });
-  await context.addInitScript({ content: script });
+  // tsx compiles this file with keepNames: functions handed to page.evaluate may call its __name helper.
+  await context.addInitScript({ content: `globalThis.__name ??= (f) => f;\n${script}` });
   const page: Page = await context.newPage();
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -223,6 +227,7 @@ runBench(async (cleanup) => {
   loopDuringOpens.enable();
   done = meter('16-tile page opens');
   let wallOk = false;
+  let fallbackPlayer: string | null = null;
   // BENCH_FALLBACK=1 measures the bare player page instead of the console wall (to tell the console's own cost apart).
   const forceFallback = process.env.BENCH_FALLBACK === '1';
   for (let i = 0; i < (forceFallback ? 0 : PAGE_OPENS); i++) {
@@ -235,9 +240,12 @@ runBench(async (cleanup) => {
     // The console's wall did not play: measure the player settings alone on a minimal page (reported as such).
     log(forceFallback ? 'BENCH_FALLBACK=1: measuring the minimal mpegts.js page' : 'the console wall never had 16 tiles playing: falling back to a minimal mpegts.js page');
     measured = 'fallback-page';
+    const player = await fallbackPlayerScript();
+    fallbackPlayer = player.source + (process.env.BENCH_FALLBACK_MAX_CONNECTING ? `, at most ${process.env.BENCH_FALLBACK_MAX_CONNECTING} connecting at once` : '');
+    log(`fallback player: ${fallbackPlayer}`);
     for (let i = 0; i < PAGE_OPENS; i++) {
       await sleep(1500);
-      await openWall(`fallback page ${i + 1}`, () => openFallbackWall(page, room!.url, wallIds), () => page.evaluate(() => (window as unknown as { __benchOpenAt: number }).__benchOpenAt));
+      await openWall(`fallback page ${i + 1}`, () => openFallbackWall(page, room!.url, wallIds, player.script), () => page.evaluate(() => (window as unknown as { __benchOpenAt: number }).__benchOpenAt));
     }
   }
 
@@ -306,7 +314,7 @@ runBench(async (cleanup) => {
   const result = {
     benchmark: 'glass-to-glass latency, time to first frame, 16-tile wall',
     command: 'npm run bench:latency',
-    measured: measured === 'console' ? 'the real console (dist/client) in headless Chromium' : `FALLBACK: a minimal mpegts.js page with the console's player settings (${forceFallback ? 'BENCH_FALLBACK=1' : 'the console wall did not play'}); the 1-tile figures are from the console`,
+    measured: measured === 'console' ? 'the real console (dist/client) in headless Chromium' : `FALLBACK: a minimal mpegts.js page (${forceFallback ? 'BENCH_FALLBACK=1' : 'the console wall did not play'}) with the player ${fallbackPlayer}; the 1-tile figures are from the console`,
     roomStartAttempts: startAttempts,
     consoleBuild: { entry: /assets\/[^"]+\.js/.exec(readFileSync(path.join(root, 'dist/client/index.html'), 'utf8'))?.[0] ?? null, gitHead: gitHead() },
     machine: { ...info, busyPctOfAllCoresBeforeStart: busyBefore, waitedForQuietMs: waitedMs, chromiumPath: chromiumPath(), viewport: VIEWPORT, clientBuild },
@@ -324,8 +332,8 @@ runBench(async (cleanup) => {
       readPath: oneSub.readPath,
       readerCrossCheck: { what: 'the same frame read via VideoFrame (luma plane) and via canvas drawImage', pairs: crossPairs.length, tries: cross.length, agreeWithin2ms: crossSame, maxDifferenceMs: crossMaxDiff, canvasMinusVideoFrameMs: crossPairs.map((c) => ({ first: c.first, diff: c.canvas! - c.videoFrame! })) },
       samplerCost: 'main-thread time of the code reader, % of one core: see sixteenTileSoak.samplerCostPctOfOneCore',
-      oneTileSub: { ...one, seconds: round(oneSub.seconds, 1), decodeFailures: oneSub.decodeFailures, bufferAheadMs: oneSub.perTile[0]?.consoleBufferMs ?? null },
-      oneTileFocusMain: { ...oneM, seconds: round(oneMain.seconds, 1), decodeFailures: oneMain.decodeFailures, bufferAheadMs: oneMain.perTile[0]?.consoleBufferMs ?? null, focusTtffMs: focusFirst.firstFrameAt === null ? null : round(focusFirst.firstFrameAt - focusFirst.insertedAt), focusConsoleFirstFrameMs: focusFirst.consoleFirstFrameMs },
+      oneTileSub: { ...one, seconds: round(oneSub.seconds, 1), decodeFailures: oneSub.decodeFailures },
+      oneTileFocusMain: { ...oneM, seconds: round(oneMain.seconds, 1), decodeFailures: oneMain.decodeFailures, focusTtffMs: focusFirst.firstFrameAt === null ? null : round(focusFirst.firstFrameAt - focusFirst.insertedAt), focusConsoleFirstFrameMs: focusFirst.consoleFirstFrameMs },
       sixteenTiles: { ...sixteen, seconds: round(soak.seconds, 1), decodeFailures: soak.decodeFailures },
     },
     firstFrame: {
@@ -351,7 +359,6 @@ runBench(async (cleanup) => {
       maxFrameGapMs: round(Math.max(...soak.perTile.map((t) => t.maxGapMs ?? 0))),
       droppedFrames: soak.perTile.reduce((a, t) => a + (t.droppedFrames ?? 0), 0),
       cpu: soakLoad,
-      bufferAheadMs: { what: 'buffered end − playing position per tile at the end (what the console shows as latency): the part of glass-to-glass spent waiting in the player\'s buffer', p50: percentile(soak.perTile.map((t) => t.consoleBufferMs).filter((v): v is number => v !== null), 50), max: Math.max(...soak.perTile.map((t) => t.consoleBufferMs ?? 0)) },
       perTile: soak.perTile.map((t) => ({ cameraId: t.cameraId, stream: t.stream, bufferAheadMs: t.consoleBufferMs, size: `${t.width}x${t.height}`, fps: round(t.fps, 2), presentedFps: round(t.presentedFps, 2), decodedFps: round(t.decodedFps, 2), dropped: t.droppedFrames, stalls: t.stalls, maxGapMs: round(t.maxGapMs), serverFps: serverFps[t.cameraId ?? ''] ?? null })),
     },
     serverEventLoopDelayMs: {
@@ -362,7 +369,8 @@ runBench(async (cleanup) => {
     cpuPerWindow: { what: '% of one core (this machine has 2): machine busy = ours (room, ffmpeg, PostgreSQL, Chromium) + others (whatever else ran)', ...windows },
     pageErrors: pageErrors.slice(0, 20),
   };
-  const file = writeResult('latency', result);
+  // An experiment on the bare player page never replaces the console's figures.
+  const file = writeResult(forceFallback ? 'latency-fallback' : 'latency', result);
   appendRun('latency', {
     date: info.date, measured, console: result.consoleBuild.entry, othersPctOfOneCoreDuringSoak: soakLoad.othersPctOfOneCore, busyBeforeStart: busyBefore,
     oneTileSub: [one.p50, one.p95], oneTileMain: [oneM.p50, oneM.p95], sixteen: [sixteen.p50, sixteen.p95],
@@ -390,6 +398,7 @@ runBench(async (cleanup) => {
   for (const [k, v] of Object.entries(result.firstFrame.breakdownPageLoads)) console.log(`  ${k}: ${typeof v === 'number' ? v : `${v.p50} / ${v.max}`}`);
   console.log('reopen from the focus view:');
   for (const [k, v] of Object.entries(result.firstFrame.breakdownReopen)) console.log(`  ${k}: ${typeof v === 'number' ? v : `${v.p50} / ${v.max}`}`);
+  console.log(`player buffer ahead (p50 at the samples): 1 tile sub ${one.bufferAheadP50} ms, focus main ${oneM.bufferAheadP50} ms, 16 tiles ${sixteen.bufferAheadP50} ms`);
   console.log(`server event loop delay p99: ${result.serverEventLoopDelayMs.duringPageOpens.p99} ms during page opens, ${result.serverEventLoopDelayMs.duringSoak.p99} ms during the soak`);
   console.log(`16 tiles: page rendering rate ${result.sixteenTileSoak.frameCallbacksPerSecondPerTile.median} frame callbacks/s per tile; latency sampler cost ${result.sixteenTileSoak.samplerCostPctOfOneCore} % of one core`);
   if (pageErrors.length) console.log(`\npage errors/warnings (${pageErrors.length}), first: ${pageErrors.slice(0, 3).join(' | ')}`);
@@ -400,30 +409,55 @@ function gitHead(): string | null {
 }
 
 /**
- * Minimal page with the console's player settings, for when the console wall does not play (never the first
- * choice), or with BENCH_FALLBACK=1. It lives in a document of the room's own origin (/healthz, replaced): a page
- * fulfilled by the test harness counts as "public" for Chromium's Local Network Access checks, which then block its
- * WebSocket to 127.0.0.1. Scripts go in through the DevTools protocol (the room's CSP allows no inline scripts).
- * Returns the page's performance.now() when the players were created (the "opening").
+ * The fallback page's player: the console's own player module (client/src/live/flvPlayer.ts: createFlvPlayer and
+ * its playerConfig) bundled for the browser, so the settings are the console's. BENCH_FALLBACK_PLAYER (JSON) overrides
+ * settings for an experiment, e.g. '{"liveSyncMaxLatency":0.2,"liveSyncTargetLatency":0.1}'.
  */
-async function openFallbackWall(page: Page, base: string, ids: string[]): Promise<void> {
-  const mpegtsJs = readFileSync(path.join(root, 'node_modules/mpegts.js/dist/mpegts.js'), 'utf8');
+async function fallbackPlayerScript(): Promise<{ script: string; source: string }> {
+  const override = process.env.BENCH_FALLBACK_PLAYER ? JSON.parse(process.env.BENCH_FALLBACK_PLAYER) as Record<string, unknown> : {};
+  const entry = `import { createFlvPlayer, playerConfig } from ${JSON.stringify(path.join(root, 'client/src/live/flvPlayer.ts'))};
+    Object.assign(playerConfig, ${JSON.stringify(override)});
+    window.__benchPlayer = { create: (url) => createFlvPlayer(url).player };`;
+  const out = await build({ stdin: { contents: entry, resolveDir: root, loader: 'ts' }, bundle: true, write: false, format: 'iife', platform: 'browser', target: 'chrome120', logLevel: 'silent' });
+  await stopEsbuild();
+  return { script: out.outputFiles[0]!.text, source: `client/src/live/flvPlayer.ts${Object.keys(override).length ? ` with ${JSON.stringify(override)}` : ''}` };
+}
+
+/**
+ * Minimal wall page with the console's player, for when the console wall does not play (never the first choice), or
+ * with BENCH_FALLBACK=1. It lives in a document of the room's own origin (/healthz, replaced): a page fulfilled by
+ * the test harness counts as "public" for Chromium's Local Network Access checks, which then block its WebSocket to
+ * 127.0.0.1. Scripts go in through the DevTools protocol (the room's CSP allows no inline scripts).
+ */
+async function openFallbackWall(page: Page, base: string, ids: string[], playerScript: string): Promise<void> {
   await page.goto(base + '/healthz');
   await page.setContent('<!doctype html><meta charset="utf-8"><title>bench wall</title><div id="w" style="display:grid;grid-template-columns:repeat(4,1fr);gap:2px;background:#000"></div>');
-  await page.evaluate(mpegtsJs);
-  await page.evaluate((ids) => {
-    const w = window as unknown as { mpegts: typeof import('mpegts.js').default; __benchOpenAt: number };
+  await page.evaluate(playerScript);
+  // BENCH_FALLBACK_MAX_CONNECTING=n: an experiment on the opening — at most n players connecting at once (a slot is
+  // freed at the player's first media info), so Chromium's WebSocket throttle never sees many pending sockets.
+  const maxConnecting = Number(process.env.BENCH_FALLBACK_MAX_CONNECTING ?? 0) || 1000;
+  await page.evaluate(({ ids, maxConnecting }) => {
+    type P = { attachMediaElement(v: HTMLVideoElement): void; load(): void; play(): unknown; on(e: string, f: () => void): void };
+    const w = window as unknown as { __benchPlayer: { create(url: string): P }; __benchOpenAt: number };
     w.__benchOpenAt = performance.now();
+    let connecting = 0;
+    const waiting: Array<() => void> = [];
+    const slot = () => (connecting < maxConnecting ? (connecting++, Promise.resolve()) : new Promise<void>((r) => waiting.push(r)));
+    const free = () => { const next = waiting.shift(); if (next) next(); else connecting--; };
     for (const id of ids) {
       const v = document.createElement('video');
       v.muted = true; v.autoplay = true; v.playsInline = true; v.dataset.cameraId = id; v.style.width = '100%';
       document.getElementById('w')!.appendChild(v);
       void fetch(`/api/cameras/${id}/live`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ stream: 'sub' }) })
-        .then((r) => r.json()).then((g: { port: number; path: string }) => {
-          const p = w.mpegts.createPlayer({ type: 'flv', isLive: true, hasAudio: false, hasVideo: true, url: `ws://${location.hostname}:${g.port}${g.path}` },
-            { enableWorker: false, enableStashBuffer: false, stashInitialSize: 128, liveBufferLatencyChasing: true, liveBufferLatencyMaxLatency: 0.8, liveBufferLatencyMinRemain: 0.1, lazyLoad: false });
+        .then((r) => r.json()).then(async (g: { port: number; path: string }) => {
+          await slot();
+          const p = w.__benchPlayer.create(`ws://${location.hostname}:${g.port}${g.path}`);
+          let freed = false;
+          const once = () => { if (!freed) { freed = true; free(); } };
+          p.on('media_info', once);
+          p.on('error', once);
           p.attachMediaElement(v); p.load(); void p.play();
         });
     }
-  }, ids);
+  }, { ids, maxConnecting });
 }

@@ -31,7 +31,7 @@ interface Window {
   start: Map<number, { callbacks: number; presented: number | null; quality: VideoPlaybackQuality | null; at: number; gapCount: number }>;
 }
 
-export interface LatencySample { tile: number; cameraId: string | null; width: number; ms: number; at: number }
+export interface LatencySample { tile: number; cameraId: string | null; width: number; ms: number; at: number; bufferMs: number | null }
 
 export interface TileReport {
   tile: number; cameraId: string | null; stream: string | null; width: number; height: number;
@@ -156,7 +156,8 @@ function sampleOnce() {
 function record(t: Tile, luma: number[], now: number, width: number, into: LatencySample[]) {
   const encoded = decodeLatencyCode(luma);
   if (encoded === null) { decodeFailures++; return; }
-  into.push({ tile: t.id, cameraId: cameraOf(t.el), width, ms: latencyMs(encoded, now), at: performance.now() });
+  const b = t.el.buffered;
+  into.push({ tile: t.id, cameraId: cameraOf(t.el), width, ms: latencyMs(encoded, now), at: performance.now(), bufferMs: b.length ? Math.round((b.end(b.length - 1) - t.el.currentTime) * 1000) : null });
 }
 
 let readPath: 'VideoFrame' | 'canvas' | null = null;

@@ -44,8 +44,9 @@ async function main() {
     for (const id of ids) {
       await db.sql`insert into cameras (id, name, municipality_id, street, lat, lon, kind, source_type, key_hash) values (${id}, 'Bench', 'enschede', 'x', 52, 6, 'permanent', 'rtmp', ${hashPublishKey(`key-${id}`)})`;
       pushers.push(spawn('ffmpeg', loopPushArgs(src.mp4, publishUrl({ host: '127.0.0.1', port: room.media.rtmpPort }, { cameraId: id, stream: 'main' }, `key-${id}`)), { stdio: 'ignore' }));
+      await new Promise((r) => setTimeout(r, 150)); // cameras come online one by one, as in a real room
     }
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + 60_000;
     while ((await room.recorder!.statuses()).filter((s) => s.state === 'running').length < CAMERAS) {
       if (Date.now() > deadline) throw new Error('not every camera is being recorded');
       await new Promise((r) => setTimeout(r, 200));

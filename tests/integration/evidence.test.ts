@@ -147,8 +147,10 @@ describe('evidence items', () => {
     expect(seen.observer!.find((i) => i.id === itemId)!.reason).toBe('Vechtpartij voor café, twee personen');
     await waitFor('police socket', () => seen.police!.find((i) => i.id === itemId && i.state === 'ready'));
     expect(seen.police!.every((i) => i.reason === null)).toBe(true);
-    const custody = (await supervisor.get(`/api/evidence/${itemId}`)).body.custody.map((c: any) => c.action);
-    expect(custody).toEqual(['preserved', 'produced']);
+    const custody = (await supervisor.get(`/api/evidence/${itemId}`)).body.custody;
+    expect(custody.map((c: any) => c.action)).toEqual(['preserved', 'produced']);
+    // Produced while the post-roll was recorded (fed segment by segment), not afterwards.
+    expect(custody[1].details).toMatchObject({ mode: 'live', sha256: clip.sha256 });
   });
 
   it('refuses bad input with a clear 4xx naming the field', async () => {
@@ -324,6 +326,26 @@ describe('recorder killed', () => {
 });
 
 describe('camera stops and returns', () => {
+  it('a camera that stops during the post-roll: the clip is finished with what was recorded, the missing end listed', async () => {
+    const key = await newCamera(room, admin, 'rec-cut');
+    const p = publish(room, 'rec-cut', key);
+    await waitFor('segments', async () => (await segments(room, 'rec-cut')).length >= 2, 20_000, 200);
+    const t = Date.now();
+    const res = await observer.post('/api/evidence', { cameras: ['rec-cut'], from: iso(t - 3000), to: iso(t + 8000), reason: 'Camera valt weg' });
+    expect(res.status).toBe(201);
+    await new Promise((r) => setTimeout(r, 2500));
+    await p.stop('SIGKILL');
+    const item = await waitReady(observer, res.body.id, 30_000);
+    expect(item.state).toBe('ready');
+    const clip = item.clips[0]!;
+    const last = (await segments(room, 'rec-cut')).at(-1)!;
+    expect(clip.gaps).toEqual([{ from: last.ended_at.toISOString(), to: iso(t + 8000) }]);
+    expect(Date.parse(clip.actualTo!)).toBe(last.ended_at.getTime());
+    expect((await supervisor.get(`/api/evidence/${item.id}`)).body.custody.find((c: any) => c.action === 'produced').details.mode).toBe('live');
+    const duration = Number((await ffprobeJson(path.join(room.config.MEDIA_DIR, 'evidence', item.id, 'rec-cut.mp4'))).format.duration);
+    expect(Math.abs(duration - (last.ended_at.getTime() - Date.parse(clip.actualFrom!)) / 1000)).toBeLessThanOrEqual(0.1);
+  });
+
   it('the recorder ends with the stream and starts again with it; a clip across the gap says so', async () => {
     const key = await newCamera(room, admin, 'rec-gap');
     const p1 = publish(room, 'rec-gap', key);
@@ -347,6 +369,7 @@ describe('camera stops and returns', () => {
     expect(item.state).toBe('ready');
     const clip = item.clips[0]!;
     expect(clip.gaps).toHaveLength(1);
+    expect((await supervisor.get(`/api/evidence/${item.id}`)).body.custody.find((c: any) => c.action === 'produced').details.mode).toBe('afterwards');
     expect(Math.abs(Date.parse(clip.gaps[0]!.from) - gapFrom)).toBeLessThan(10);
     expect(Math.abs(Date.parse(clip.gaps[0]!.to) - gapTo)).toBeLessThan(10);
     const recorded = (to - from - (gapTo - gapFrom)) / 1000;

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { clipRemuxArgs, concatListLine, parseSegmentListLine, segmentRecordArgs } from '../../streams/ffmpeg/recording-args.js';
 import { planClip, type PlanSegment } from '../../streams/clip.js';
-import { segmentPath } from '../../streams/recorder.js';
+import { segmentPath, segmentTimes, type TimingState } from '../../streams/recorder.js';
 import { amsterdam } from '../../server/evidence/service.js';
 
 describe('segmentRecordArgs', () => {
@@ -60,6 +60,38 @@ describe('segmentPath', () => {
   it('files a segment under the UTC day of its start with a millisecond, run and sequence name', () => {
     expect(segmentPath('ens-oude-markt', '0f1e2d3c-aaaa-bbbb-cccc-000000000000', 7, new Date('2026-11-27T23:59:59.987Z')))
       .toBe('recordings/ens-oude-markt/2026-11-27/20261127T235959987Z-0f1e2d3c-000007.ts');
+  });
+});
+
+describe('segmentTimes', () => {
+  // A run's segments as ffmpeg lists them (stream seconds) and when each list line arrived (wall ms).
+  const place = (entries: Array<[number, number, number]>) => {
+    let st: TimingState = { anchor: null, prev: null };
+    return entries.map(([start, end, arrival], seq) => {
+      const t = segmentTimes(st, { seq, start, end }, arrival);
+      st = { anchor: t.anchor, prev: { seq, streamEnd: end, endedAt: t.endedAt } };
+      return [t.startedAt, t.endedAt];
+    });
+  };
+
+  it('places a steady run contiguously on the wall clock', () => {
+    expect(place([[0, 2, 10_002_000], [2, 4, 10_004_000], [4, 6, 10_006_000]])).toEqual([[10_000_000, 10_002_000], [10_002_000, 10_004_000], [10_004_000, 10_006_000]]);
+  });
+
+  it('a late first report (a busy machine) is corrected by at most 5 % per segment, never squeezing one', () => {
+    const t = place([[0, 2, 10_002_400], [2, 4, 10_004_000], [4, 6, 10_006_000], [6, 8, 10_008_000], [8, 10, 10_010_000]]);
+    expect(t[0]).toEqual([10_000_400, 10_002_400]);
+    for (let i = 1; i < t.length; i++) {
+      expect(t[i]![0]).toBe(t[i - 1]![1]);                       // contiguous
+      expect(t[i]![1] - t[i]![0]).toBeGreaterThanOrEqual(1900);   // 2 s ± 5 %
+    }
+    expect(t.at(-1)![1]).toBe(10_010_000);                        // converged onto the better anchor
+  });
+
+  it('a stall beyond 1.5 s re-anchors: the index shows it as a gap instead of a long segment', () => {
+    const t = place([[0, 2, 10_002_000], [2, 4, 10_004_000], [4, 6, 10_009_000]]);
+    expect(t[2]).toEqual([10_007_000, 10_009_000]);
+    expect(t[2]![0] - t[1]![1]).toBe(3000);
   });
 });
 
