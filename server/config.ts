@@ -21,7 +21,7 @@ export const configSchema = z.object({
   MEDIA_DIR: z.string().min(1).default('./data/media'),
   RETENTION_DAYS: z.coerce.number().int().min(1).max(28).default(28),
   // Recording and evidence (issue 4); README's settings table says what each trades off.
-  RECORDING: bool.default(true),
+  RECORDING: bool.optional(),
   SEGMENT_SECONDS: z.coerce.number().int().min(1).max(10).default(2),
   RETENTION_SWEEP_MINUTES: z.coerce.number().int().min(1).max(60).default(60),
   DISK_MIN_FREE_MB: z.coerce.number().int().min(0).max(10_000_000).default(2048),
@@ -51,7 +51,7 @@ export const configSchema = z.object({
 });
 
 type Parsed = z.infer<typeof configSchema>;
-export type Config = Readonly<Omit<Parsed, 'DEMO' | 'DEMO_CAMERAS'> & { DEMO: boolean; DEMO_CAMERAS: boolean; DATA_DIR: string; MEDIA_DIR: string }>;
+export type Config = Readonly<Omit<Parsed, 'DEMO' | 'DEMO_CAMERAS' | 'RECORDING'> & { DEMO: boolean; DEMO_CAMERAS: boolean; RECORDING: boolean; DATA_DIR: string; MEDIA_DIR: string }>;
 
 export class ConfigError extends Error {}
 
@@ -82,5 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configDir = pat
   // An unsigned webhook would let anyone on the path forge or read alerts as ours: the secret is required.
   if (c.DISPATCH_WEBHOOK_URL && !c.DISPATCH_WEBHOOK_SECRET) throw new ConfigError('Invalid settings:\n  DISPATCH_WEBHOOK_SECRET: required when DISPATCH_WEBHOOK_URL is set (at least 16 characters)');
   const demo = c.DEMO ?? c.NODE_ENV !== 'production';
-  return Object.freeze({ ...c, DEMO: demo, DEMO_CAMERAS: demo && (c.DEMO_CAMERAS ?? true), DATA_DIR: path.resolve(c.DATA_DIR), MEDIA_DIR: path.resolve(c.MEDIA_DIR) });
+  return Object.freeze({ ...c, DEMO: demo, DEMO_CAMERAS: demo && (c.DEMO_CAMERAS ?? true),
+    // Recording the 18 simulated cameras writes ~11.5 GB an hour: off in demo mode unless asked for.
+    RECORDING: c.RECORDING ?? !demo, DATA_DIR: path.resolve(c.DATA_DIR), MEDIA_DIR: path.resolve(c.MEDIA_DIR) });
 }

@@ -19,7 +19,7 @@ export async function startTestRoom(env: Record<string, string> = {}, opts: { db
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'uitkijk-test-data-'));
   const config = loadConfig({
     NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', MEDIA_HOST: '127.0.0.1', RTMP_PORT: '0', FLV_PORT: '0',
-    DATABASE_URL: db.url, DATA_DIR: dataDir, MEDIA_DIR: path.join(dataDir, 'media'), DEMO: 'true', DEMO_CAMERAS: 'false', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    DATABASE_URL: db.url, DATA_DIR: dataDir, MEDIA_DIR: path.join(dataDir, 'media'), DEMO: 'true', DEMO_CAMERAS: 'false', RECORDING: 'on', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     SERVE_CLIENT: 'false', ...env,
   });
   const room = await startRoom(config, createLogger(config.LOG_LEVEL));
