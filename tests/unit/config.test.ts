@@ -21,6 +21,12 @@ describe('config', () => {
     expect(load({ NODE_ENV: 'production' }).DEMO).toBe(false);
   });
 
+  it('records by default, except the simulated cameras of demo mode unless asked', () => {
+    expect(load({ NODE_ENV: 'production' }).RECORDING).toBe(true);
+    expect(load({}).RECORDING).toBe(false);
+    expect(load({ RECORDING: 'on' }).RECORDING).toBe(true);
+  });
+
   const invalid: Array<[Record<string, string>, RegExp]> = [
     [{ PORT: 'eighty' }, /PORT="eighty"/],
     [{ PORT: '70000' }, /PORT="70000".*65535/],
