@@ -12,6 +12,9 @@ import {
   snapshotInfoSchema, type AlertStepInput,
 } from '../../../server/incidents/schema';
 import { figuresSchema, shiftReportSchema, shiftSchema } from '../../../server/reports/schema';
+import {
+  evidenceDetailSchema, evidenceItemSchema, evidenceLinkSchema, publicKeySchema, type EvidenceCreate, type LegalBasis,
+} from '../../../server/evidence/schema';
 import { request, requestNoContent, withQuery } from './http';
 
 export type CameraCreateBody = z.output<typeof cameraCreateSchema>;
@@ -30,6 +33,9 @@ export type WallLayout = Preferences['wallLayout'];
 export type IncidentCreateBody = z.input<typeof incidentCreateSchema>;
 export type IncidentUpdateBody = z.input<typeof incidentUpdateSchema>;
 
+export type EvidenceQuery = { camera?: string; municipality?: string; from?: string; to?: string; incident?: string; caseNumber?: string; state?: string; limit?: number };
+export type EvidencePurpose = { caseNumber: string; legalBasis: LegalBasis; note?: string };
+const evidencePath = (id: string) => `/api/evidence/${encodeURIComponent(id)}`;
 const incidentPath = (id: string) => `/api/incidents/${encodeURIComponent(id)}`;
 const alertPath = (id: string) => `/api/alerts/${encodeURIComponent(id)}`;
 const shiftPath = (id: string) => `/api/shifts/${encodeURIComponent(id)}`;
@@ -94,4 +100,16 @@ export const api = {
 
   audit: (q: { limit: number; before?: number; action?: string }) => request('GET', withQuery('/api/audit', q), z.array(auditEntrySchema)),
   verifyAudit: () => request('GET', '/api/audit/verify', chainReportSchema),
+
+  /** Preserve a range of one or more cameras (default: moment −2 min … +3 min) with a reason: legal hold. */
+  preserveEvidence: (body: EvidenceCreate) => request('POST', '/api/evidence', evidenceItemSchema, body),
+  evidence: (q: EvidenceQuery = {}) => request('GET', withQuery('/api/evidence', q), z.array(evidenceItemSchema)),
+  /** Observers and supervisors; police use evidenceAccess with a case number and legal basis. */
+  evidenceItem: (id: string) => request('GET', evidencePath(id), evidenceDetailSchema),
+  evidenceAccess: (id: string, purpose: EvidencePurpose) => request('POST', `${evidencePath(id)}/access`, evidenceDetailSchema, purpose),
+  clipLink: (id: string, body: { cameraId: string } & Partial<EvidencePurpose>) => request('POST', `${evidencePath(id)}/clip-link`, evidenceLinkSchema, body),
+  packageLink: (id: string, purpose: EvidencePurpose) => request('POST', `${evidencePath(id)}/package-link`, evidenceLinkSchema, purpose),
+  releaseEvidence: (id: string, reason: string) => request('POST', `${evidencePath(id)}/release`, evidenceItemSchema, { reason }),
+  retryEvidence: (id: string) => request('POST', `${evidencePath(id)}/retry`, evidenceItemSchema, {}),
+  evidencePublicKey: () => request('GET', '/api/evidence/public-key', publicKeySchema),
 };

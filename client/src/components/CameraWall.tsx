@@ -29,9 +29,11 @@ interface Props {
   /** M (melding): tag an incident on the selected tile. Called in the key handler itself, so the caller can take the
    *  moment of the key press. Without it the wall has no tag key. */
   onTag?(tile: number): void;
+  /** B (bewaren): preserve evidence of the selected tile; called in the key handler so the moment is the key press. */
+  onPreserve?(tile: number): void;
 }
 
-export function CameraWall({ wall, cameras: loadedCameras, onTag }: Props) {
+export function CameraWall({ wall, cameras: loadedCameras, onTag, onPreserve }: Props) {
   const { t } = useTranslation();
   const errorText = useErrorText();
   const headingId = useId();
@@ -68,6 +70,8 @@ export function CameraWall({ wall, cameras: loadedCameras, onTag }: Props) {
   wallRef.current = wall;
   const onTagRef = useRef(onTag);
   onTagRef.current = onTag;
+  const onPreserveRef = useRef(onPreserve);
+  onPreserveRef.current = onPreserve;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || e.isComposing) return;
@@ -90,6 +94,8 @@ export function CameraWall({ wall, cameras: loadedCameras, onTag }: Props) {
         setHelpOpen(true);
       } else if ((k === 'm' || k === 'M') && onTagRef.current && !e.repeat) {
         onTagRef.current(w.selected);
+      } else if ((k === 'b' || k === 'B') && onPreserveRef.current && !e.repeat) {
+        onPreserveRef.current(w.selected);
       } else {
         return;
       }
@@ -148,6 +154,11 @@ export function CameraWall({ wall, cameras: loadedCameras, onTag }: Props) {
             {t('wall.tag')} <kbd>M</kbd>
           </button>
         )}
+        {onPreserve && (
+          <button type="button" className="button button--small" onClick={() => onPreserve(selected)} aria-keyshortcuts="B" data-testid="preserve-evidence">
+            {t('wall.preserve')} <kbd>B</kbd>
+          </button>
+        )}
         <button type="button" className="button button--small button--quiet" onClick={() => setHelpOpen(true)} aria-keyshortcuts="?" data-testid="shortcut-help-open">
           {t('shortcuts.open')} <kbd>?</kbd>
         </button>
@@ -171,7 +182,7 @@ export function CameraWall({ wall, cameras: loadedCameras, onTag }: Props) {
             ))}
           </ol>
         ))}
-      {helpOpen && <ShortcutHelp onClose={() => setHelpOpen(false)} tagging={!!onTag} />}
+      {helpOpen && <ShortcutHelp onClose={() => setHelpOpen(false)} tagging={!!onTag} preserving={!!onPreserve} />}
     </section>
   );
 }
@@ -399,10 +410,11 @@ function FocusView({ tile, cameraId, camera, status, pageVisible, ref }: FocusPr
   );
 }
 
-function ShortcutHelp({ onClose, tagging }: { onClose(): void; tagging: boolean }) {
+function ShortcutHelp({ onClose, tagging, preserving }: { onClose(): void; tagging: boolean; preserving: boolean }) {
   const { t } = useTranslation();
   const rows: [string[], string][] = [
     ...(tagging ? [[['M'], t('shortcuts.keys.tag')] as [string[], string]] : []),
+    ...(preserving ? [[['B'], t('shortcuts.keys.preserve')] as [string[], string]] : []),
     [['1', '…', '9'], t('shortcuts.keys.tile')],
     [['←', '↑', '→', '↓'], t('shortcuts.keys.arrows')],
     [['F'], t('shortcuts.keys.focus')],

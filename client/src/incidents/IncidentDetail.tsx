@@ -7,6 +7,7 @@ import type { Incident, IncidentDetail as Detail, TimelineEntry } from '../../..
 import { api, downloads } from '../api/endpoints';
 import { toApiError, type ApiError } from '../api/http';
 import { Dialog } from '../components/Dialog';
+import { PreserveDialog } from '../evidence/PreserveDialog';
 import { useErrorText } from '../components/errors';
 import { formatDateTime } from '../format';
 import { useCan } from '../session/SessionContext';
@@ -43,6 +44,7 @@ export function IncidentDetail({ incident, onChanged, onEdit, onClose }: Props) 
   const [actionError, setActionError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [imgFailed, setImgFailed] = useState(false);
+  const [preserving, setPreserving] = useState(false);
 
   // The timeline again whenever the incident changes (the list keeps `incident` live).
   useEffect(() => {
@@ -117,12 +119,19 @@ export function IncidentDetail({ incident, onChanged, onEdit, onClose }: Props) 
           {mayWrite && i.status === 'open' && <button type="button" className="button" onClick={onEdit} disabled={busy}>{t('common.edit')}</button>}
           {mayWrite && i.status === 'open' && !alertOpen && <button type="button" className="button" onClick={() => void setStatus('closed')} disabled={busy}>{t('incident.close')}</button>}
           {mayWrite && i.status === 'closed' && <button type="button" className="button" onClick={() => void setStatus('open')} disabled={busy}>{t('incident.reopen')}</button>}
+          {can('evidence.preserve') && i.cameras.length > 0 && (
+            <button type="button" className="button" onClick={() => setPreserving(true)} disabled={busy} data-testid="incident-preserve">{t('wall.preserve')}</button>
+          )}
           {mayRaise && (
             <button type="button" className="button button--alarm" onClick={() => void raise()} disabled={busy} data-testid="incident-detail-raise">{i.alert ? t('incident.raiseAgainLong') : t('incident.raise')}</button>
           )}
           <button type="button" className="button button--primary" onClick={onClose}>{t('common.close')}</button>
         </div>
       </div>
+      {preserving && (
+        <PreserveDialog request={{ moment: i.taggedAt, cameras: i.cameras, selected: i.cameras.map((c) => c.id), incident: { id: i.id, number: i.number } }}
+          onClose={() => setPreserving(false)} onSaved={(item) => { setPreserving(false); setNotice(t('preserve.saved', { number: item.number })); }} />
+      )}
     </Dialog>
   );
 }

@@ -5,7 +5,8 @@ import type { Alert } from '../../../server/incidents/schema';
 import { api } from '../api/endpoints';
 import { CameraList } from '../components/CameraList';
 import { CameraWall } from '../components/CameraWall';
-import { PlaceholderPanel } from '../components/PlaceholderPanel';
+import { PoliceEvidencePanel } from '../evidence/PoliceEvidence';
+import { PreserveDialog, type PreserveRequest } from '../evidence/PreserveDialog';
 import { IncidentForm, type Tag } from '../incidents/IncidentForm';
 import { IncidentPanel } from '../incidents/IncidentList';
 import { useLiveIncidents } from '../incidents/useLiveIncidents';
@@ -37,6 +38,16 @@ export function WatchView() {
     snapshot?.catch(() => { /* the form shows it; saving then lets the server grab one */ });
     setTag({ taggedAt, cameraId, snapshot, wallCameraIds: wall.tiles.slice(0, wall.layout).filter((id): id is string => !!id && id !== cameraId) });
   }, [wall.tiles, wall.layout]);
+  // B on the wall: the moment of the key press; the selected tile's camera, the other wall cameras to tick.
+  const preserving = can('evidence.preserve');
+  const [preserve, setPreserve] = useState<PreserveRequest | null>(null);
+  const onPreserve = useCallback((tile: number) => {
+    const moment = new Date().toISOString();
+    const onWall = wall.tiles.slice(0, wall.layout).filter((id): id is string => !!id);
+    const cameraId = wall.tiles[tile] ?? null;
+    const names = new Map((cameras ?? []).map((c) => [c.id, c.name]));
+    setPreserve({ moment, cameras: onWall.map((id) => ({ id, name: names.get(id) ?? id })), selected: cameraId ? [cameraId] : [] });
+  }, [wall.tiles, wall.layout, cameras]);
   const onRaised = useCallback((a: Alert) => setAnnouncement(t('incident.raisedNotice', { number: a.incidentNumber })), [t]);
 
   return (
@@ -44,7 +55,7 @@ export function WatchView() {
       <ViewHeading>{t('views.watch')}</ViewHeading>
       <p className="visually-hidden" role="status" aria-live="polite" data-testid="watch-announcer">{announcement}</p>
       <div className="layout layout--wall">
-        <CameraWall wall={wall} cameras={cameras} onTag={tagging ? onTag : undefined} />
+        <CameraWall wall={wall} cameras={cameras} onTag={tagging ? onTag : undefined} onPreserve={preserving ? onPreserve : undefined} />
         <aside className="side-stack" aria-label={t('watch.side')}>
           {can('shifts.log') && <ShiftPanel cameraIds={wallCameraIds} />}
           {can('incidents.read') && <IncidentPanel feed={incidents} />}
@@ -58,6 +69,10 @@ export function WatchView() {
       </div>
       {tag && (
         <IncidentForm mode="create" tag={tag} onSaved={incidents.upsert} onRaised={onRaised} onClose={() => setTag(null)} />
+      )}
+      {preserve && (
+        <PreserveDialog request={preserve} onClose={() => setPreserve(null)}
+          onSaved={(item) => { setPreserve(null); setAnnouncement(t('preserve.saved', { number: item.number })); }} />
       )}
     </>
   );
@@ -79,10 +94,7 @@ export function InvestigationView() {
     <>
       <ViewHeading>{t('views.investigation')}</ViewHeading>
       <div className="layout layout--side">
-        <PlaceholderPanel title={t('evidence.title')} testId="evidence-panel">
-          <p>{t('evidence.notYet')}</p>
-          <p className="muted">{t('evidence.later')}</p>
-        </PlaceholderPanel>
+        <PoliceEvidencePanel />
         <section className="panel" aria-label={t('cameraList.title')}>
           <h2>{t('cameraList.title')}</h2>
           <CameraList headingLevel={3} />

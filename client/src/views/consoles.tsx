@@ -6,6 +6,7 @@ import { can, type Action, type Role } from '../../../server/auth/policy';
 import { AuditTrail } from './AuditTrail';
 import { CameraManagement } from './CameraManagement';
 import { DispatchConsole } from '../dispatch/DispatchConsole';
+import { EvidenceView } from '../evidence/EvidenceView';
 import { IncidentsView } from '../incidents/IncidentList';
 import { FiguresView } from '../supervisor/FiguresView';
 import { IncidentBoard } from '../supervisor/IncidentBoard';
@@ -13,7 +14,7 @@ import { InvestigationView, MunicipalityView, RegistryView, WatchView } from './
 import { UserManagement } from './UserManagement';
 import { ViewingHistory } from './ViewingHistory';
 
-export type ViewId = 'watch' | 'incidents' | 'board' | 'figures' | 'registry' | 'dispatch' | 'investigation' | 'municipality' | 'cameras' | 'users' | 'audit' | 'history';
+export type ViewId = 'watch' | 'incidents' | 'board' | 'figures' | 'registry' | 'dispatch' | 'investigation' | 'municipality' | 'cameras' | 'users' | 'audit' | 'history' | 'evidence';
 
 const requirements: Record<ViewId, Action> = {
   watch: 'live.view',
@@ -28,12 +29,13 @@ const requirements: Record<ViewId, Action> = {
   users: 'users.manage',
   audit: 'audit.read',
   history: 'views.read.own',
+  evidence: 'evidence.preserve',
 };
 
 const consoleViews: Record<Role, ViewId[]> = {
-  observer: ['watch', 'incidents', 'history'],
+  observer: ['watch', 'incidents', 'evidence', 'history'],
   // The shift lead starts on the room's live incident board; may watch too (live.view), and reads everyone's viewing history.
-  supervisor: ['board', 'watch', 'incidents', 'figures', 'registry', 'history', 'audit'],
+  supervisor: ['board', 'watch', 'incidents', 'evidence', 'figures', 'registry', 'history', 'audit'],
   dispatcher: ['dispatch'],
   police: ['investigation'],
   municipality: ['municipality'],
@@ -99,5 +101,6 @@ export function RoleConsole({ view }: { view: ViewId }) {
     case 'users': return <UserManagement />;
     case 'audit': return <AuditTrail />;
     case 'history': return <ViewingHistory />;
+    case 'evidence': return <EvidenceView />;
   }
 }

@@ -1,0 +1,65 @@
+// Evidence items, live: loaded once (and after a reconnect), then kept current by 'evidence:changed'. The highest
+// version per id wins; a progress push shares the version of its state, so an equal version replaces the item.
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { evidenceItemSchema, type EvidenceItem } from '../../../server/evidence/schema';
+import { api, type EvidenceQuery } from '../api/endpoints';
+import { toApiError, type ApiError } from '../api/http';
+import { useSession } from '../session/SessionContext';
+
+export interface LiveEvidence {
+  items: EvidenceItem[] | null;
+  error: ApiError | null;
+  reload(): Promise<void>;
+  upsert(item: EvidenceItem): void;
+}
+
+export function useLiveEvidence(query: EvidenceQuery | null): LiveEvidence {
+  const { socket } = useSession();
+  const [byId, setById] = useState<Map<string, EvidenceItem> | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const key = JSON.stringify(query);
+
+  const reload = useCallback(async () => {
+    if (query === null) { setById(null); return; }
+    try {
+      const list = await api.evidence(query);
+      setById(new Map(list.map((i) => [i.id, i])));
+      setError(null);
+    } catch (e) {
+      setError(toApiError(e));
+    }
+  }, [key]); // eslint-disable-line react-hooks/exhaustive-deps -- the query by value
+
+  // Only items already in the list (police search) or every item (the room's own list, query {}).
+  const everything = query !== null && Object.keys(query).filter((k) => k !== 'limit').length === 0;
+  const upsert = useCallback((i: EvidenceItem) => {
+    setById((m) => {
+      if (!m) return m;
+      const known = m.get(i.id);
+      if (known && known.version > i.version) return m;
+      if (!known && !everything) return m;
+      const next = new Map(m);
+      // Police pushes carry reason null: keep what the list already showed.
+      next.set(i.id, known && i.reason === null && known.reason !== null ? { ...i, reason: known.reason } : i);
+      return next;
+    });
+  }, [everything]);
+
+  useEffect(() => { void reload(); }, [reload]);
+
+  useEffect(() => {
+    const onChanged = (payload: EvidenceItem) => {
+      const p = evidenceItemSchema.safeParse(payload);
+      if (!p.success) { console.error('evidence:changed does not match the contract', p.error.issues); return; }
+      upsert(p.data);
+    };
+    let connectedOnce = socket.connected;
+    const onConnect = () => { if (connectedOnce) void reload(); connectedOnce = true; };
+    socket.on('evidence:changed', onChanged);
+    socket.on('connect', onConnect);
+    return () => { socket.off('evidence:changed', onChanged); socket.off('connect', onConnect); };
+  }, [socket, upsert, reload]);
+
+  const items = useMemo(() => byId && [...byId.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.number - a.number), [byId]);
+  return { items, error, reload, upsert };
+}

@@ -1,0 +1,200 @@
+// Evidence end to end in real Chromium: an observer preserves footage from the wall (B), the room sees items change
+// live, police find an item, state a case number and legal basis, play the clip and download the signed package;
+// a municipality user gets no evidence view and the API refuses them.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchBrowser } from '../support/browser';
+import { publishTestPattern, waitFor, type Publisher } from '../support/publisher';
+import { ApiClient, startTestRoom, type TestRoom } from '../support/room';
+
+const CAM = 'ev-markt';
+let room: TestRoom;
+let browser: Browser;
+let admin: ApiClient;
+let publisher: Publisher | null = null;
+let publishingSince = 0;
+const contexts: BrowserContext[] = [];
+const pageErrors: string[] = [];
+const downloads = '/tmp/uitkijk-evidence-e2e';
+
+beforeAll(async () => {
+  mkdirSync(downloads, { recursive: true });
+  [room, browser] = await Promise.all([startTestRoom({ SERVE_CLIENT: 'true', RECORDING: 'true' }), launchBrowser()]);
+  admin = await new ApiClient(room.url).login('admin');
+  const r = await admin.post('/api/cameras', {
+    id: CAM, name: 'Bewijs Markt', municipalityId: 'enschede', location: { street: 'Oude Markt 1', lat: 52.22, lon: 6.89 }, kind: 'permanent', source: { type: 'rtmp' },
+  });
+  expect(r.status).toBe(201);
+  publisher = publishTestPattern(`rtmp://127.0.0.1:${room.media.rtmpPort}/live/${CAM}?key=${encodeURIComponent(r.body.publishKey)}`);
+  await waitFor('camera online', () => room.board.get(CAM).online, 15_000);
+  publishingSince = Date.now();
+}, 240_000);
+
+afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((c) => c.close()));
+  expect(pageErrors.splice(0), 'uncaught errors in the page').toEqual([]);
+});
+
+afterAll(async () => {
+  await publisher?.stop();
+  await browser?.close();
+  await room?.close();
+});
+
+async function loginAs(username: string): Promise<Page> {
+  const ctx = await browser.newContext({ viewport: { width: 1600, height: 1000 }, acceptDownloads: true });
+  contexts.push(ctx);
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => pageErrors.push(`${e.message} ${e.stack ?? ''}`.trim()));
+  await page.goto(room.url + '/');
+  await page.getByLabel('Gebruikersnaam', { exact: true }).fill(username);
+  await page.getByLabel('Wachtwoord', { exact: true }).fill('uitkijk-demo');
+  await page.getByRole('button', { name: 'Aanmelden', exact: true }).click();
+  await page.getByTestId('current-user').waitFor();
+  return page;
+}
+
+let readyItem: { id: string; number: number } | null = null;
+
+describe('evidence in real Chromium', { timeout: 120_000 }, () => {
+  it('observer: B on the selected tile opens the preserve dialog (moment of the key press), saving creates a held item', async () => {
+    const page = await loginAs('observer');
+    await page.getByTestId('camera-list').getByTestId(`pick-${CAM}`).waitFor();
+    await page.keyboard.press('1');
+    await page.getByTestId(`pick-${CAM}`).click();
+    await expect.poll(() => page.getByTestId('wall-slot-1').getAttribute('data-camera-id')).toBe(CAM);
+    // The shortcut help lists B.
+    await page.keyboard.press('?');
+    await expect.poll(() => page.getByTestId('shortcut-help').innerText()).toContain('bewijs');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('shortcut-help').waitFor({ state: 'detached' });
+
+    const pressed = Date.now();
+    await page.locator('body').press('b');
+    const dialog = page.getByTestId('preserve-dialog');
+    await dialog.waitFor();
+    expect(await dialog.getByTestId(`preserve-camera-${CAM}`).isChecked()).toBe(true);
+    // Saving without a reason is refused in the form.
+    await dialog.getByTestId('preserve-save').click();
+    await expect.poll(() => dialog.locator('[data-field-error]').count()).toBeGreaterThan(0);
+    await dialog.getByTestId('preserve-reason').fill('Vechtpartij bij de ingang van het café');
+    await dialog.getByTestId('preserve-save').click();
+    await dialog.waitFor({ state: 'detached' });
+    await expect.poll(() => page.getByTestId('watch-announcer').innerText()).toContain('Bewijsstuk #1');
+
+    // Admins have no evidence access: the supervisor reads it back.
+    const list = await (await new ApiClient(room.url).login('supervisor')).get('/api/evidence');
+    expect(list.status).toBe(200);
+    const item = list.body.find((i: any) => i.number === 1);
+    expect(item.reason).toBe('Vechtpartij bij de ingang van het café');
+    expect(item.legalHold).toBe(true);
+    expect(item.clips.map((c: any) => c.cameraId)).toEqual([CAM]);
+    // −2 min … +3 min around the key press.
+    const from = Date.parse(item.requestedFrom), to = Date.parse(item.requestedTo);
+    expect(to - from).toBe(5 * 60_000);
+    expect(Math.abs(from + 2 * 60_000 - pressed)).toBeLessThan(3000);
+
+    // The room's evidence view lists it (pending: its post-roll is not recorded yet).
+    await page.getByTestId('nav-evidence').click();
+    const row = page.getByTestId('evidence-1');
+    await row.waitFor();
+    expect(await row.getAttribute('data-state')).toBe('pending');
+    expect(await row.getByTestId('evidence-hold').innerText()).toContain('Actief');
+  });
+
+  it('observer: an item with a short range becomes ready live in the evidence view, with its hash', async () => {
+    const page = await loginAs('observer');
+    await page.goto(room.url + '/#/evidence');
+    await page.getByTestId('evidence-list').waitFor();
+    // A short explicit range inside what has been recorded (the default range would wait 3 minutes for the post-roll).
+    const wait = publishingSince + 25_000 - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const observer = await new ApiClient(room.url).login('observer');
+    const now = Date.now();
+    const r = await observer.post('/api/evidence', {
+      cameras: [CAM], from: new Date(now - 20_000).toISOString(), to: new Date(now - 5_000).toISOString(), reason: 'Diefstal fiets, korte clip',
+    });
+    expect(r.status).toBe(201);
+    readyItem = { id: r.body.id, number: r.body.number };
+    const row = page.getByTestId(`evidence-${r.body.number}`);
+    await row.waitFor();
+    await expect.poll(() => row.getAttribute('data-state'), { timeout: 30_000 }).toBe('ready');
+    expect(await row.getByTestId('clip-sha256').innerText()).toMatch(/^[0-9a-f]{64}$/);
+    expect(await page.getByTestId('public-key-fingerprint').innerText()).not.toBe('…');
+  });
+
+  it('police: find the item, state case number and legal basis, play the clip, download the package', async () => {
+    expect(readyItem).not.toBeNull();
+    const page = await loginAs('police');
+    const panel = page.getByTestId('evidence-panel');
+    await panel.waitFor();
+    expect(await panel.innerText()).not.toContain('nog niet beschikbaar');
+    await panel.getByTestId('evidence-search-camera').fill(CAM);
+    await panel.getByTestId('evidence-search').click();
+    const row = panel.getByTestId(`evidence-row-${readyItem!.number}`);
+    await row.waitFor();
+    // No reason for police before they state a purpose.
+    await row.getByTestId('evidence-open').click();
+    const purpose = page.getByTestId('purpose-dialog');
+    await purpose.waitFor();
+    await purpose.getByTestId('purpose-submit').click();
+    await expect.poll(() => purpose.locator('[data-field-error]').count()).toBe(2);
+    await purpose.getByTestId('purpose-case').fill('PL0600-2026000123');
+    await purpose.getByTestId('purpose-basis').selectOption('order-126nd-sv');
+    await purpose.getByTestId('purpose-submit').click();
+
+    const detail = page.getByTestId('evidence-detail');
+    await detail.waitFor();
+    expect(await detail.innerText()).toContain('Diefstal fiets');
+    await expect.poll(() => detail.getByTestId('custody-log').locator('li[data-action="viewed"]').count()).toBeGreaterThan(0);
+
+    await detail.getByTestId(`play-${CAM}`).click();
+    const video = detail.getByTestId('evidence-video');
+    await video.waitFor();
+    await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.videoWidth > 0 && v.readyState >= 2 && !v.error), { timeout: 15_000 }).toBe(true);
+
+    const [download] = await Promise.all([page.waitForEvent('download'), detail.getByTestId('evidence-download').click()]);
+    const file = `${downloads}/package.zip`;
+    await download.saveAs(file);
+    const zip = readFileSync(file);
+    expect(zip.subarray(0, 4).toString('binary')).toBe('PK\u0003\u0004');
+    expect(zip.includes(Buffer.from('manifest.json'))).toBe(true);
+    expect(zip.includes(Buffer.from('manifest.sig'))).toBe(true);
+
+    // Every view, play and download is in the custody trail under the case number.
+    const sup = await new ApiClient(room.url).login('supervisor');
+    const d = await sup.get(`/api/evidence/${readyItem!.id}`);
+    expect(d.status).toBe(200);
+    expect(d.body.caseNumbers).toContain('PL0600-2026000123');
+    const actions = d.body.custody.filter((c: any) => c.caseNumber === 'PL0600-2026000123').map((c: any) => c.action);
+    expect(actions).toContain('viewed');
+    expect(actions.some((a: string) => a === 'exported' || a === 'link_issued')).toBe(true);
+  });
+
+  it('supervisor: releases the legal hold with a reason', async () => {
+    const page = await loginAs('supervisor');
+    await page.goto(room.url + '/#/evidence');
+    const row = page.getByTestId('evidence-1');
+    await row.waitFor();
+    await row.getByTestId('evidence-release').click();
+    const dialog = page.getByTestId('release-dialog');
+    await dialog.getByTestId('release-reason').fill('Geen aangifte gedaan, niet meer nodig');
+    await dialog.getByTestId('release-confirm').click();
+    await dialog.waitFor({ state: 'detached' });
+    await expect.poll(() => row.getByTestId('evidence-hold').innerText()).toContain('Vrijgegeven');
+  });
+
+  it('municipality: no evidence view, and the API refuses', async () => {
+    const page = await loginAs('enschede');
+    await page.getByTestId('municipality-name').waitFor();
+    expect(await page.getByTestId('evidence-panel').count()).toBe(0);
+    expect(await page.getByTestId('nav-evidence').count()).toBe(0);
+    await page.goto(room.url + '/#/evidence');
+    await page.getByTestId('municipality-name').waitFor();
+    expect(await page.getByTestId('evidence-list').count()).toBe(0);
+    const m = await new ApiClient(room.url).login('enschede');
+    expect((await m.get('/api/evidence')).status).toBe(403);
+    expect((await m.get(`/api/evidence/${readyItem?.id ?? '00000000-0000-4000-8000-000000000000'}`)).status).toBe(403);
+  });
+});
