@@ -65,14 +65,17 @@ export interface Room {
 
 export class StartError extends Error {}
 
+// The session and login rules the settings describe, derived in one place for routes, sockets and housekeeping.
+const sessionTimes = (c: Config) => ({ idleMs: c.SESSION_IDLE_MINUTES * 60_000, maxMs: c.SESSION_MAX_HOURS * 3_600_000 });
+const loginThrottle = (c: Config) => ({ maxFailures: c.LOGIN_MAX_FAILURES, windowMs: c.LOGIN_WINDOW_MINUTES * 60_000 });
+
 /** Builds every route; exported so the permission-matrix test sees exactly what the server mounts. */
 export function buildRoutes(deps: { sql: Sql; bus: EventBus; config: Config; live: LiveService; board: StatusBoard; incidents: IncidentService; reports: ReportService;
   evidence: EvidenceService; playback: Playback; recorder: () => RecorderManager | null; retention: () => RetentionSweeper | null }): RouteDef[] {
   const { sql, bus, config } = deps;
-  const times = { idleMs: config.SESSION_IDLE_MINUTES * 60_000, maxMs: config.SESSION_MAX_HOURS * 3_600_000 };
   const rtmpBase = `rtmp://${config.MEDIA_HOST === '0.0.0.0' ? 'localhost' : config.MEDIA_HOST}:${config.RTMP_PORT}`;
   return [
-    ...authRoutes(sql, bus, { times, throttle: { maxFailures: config.LOGIN_MAX_FAILURES, windowMs: config.LOGIN_WINDOW_MINUTES * 60_000 }, secureCookie: config.PUBLIC_ORIGIN?.startsWith('https:') ?? false }),
+    ...authRoutes(sql, bus, { times: sessionTimes(config), throttle: loginThrottle(config), secureCookie: config.PUBLIC_ORIGIN?.startsWith('https:') ?? false }),
     ...cameraRoutes(new CameraService(sql, bus, rtmpBase), sql),
     ...userRoutes(new UserService(sql, bus)),
     ...auditRoutes(sql),
@@ -112,7 +115,7 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
 
     const bus = new EventBus();
     const metrics = createMetrics();
-    const times = { idleMs: config.SESSION_IDLE_MINUTES * 60_000, maxMs: config.SESSION_MAX_HOURS * 3_600_000 };
+    const times = sessionTimes(config);
     const board = new StatusBoard(sql, bus, log);
     const publish = new PublishAuthority(sql);
     const tokens = new PlayTokens();
@@ -238,7 +241,7 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
 
     const housekeeping = setInterval(() => {
       purgeExpiredSessions(sql, times).catch((e) => log.warn({ err: e }, 'session purge failed'));
-      purgeOldFailures(sql, { maxFailures: config.LOGIN_MAX_FAILURES, windowMs: config.LOGIN_WINDOW_MINUTES * 60_000 }).catch(() => {});
+      purgeOldFailures(sql, loginThrottle(config)).catch(() => {});
     }, 10 * 60_000);
     housekeeping.unref();
     stops.push(async () => clearInterval(housekeeping));

@@ -260,16 +260,19 @@ export function rtpSourceArgs(spec: RtpSourceSpec): string[] {
   ];
 }
 
+/**
+ * Reading a live stream from the media server, video only. Its FLV header always claims audio: small probe
+ * settings stop ffmpeg waiting for it. A server that stops sending ends the read after ioTimeoutMs.
+ */
+export function liveFlvInputArgs(url: string, ioTimeoutMs = 5000): string[] {
+  return ['-analyzeduration', '500000', '-probesize', '65536', '-rw_timeout', String(Math.round(ioTimeoutMs * 1000)), '-i', url, '-map', '0:v:0'];
+}
+
 /** Opens a stream like a player would and decodes a few frames: exit code 0 means "playable". */
 export function decodeCheckArgs(url: string, frames: number): string[] {
   return [
     ...baseArgs(),
-    // The media server's FLV header always claims audio; small probe settings stop ffmpeg waiting for it.
-    '-analyzeduration', '500000',
-    '-probesize', '65536',
-    '-rw_timeout', '5000000',
-    '-i', url,
-    '-map', '0:v:0',
+    ...liveFlvInputArgs(url),
     '-frames:v', String(frames),
     '-f', 'null',
     '-',
@@ -283,11 +286,7 @@ export function decodeCheckArgs(url: string, frames: number): string[] {
 export function snapshotArgs(url: string, output: string, quality = 3): string[] {
   return [
     ...baseArgs(),
-    '-analyzeduration', '500000',
-    '-probesize', '65536',
-    '-rw_timeout', '5000000',
-    '-i', url,
-    '-map', '0:v:0',
+    ...liveFlvInputArgs(url),
     '-frames:v', '1',
     '-q:v', String(quality),
     '-f', 'image2',

@@ -1,6 +1,6 @@
 // Pure builders of the ffmpeg/ffprobe argument arrays for recording and evidence clips. No I/O; tested as data
 // (tests/unit/streams-recording-args.test.ts). Kept beside args.ts in a file of their own.
-import { baseArgs } from './args.js';
+import { baseArgs, liveFlvInputArgs } from './args.js';
 
 export interface SegmentRecordSpec {
   /** The camera's main stream as the media server serves it (HTTP-FLV with the recorder's play token). */
@@ -29,11 +29,7 @@ export function segmentRecordArgs(spec: SegmentRecordSpec): string[] {
   if (!(spec.segmentSeconds > 0)) throw new Error('segmentSeconds must be positive');
   return [
     ...baseArgs(),
-    '-analyzeduration', '500000',
-    '-probesize', '65536',
-    '-rw_timeout', String(Math.round(spec.ioTimeoutMs * 1000)),
-    '-i', spec.inputUrl,
-    '-map', '0:v:0',
+    ...liveFlvInputArgs(spec.inputUrl, spec.ioTimeoutMs),
     '-c', 'copy',
     '-f', 'segment',
     '-segment_format', 'mpegts',

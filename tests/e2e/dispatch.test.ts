@@ -8,6 +8,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser';
 import { freePort } from '../support/ports';
 import { publishTestPattern, waitFor, type Publisher } from '../support/publisher';
+import { rtmpUrl } from '../support/cameras';
 import { ApiClient, startTestRoom, type TestRoom } from '../support/room';
 
 const shots = '/tmp/shots';
@@ -38,7 +39,7 @@ beforeAll(async () => {
     kind: 'permanent', source: { type: 'rtmp' }, hasSubStream: false,
   });
   expect(r.status).toBe(201);
-  publisher = publishTestPattern(`rtmp://127.0.0.1:${room.media.rtmpPort}/live/${CAMERA.id}?key=${encodeURIComponent(r.body.publishKey)}`, '640x360');
+  publisher = publishTestPattern(rtmpUrl(room, CAMERA.id, r.body.publishKey), '640x360');
   // A second dispatcher, so the conflict names a colleague.
   const u = await admin.post('/api/users', { username: 'dispatcher2', displayName: 'Dora Meldkamer', role: 'dispatcher', password: 'uitkijk-demo-2' });
   expect(u.status, JSON.stringify(u.body)).toBe(201);

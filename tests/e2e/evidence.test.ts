@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser';
 import { publishTestPattern, waitFor, type Publisher } from '../support/publisher';
+import { rtmpUrl } from '../support/cameras';
 import { ApiClient, startTestRoom, type TestRoom } from '../support/room';
 
 const CAM = 'ev-markt';
@@ -26,7 +27,7 @@ beforeAll(async () => {
     id: CAM, name: 'Bewijs Markt', municipalityId: 'enschede', location: { street: 'Oude Markt 1', lat: 52.22, lon: 6.89 }, kind: 'permanent', source: { type: 'rtmp' },
   });
   expect(r.status).toBe(201);
-  publisher = publishTestPattern(`rtmp://127.0.0.1:${room.media.rtmpPort}/live/${CAM}?key=${encodeURIComponent(r.body.publishKey)}`);
+  publisher = publishTestPattern(rtmpUrl(room, CAM, r.body.publishKey));
   await waitFor('camera online', () => room.board.get(CAM).online, 15_000);
   publishingSince = Date.now();
 }, 240_000);

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser';
 import { publishTestPattern, waitFor, type Publisher } from '../support/publisher';
+import { rtmpUrl } from '../support/cameras';
 import { ApiClient, startTestRoom, type TestRoom } from '../support/room';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -21,7 +22,7 @@ const contexts: BrowserContext[] = [];
 const pageErrors: string[] = [];
 const figures: Record<string, unknown> = {};
 
-const rtmp = (id: string, key: string, sub: boolean) => `rtmp://127.0.0.1:${room.media.rtmpPort}/live/${id}${sub ? '__sub' : ''}?key=${encodeURIComponent(key)}`;
+const rtmp = (id: string, key: string, sub: boolean) => rtmpUrl(room, id, key, sub ? 'sub' : 'main');
 
 /** A camera publishes its main stream (640x360) and, when it has one, its sub stream (320x180). */
 function startPublishing(c: Cam) {

@@ -11,7 +11,9 @@ import type { ClientToServerEvents, ServerToClientEvents } from '../../server/re
 import type { EvidenceItem } from '../../server/evidence/schema.js';
 import { verifyPackage } from '../../server/evidence/verify.js';
 import { ApiClient, startTestRoom, type TestRoom } from '../support/room.js';
-import { publishTestPattern, waitFor, type Publisher } from '../support/publisher.js';
+import { waitFor, type Publisher } from '../support/publisher.js';
+import { createRtmpCamera, publishTo } from '../support/cameras.js';
+import { segments, waitReady } from '../support/evidence.js';
 
 const GOP_S = 1; // publishTestPattern: 25 fps, -g 25
 
@@ -43,23 +45,8 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-async function newCamera(r: TestRoom, api: ApiClient, id: string): Promise<string> {
-  const res = await api.post('/api/cameras', { id, name: `Camera ${id}`, municipalityId: 'enschede', location: { street: 'Oude Markt', lat: 52.22, lon: 6.89 }, kind: 'permanent', source: { type: 'rtmp' } });
-  expect(res.status).toBe(201);
-  return res.body.publishKey;
-}
-const publish = (r: TestRoom, id: string, key: string) => {
-  const p = publishTestPattern(`rtmp://127.0.0.1:${r.media.rtmpPort}/live/${id}?key=${encodeURIComponent(key)}`);
-  publishers.push(p);
-  return p;
-};
-const segments = (r: TestRoom, cameraId: string) => r.sql`select * from recording_segments where camera_id = ${cameraId} order by started_at, seq`;
-async function waitReady(api: ApiClient, id: string, ms = 30_000): Promise<EvidenceItem> {
-  return waitFor(`evidence ${id} done`, async () => {
-    const r = await api.get(`/api/evidence/${id}`);
-    return r.body.state !== 'pending' ? r.body : null;
-  }, ms, 100);
-}
+const newCamera = (_r: TestRoom, api: ApiClient, id: string) => createRtmpCamera(api, id);
+const publish = (r: TestRoom, id: string, key: string) => publishTo(publishers, r, id, key);
 const iso = (ms: number) => new Date(ms).toISOString();
 
 describe('recording', () => {

@@ -6,6 +6,7 @@ import type { ClientToServerEvents, ServerToClientEvents } from '../../server/re
 import type { CameraStatus } from '../../server/live/schema.js';
 import { ApiClient, startTestRoom, type TestRoom } from '../support/room.js';
 import { publishTestPattern, waitFor, type Publisher } from '../support/publisher.js';
+import { rtmpUrl } from '../support/cameras.js';
 
 let room: TestRoom;
 let admin: ApiClient;
@@ -23,7 +24,7 @@ beforeAll(async () => {
 });
 afterAll(async () => { socket?.close(); await Promise.all(publishers.map((p) => p.stop())); await room?.close(); });
 
-const rtmp = (id: string, key: string, sub = false) => `rtmp://127.0.0.1:${room.media.rtmpPort}/live/${id}${sub ? '__sub' : ''}?key=${encodeURIComponent(key)}`;
+const rtmp = (id: string, key: string, sub = false) => rtmpUrl(room, id, key, sub ? 'sub' : 'main');
 const publish = (url: string) => { const p = publishTestPattern(url); publishers.push(p); return p; };
 async function newCamera(id: string): Promise<string> {
   const r = await admin.post('/api/cameras', { id, name: `Test ${id}`, municipalityId: 'enschede', location: { street: 'Teststraat', lat: 52.2, lon: 6.9 }, kind: 'permanent', source: { type: 'rtmp' } });
@@ -58,6 +59,7 @@ describe('publishing', () => {
     expect(withStats.height).toBe(180);
     const api = await new ApiClient(room.url).login('observer');
     expect((await api.get('/api/live/status')).body.find((s: CameraStatus) => s.cameraId === 'live-ok')).toMatchObject({ online: true });
+    await room.board.drain();
     expect((await room.sql`select action from audit_log where subject = 'live-ok' and action = 'camera.online'`).length).toBe(1);
   });
 
@@ -109,6 +111,7 @@ describe('publishing', () => {
     expect(Date.now() - killedAt).toBeLessThan(5000);
     publish(rtmp('live-drop', key));
     await waitFor('online again', () => room.board.get('live-drop').online, 8000);
+    await room.board.drain(); // status changes at once; its audit row is written just after
     const actions = (await room.sql`select action from audit_log where subject = 'live-drop' and action like 'camera.o%' order by id`).map((r) => r.action);
     expect(actions).toEqual(['camera.online', 'camera.offline', 'camera.online']);
   });
