@@ -48,6 +48,11 @@ export const configSchema = z.object({
   DISPATCH_ESCALATE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   DISPATCH_CAP_SENDER: z.string().regex(/^[^\s,<&]{3,200}$/, 'no spaces, commas, < or &').default('uitkijk@toezichtsruimte.twente'),
   DISPATCH_WORKER: bool.default(true),
+  // Flexible supervision (issue 6).
+  BOOKING_LEAD_WORKING_DAYS: z.coerce.number().int().min(0).max(100).default(10),
+  BOOKING_SETUP_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(30),
+  BOOKING_TEARDOWN_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(15),
+  BOOKING_MAX_WINDOW_HOURS: z.coerce.number().int().min(1).max(14 * 24).default(72),
 });
 
 type Parsed = z.infer<typeof configSchema>;

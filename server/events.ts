@@ -6,6 +6,8 @@ import type { CameraStatus } from './live/schema.js';
 import type { DeliveryFailure, DispatchMessage, Incident } from './incidents/schema.js';
 import type { DiskLowAlert } from './recordings/schema.js';
 import type { EvidenceItem } from './evidence/schema.js';
+import type { Activation, Booking } from './bookings/schema.js';
+import type { Notify } from './notifications/store.js';
 
 export interface DomainEvents {
   // previousMunicipalityId: set when a camera moved, so the old municipality's consoles drop it.
@@ -16,6 +18,9 @@ export interface DomainEvents {
   'session.ended': [who: { tokenHash?: string; userId?: string }];
   // An incident (or its dispatch status) changed: observers' and supervisors' live lists.
   'incident.changed': [incident: Incident];
+  // Cameras left an open alert (it closed, or they were taken off its incident): whoever watches them only
+  // through that alert (dispatchers, liveViewOnlyOpenAlerts) loses the picture.
+  'alert.cameras_released': [released: { alertId: string; incidentId: string; cameraIds: string[] }];
   // Messages were committed to the dispatch outbox: wake the dispatch worker.
   'dispatch.outbox': [];
   // The dispatch worker delivers an outbox message to the consoles (at least once; consoles drop seen messageIds).
@@ -28,6 +33,12 @@ export interface DomainEvents {
   'recordings.disk_low': [alert: DiskLowAlert];
   // An evidence item or one of its clips changed (state, progress, hold).
   'evidence.changed': [item: EvidenceItem];
+  // A booking was requested, changed, approved, rejected or cancelled: the planning and the municipality's list.
+  'booking.changed': [booking: Booking];
+  // A flexible unit's window opened (activation) or closed (null): walls add or drop it.
+  'camera.activation': [cameraId: string, activation: Activation | null];
+  // A console notification was committed for a role or a municipality.
+  'notification.created': [n: Notify];
 }
 
 export class EventBus extends EventEmitter<DomainEvents> {}

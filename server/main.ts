@@ -48,11 +48,19 @@ import { RecorderManager } from './recordings/manager.js';
 import { RetentionSweeper, statDisk } from './recordings/retention.js';
 import { recordingRoutes } from './recordings/routes.js';
 import { Playback } from './recordings/playback.js';
+import { closeDanglingPlaybacks } from './recordings/store.js';
 import { ClipWorker } from './evidence/worker.js';
 import { EvidenceService } from './evidence/service.js';
 import { evidenceRoutes } from './evidence/routes.js';
 import { loadOrCreateSigningKey } from './evidence/signing.js';
 import { ffprobePathFor } from '../streams/ffmpeg/probe.js';
+import { BookingService } from './bookings/service.js';
+import { bookingRoutes } from './bookings/routes.js';
+import { ActivationSweeper } from './bookings/activation.js';
+import type { Activation } from './bookings/schema.js';
+import { loadHolidays } from './bookings/holidays.js';
+import { notificationRoutes } from './notifications/routes.js';
+import { startOnlineLog } from './live/online-log.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -60,6 +68,8 @@ export interface Room {
   url: string; media: MediaServer; board: StatusBoard; publish: PublishAuthority; sql: Sql; config: Config; bus: EventBus; routes: RouteDef[]; demo: DemoConfig | null;
   // Recording and evidence (null recorder: RECORDING=off or no ffmpeg). Tests reach in to drive clocks and disks.
   recorder: RecorderManager | null; clips: ClipWorker; retention: RetentionSweeper; evidence: EvidenceService;
+  // Flexible supervision: tests move the clock (startRoom's opts.now) and call activation.tick().
+  activation: ActivationSweeper;
   stop(): Promise<void>;
 }
 
@@ -71,7 +81,8 @@ const loginThrottle = (c: Config) => ({ maxFailures: c.LOGIN_MAX_FAILURES, windo
 
 /** Builds every route; exported so the permission-matrix test sees exactly what the server mounts. */
 export function buildRoutes(deps: { sql: Sql; bus: EventBus; config: Config; live: LiveService; board: StatusBoard; incidents: IncidentService; reports: ReportService;
-  evidence: EvidenceService; playback: Playback; recorder: () => RecorderManager | null; retention: () => RetentionSweeper | null }): RouteDef[] {
+  evidence: EvidenceService; playback: Playback; recorder: () => RecorderManager | null; retention: () => RetentionSweeper | null;
+  bookings: BookingService; activations: () => Activation[]; now: () => Date }): RouteDef[] {
   const { sql, bus, config } = deps;
   const rtmpBase = `rtmp://${config.MEDIA_HOST === '0.0.0.0' ? 'localhost' : config.MEDIA_HOST}:${config.RTMP_PORT}`;
   return [
@@ -86,11 +97,14 @@ export function buildRoutes(deps: { sql: Sql; bus: EventBus; config: Config; liv
     ...recordingRoutes({ sql, playback: deps.playback, recorder: deps.recorder, retention: deps.retention, settings: {
       recording: config.RECORDING, segmentSeconds: config.SEGMENT_SECONDS, retentionDays: config.RETENTION_DAYS, minFreeBytes: config.DISK_MIN_FREE_MB * 1024 * 1024 } }),
     ...evidenceRoutes(deps.evidence),
+    ...bookingRoutes(deps.bookings, sql, deps.now, deps.activations),
+    ...notificationRoutes(sql),
   ];
 }
 
-export async function startRoom(config: Config, log: Logger = createLogger(config.LOG_LEVEL), opts: { configDir?: string } = {}): Promise<Room> {
+export async function startRoom(config: Config, log: Logger = createLogger(config.LOG_LEVEL), opts: { configDir?: string; now?: () => Date } = {}): Promise<Room> {
   const configDir = opts.configDir ?? path.join(root, 'config');
+  const now = opts.now ?? (() => new Date());
   const stops: Array<() => Promise<unknown>> = [];
   const stopAll = async () => { for (const s of stops.reverse()) await s().catch((e) => log.warn({ err: e }, 'stop step failed')); stops.length = 0; };
   try {
@@ -117,7 +131,11 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
     const metrics = createMetrics();
     const times = sessionTimes(config);
     const board = new StatusBoard(sql, bus, log);
-    const publish = new PublishAuthority(sql);
+    const activation = new ActivationSweeper({ sql, bus, log: log.child({ part: 'activation' }), now,
+      settings: { setupMs: config.BOOKING_SETUP_MINUTES * 60_000, teardownMs: config.BOOKING_TEARDOWN_MINUTES * 60_000 } });
+    const publish = new PublishAuthority(sql, (id) => activation.mayPublish(id));
+    const bookings = new BookingService({ sql, bus, now, rules: {
+      leadWorkingDays: config.BOOKING_LEAD_WORKING_DAYS, holidays: loadHolidays(configDir), maxWindowHours: config.BOOKING_MAX_WINDOW_HOURS } });
     const tokens = new PlayTokens();
     let media: MediaServer | null = null;
     const live = new LiveService(sql, tokens, board, () => media?.httpPort ?? config.FLV_PORT);
@@ -130,6 +148,7 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
         tokens.sign({ userId, cameraId, stream: 'main' }).token),
     });
     await failInterruptedSnapshots(sql);
+    await closeDanglingPlaybacks(sql);
     const categories = Categories.load(configDir);
     const incidents = new IncidentService({ sql, bus, log: log.child({ part: 'incidents' }), categories, grabber, webhook: !!config.DISPATCH_WEBHOOK_URL });
     stops.push(() => incidents.drain());
@@ -157,7 +176,7 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
       sql, bus, log: log.child({ part: 'retention' }), mediaDir: config.MEDIA_DIR, retentionDays: config.RETENTION_DAYS,
       minFreeBytes, sweepEveryMs: config.RETENTION_SWEEP_MINUTES * 60_000,
     });
-    const routes = buildRoutes({ sql, bus, config, live, board, incidents, reports: new ReportService(sql, categories), evidence, recorder: () => recorder, retention: () => retention,
+    const routes = buildRoutes({ sql, bus, config, live, board, incidents, reports: new ReportService(sql, categories), evidence, recorder: () => recorder, retention: () => retention, bookings, now, activations: () => activation.all(),
       playback: new Playback({ sql, mediaDir: config.MEDIA_DIR, ffmpeg: () => ffmpeg?.path ?? null, retentionDays: config.RETENTION_DAYS }) });
     let doc: unknown;
     const app = createApp({
@@ -183,8 +202,12 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
       },
     }).catch((e) => { throw new StartError(e instanceof Error ? e.message : String(e)); });
     const m = media;
-    const wiring = await connectLive({ sql, log, bus, media: m, board });
-    stops.push(async () => { await m.stop(); await wiring.stop(); });
+    const onlineLog = await startOnlineLog({ sql, bus, log, now });
+    const wiring = await connectLive({ sql, log, bus, media: m, board, live });
+    stops.push(async () => { await m.stop(); await wiring.stop(); await onlineLog.stop(); });
+    // Flexible units: windows opening and closing (before the cameras start, so a unit inside its window is accepted).
+    await activation.start();
+    stops.push(() => activation.stop());
 
     // ffmpeg runs the RTSP bridges (and the demo cameras). Without it the room still runs, without those.
     ffmpeg = await findFfmpeg(process.env).catch((e) => { log.error({ err: e }, 'ffmpeg not found: RTSP cameras and demo cameras will not stream'); return null; });
@@ -249,7 +272,7 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
     const address = http.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
     const shownHost = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
-    return { url: `http://${shownHost}:${port}`, sql, config, bus, routes, demo, media: m, board, publish, recorder, clips, retention, evidence, stop: stopAll };
+    return { url: `http://${shownHost}:${port}`, sql, config, bus, routes, demo, media: m, board, publish, recorder, clips, retention, evidence, activation, stop: stopAll };
   } catch (e) {
     await stopAll();
     if (e instanceof MigrationError || e instanceof StartError) throw e;

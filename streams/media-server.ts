@@ -28,7 +28,7 @@ import { createEmitter, type StreamsLog, type TypedEmitter } from './typed-emitt
 // ---------------------------------------------------------------------------------------------------------
 // Public interface
 
-export type PublishRejectReason = 'unknown-camera' | 'wrong-key' | 'disabled' | 'already-live' | 'bad-path';
+export type PublishRejectReason = 'unknown-camera' | 'wrong-key' | 'disabled' | 'outside-window' | 'already-live' | 'bad-path';
 
 export interface MediaServerOptions {
   host: string;
@@ -98,6 +98,9 @@ export interface MediaServer {
   /** Cuts a camera's publishers (main and sub) and so their viewers: a camera disabled or re-keyed stops at once. */
   dropCamera(cameraId: string): number;
   viewers(): ViewerInfo[];
+  /** Disconnects the viewers `which` selects (a right to watch ended, e.g. a dispatcher's alert closed); their
+   *  playEnd follows as usual. Returns how many. A player that reconnects is authorised afresh. */
+  dropViewers(which: (viewer: ViewerInfo) => boolean): number;
   /** Reports every live stream 'unpublish' (server-stopped), closes all connections, frees the ports. */
   stop(): Promise<void>;
 }
@@ -217,6 +220,9 @@ interface RtmpConn {
   role: RtmpRole;
   pub?: LivePublisher;
 }
+
+const viewerInfo = ({ sessionId, cameraId, stream, viewerId, remoteAddr, protocol, since }: Viewer): ViewerInfo =>
+  ({ sessionId, cameraId, stream, viewerId, remoteAddr, protocol, since });
 
 function cleanAddr(addr: string | undefined): string {
   if (!addr) return 'unknown';
@@ -788,16 +794,12 @@ async function createMediaServer(opts: MediaServerOptions): Promise<MediaServer>
           viewers: pub.session.broadcast.subscribers.size,
         };
       }),
-    viewers: () =>
-      [...viewers.values()].map(({ sessionId, cameraId, stream, viewerId, remoteAddr, protocol, since }) => ({
-        sessionId,
-        cameraId,
-        stream,
-        viewerId,
-        remoteAddr,
-        protocol,
-        since,
-      })),
+    dropViewers(which) {
+      const cut = [...viewers.values()].filter((v) => !v.ended && which(viewerInfo(v)));
+      for (const v of cut) v.close();
+      return cut.length;
+    },
+    viewers: () => [...viewers.values()].map(viewerInfo),
     stop,
   };
 }

@@ -35,23 +35,30 @@ export const actions = [
   'evidence.read',      // find evidence items and (police: with case number and legal basis) view and play their clips
   'evidence.release',   // end an item's legal hold: it returns to normal retention
   'evidence.export',    // download the signed evidence package (with case number and legal basis)
+  'notifications.read', // own console notifications (for one's role, or one's municipality)
+  'bookings.read',      // flexible-supervision bookings (municipality users: their own municipality only)
+  'bookings.request',   // request a booking for an event in one's own municipality
+  'bookings.change',    // change or cancel a booking (municipality users: their own)
+  'bookings.plan',      // capacity, approve or reject, the observers' roster
+  'bookings.usage',     // usage per month (municipality users: their own)
 ] as const;
 export type Action = (typeof actions)[number];
 
-const everyone: Action[] = ['session.self', 'municipalities.read', 'cameras.read', 'realtime.connect'];
+const everyone: Action[] = ['session.self', 'municipalities.read', 'cameras.read', 'realtime.connect', 'notifications.read'];
 
 export const policy: Readonly<Record<Role, readonly Action[]>> = Object.freeze({
   observer: [...everyone, 'live.view', 'live.status', 'views.read.own', 'incidents.read', 'incidents.write', 'incidents.snapshot', 'alerts.raise', 'shifts.log',
     'recordings.read', 'evidence.preserve', 'evidence.read'],
   supervisor: [...everyone, 'audit.read', 'live.view', 'live.status', 'views.read.own', 'views.read.all',
     'incidents.read', 'incidents.write', 'incidents.snapshot', 'incidents.board', 'alerts.raise', 'alerts.read', 'dispatch.monitor', 'shifts.log', 'figures.read',
-    'recordings.read', 'recordings.monitor', 'evidence.preserve', 'evidence.read', 'evidence.release', 'evidence.export'],
+    'recordings.read', 'recordings.monitor', 'evidence.preserve', 'evidence.read', 'evidence.release', 'evidence.export',
+    'bookings.read', 'bookings.change', 'bookings.plan', 'bookings.usage'],
   // Dispatchers watch live video only of the cameras of open alerts (see liveViewOnlyOpenAlerts below).
   dispatcher: [...everyone, 'live.view', 'live.status', 'views.read.own', 'incidents.snapshot', 'alerts.read', 'alerts.handle'],
   // Police find and retrieve evidence; every view and download names a case number and a legal basis.
   police: [...everyone, 'evidence.read', 'evidence.export'],
   // Municipality users book supervision; recordings and evidence are police data (Wpg), never theirs.
-  municipality: [...everyone],
+  municipality: [...everyone, 'bookings.read', 'bookings.request', 'bookings.change', 'bookings.usage'],
   // Technical staff: cameras, users and the audit trail, but no live images (Wpg: only those who need to see them).
   admin: [...everyone, 'cameras.manage', 'users.manage', 'audit.read', 'audit.verify', 'live.status', 'views.read.own', 'views.read.all', 'dispatch.monitor', 'recordings.monitor'],
 });

@@ -65,8 +65,8 @@ export async function updateCamera(sql: Sql, id: string, u: CameraUpdate, keyHas
 
 /** For the media server: the stored key hash and state of a camera, never exposed over HTTP. */
 export async function getPublishCredentials(sql: Sql, id: string) {
-  const [r] = await sql<{ key_hash: string | null; enabled: boolean; source_type: 'rtmp' | 'rtsp'; rtsp_url: string | null; has_sub_stream: boolean }[]>`
-    select key_hash, enabled, source_type, rtsp_url, has_sub_stream from cameras where id = ${id}`;
+  const [r] = await sql<{ key_hash: string | null; enabled: boolean; kind: 'permanent' | 'flexible'; source_type: 'rtmp' | 'rtsp'; rtsp_url: string | null; has_sub_stream: boolean }[]>`
+    select key_hash, enabled, kind, source_type, rtsp_url, has_sub_stream from cameras where id = ${id}`;
   return r ?? null;
 }
 

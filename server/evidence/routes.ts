@@ -24,8 +24,8 @@ export function evidenceRoutes(evidence: EvidenceService) {
         if (o.kind === 'clip') return fileReply(o.file, { ...common, 'Content-Type': 'video/mp4', 'Content-Disposition': disposition(o.filename, true) });
         return reply(200, o.stream, { ...common, 'Content-Type': 'application/zip', 'Content-Disposition': disposition(o.filename, false) });
       } }),
-    route({ method: 'get', path: '/api/evidence/:id', action: 'evidence.read', tag: 'evidence', summary: 'An item with its clips and custody trail (police: use POST …/access with a case number instead)',
-      params: evidenceIdParams, response: evidenceDetailSchema, handler: ({ user, params }) => evidence.get(user!, params.id) }),
+    route({ method: 'get', path: '/api/evidence/:id', action: 'evidence.read', tag: 'evidence', summary: 'An item with its clips and custody trail; every read is recorded in it and the audit chain (police: use POST …/access with a case number instead)',
+      params: evidenceIdParams, response: evidenceDetailSchema, handler: (c) => evidence.get(actor(c), c.params.id) }),
     route({ method: 'post', path: '/api/evidence/:id/access', action: 'evidence.read', tag: 'evidence', summary: 'View an item stating case number and legal basis (recorded in its custody trail and the audit chain)',
       params: evidenceIdParams, body: accessRequestSchema, response: evidenceDetailSchema, handler: (c) => evidence.access(actor(c), c.params.id, c.body) }),
     route({ method: 'post', path: '/api/evidence/:id/clip-link', action: 'evidence.read', tag: 'evidence', summary: 'A link (10 min, only for you) to play or download one clip; police give case number and legal basis',

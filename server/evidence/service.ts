@@ -132,11 +132,19 @@ export class EvidenceService {
     return { ...item, custody: await store.listCustody(this.d.sql, id) };
   }
 
-  async get(u: SessionUser, id: string): Promise<EvidenceDetail> {
-    if (this.needsPurpose(u)) {
-      if (!(await store.getItem(this.d.sql, id))) throw notFound('evidence item');
-      throw new HttpError(403, 'purpose_required', 'state a case number and legal basis first (POST /api/evidence/:id/access)');
-    }
+  /**
+   * The room's own view of an item (observers, supervisors: no case number, the room preserved it). Still a
+   * consultation of police data (Wpg), so recorded like a police view: custody trail and audit chain, before the
+   * detail is disclosed. Every read is one entry; the console reads a detail only when someone opens it.
+   */
+  async get(a: Actor, id: string): Promise<EvidenceDetail> {
+    if (!(await store.getItem(this.d.sql, id))) throw notFound('evidence item');
+    if (this.needsPurpose(a.user)) throw new HttpError(403, 'purpose_required', 'state a case number and legal basis first (POST /api/evidence/:id/access)');
+    await this.d.sql.begin(async (t) => {
+      const tx = t as unknown as Sql;
+      await store.appendCustody(tx, { itemId: id, actor: this.custodyActor(a), action: 'viewed', remoteAddr: a.remoteAddr });
+      await appendAudit(tx, { action: 'evidence.viewed', actor: a.user, subject: id, details: { role: a.user.role, caseNumber: null }, remoteAddr: a.remoteAddr });
+    });
     return this.detail(id);
   }
 

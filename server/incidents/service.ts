@@ -127,6 +127,8 @@ export class IncidentService {
   async update(a: Actor, id: string, u: IncidentUpdate): Promise<Incident> {
     if (u.categoryId !== undefined) this.checkCategory(u.categoryId);
     const cameras = u.cameraIds ? await this.checkCameras(this.d.sql, u.cameraIds) : null;
+    // Set inside the transaction, told after the commit (a cast, so the compiler does not narrow it to null).
+    let released = null as { alertId: string; cameraIds: string[] } | null;
     const result = await this.d.sql.begin(async (t) => {
       const tx = tx$(t);
       const before = await store.getIncident(tx, this.d.categories, id, true);
@@ -156,6 +158,8 @@ export class IncidentService {
       const open = await store.openAlertOf(tx, id);
       if (changes.status?.to === 'closed' && open) throw new HttpError(409, 'alert_open', 'the dispatch centre has not closed this incident’s alert yet', 'status');
       if (camerasChanged) await store.setIncidentCameras(tx, id, u.cameraIds!);
+      const removed = camerasChanged ? oldCams.filter((c) => !u.cameraIds!.includes(c)) : [];
+      if (open && removed.length) released = { alertId: open.id, cameraIds: removed };
       await store.updateIncidentRow(tx, id, set);
       if (changes.status) await store.addTimeline(tx, id, ref(a.user), changes.status.to === 'closed' ? 'closed' : 'reopened');
       const rest = Object.fromEntries(Object.entries(changes).filter(([k]) => k !== 'status'));
@@ -166,7 +170,9 @@ export class IncidentService {
       return { changed: true, outbox: false };
     });
     if (!result.changed) return (await store.getIncident(this.d.sql, this.d.categories, id))!;
-    return (await this.announce(id, result.outbox))!;
+    const incident = (await this.announce(id, result.outbox))!;
+    if (released) this.d.bus.emit('alert.cameras_released', { ...released, incidentId: id });
+    return incident;
   }
 
   // ---- snapshots ------------------------------------------------------------------------------------------------
@@ -269,7 +275,9 @@ export class IncidentService {
       await this.enqueue(tx, 'status', alertId);
       return st.incident_id;
     });
-    await this.announce(incidentId, true);
+    const incident = await this.announce(incidentId, true);
+    // Dispatchers watched these cameras through this alert: that ends with it (the media server cuts them).
+    if (to === 'closed' && incident) this.d.bus.emit('alert.cameras_released', { alertId, incidentId, cameraIds: incident.cameras.map((c) => c.id) });
     return this.getAlert(alertId);
   }
 

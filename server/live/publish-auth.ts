@@ -4,7 +4,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Sql } from '../db/connect.js';
 import { getPublishCredentials } from '../cameras/store.js';
 
-export type PublishRefusal = 'unknown-camera' | 'wrong-key' | 'disabled';
+export type PublishRefusal = 'unknown-camera' | 'wrong-key' | 'disabled' | 'outside-window';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
 
@@ -12,7 +12,8 @@ export class PublishAuthority {
   /** The key our RTSP bridges push with; never stored, never shown. */
   readonly bridgeKey = randomBytes(24).toString('base64url');
 
-  constructor(private sql: Sql) {}
+  /** mayPublishFlexible: is a flexible unit inside an approved booking window now (Gemeentewet 151c)? */
+  constructor(private sql: Sql, private mayPublishFlexible: (cameraId: string) => Promise<boolean> = async () => false) {}
 
   async authorize(cameraId: string, key: string): Promise<{ ok: true } | { ok: false; reason: PublishRefusal }> {
     const cam = await getPublishCredentials(this.sql, cameraId);
@@ -23,6 +24,7 @@ export class PublishAuthority {
     const keyOk = expected.length === given.length && timingSafeEqual(expected, given);
     if (!keyOk) return { ok: false, reason: 'wrong-key' };
     if (!cam.enabled) return { ok: false, reason: 'disabled' };
+    if (cam.kind === 'flexible' && !(await this.mayPublishFlexible(cameraId))) return { ok: false, reason: 'outside-window' };
     return { ok: true };
   }
 }

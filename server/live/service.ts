@@ -43,6 +43,27 @@ export class LiveService {
     return { ok: true, user: { id: u.id, username: u.username } };
   }
 
+  /**
+   * Of the viewers playing now, those whose right to watch has ended since they were let in (the same rule as at
+   * play: a dispatcher's alert closed, an account disabled). Returns their media-server session ids.
+   */
+  async viewersToCut(viewers: ReadonlyArray<{ sessionId: string; viewerId: string; cameraId: string }>): Promise<Set<string>> {
+    const people = viewers.filter((v) => v.viewerId !== SYSTEM_RECORDER);
+    const cut = new Set<string>();
+    if (people.length === 0) return cut;
+    const ids = [...new Set(people.map((v) => v.viewerId))];
+    const users = new Map((await this.sql<{ id: string; role: Role; disabled: boolean }[]>`select id, role, disabled from users where id = any(${ids}::uuid[])`).map((u) => [u.id, u]));
+    const watchable = new Map<string, boolean>(); // per role and camera, asked once
+    for (const v of people) {
+      const u = users.get(v.viewerId);
+      if (!u || u.disabled || !can(u.role, 'live.view')) { cut.add(v.sessionId); continue; }
+      const key = `${u.role}/${v.cameraId}`;
+      if (!watchable.has(key)) watchable.set(key, await this.mayWatch(u.role, v.cameraId));
+      if (!watchable.get(key)) cut.add(v.sessionId);
+    }
+    return cut;
+  }
+
   /** Dispatchers (liveViewOnlyOpenAlerts) watch only cameras of open alerts; other roles with live.view any camera. */
   private async mayWatch(role: Role, cameraId: string): Promise<boolean> {
     return !liveViewOnlyOpenAlerts.includes(role) || cameraInOpenAlert(this.sql, cameraId);

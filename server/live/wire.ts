@@ -5,10 +5,11 @@ import type { MediaServer } from '../../streams/media-server.js';
 import { appendAudit } from '../audit/store.js';
 import type { StatusBoard } from './status-board.js';
 import type { EventBus } from '../events.js';
+import type { LiveService } from './service.js';
 import { closeDanglingViews, endLiveView, startLiveView } from './views.js';
 import { isSystemViewer } from './play-tokens.js';
 
-export async function connectLive(d: { sql: Sql; log: Logger; bus: EventBus; media: MediaServer; board: StatusBoard; statsEveryMs?: number }) {
+export async function connectLive(d: { sql: Sql; log: Logger; bus: EventBus; media: MediaServer; board: StatusBoard; live: LiveService; statsEveryMs?: number }) {
   const { sql, log, media, board } = d;
   const fail = (what: string) => (err: unknown) => log.error({ err }, what);
   await closeDanglingViews(sql);
@@ -42,9 +43,23 @@ export async function connectLive(d: { sql: Sql; log: Logger; bus: EventBus; med
   const revoke = (cameraId: string) => { if (media.dropCamera(cameraId)) log.info({ cameraId }, 'live stream cut: publish right revoked'); };
   d.bus.on('camera.revoked', revoke);
 
+  // A dispatcher watches a camera only while it belongs to an open alert: when it leaves one, those who watched it
+  // through that alert are cut (the player's reconnect then asks for a grant and is refused).
+  const cuts = new Set<Promise<unknown>>();
+  const released = (e: { alertId: string; cameraIds: string[] }) => {
+    const cut = (async () => {
+      const playing = media.viewers().filter((v) => e.cameraIds.includes(v.cameraId));
+      const ended = await d.live.viewersToCut(playing);
+      const n = media.dropViewers((v) => ended.has(v.sessionId));
+      if (n) log.info({ alertId: e.alertId, cameraIds: e.cameraIds, viewers: n }, 'live view cut: the alert no longer holds these cameras');
+    })().catch(fail('live views of a released alert not cut')).finally(() => cuts.delete(cut));
+    cuts.add(cut);
+  };
+  d.bus.on('alert.cameras_released', released);
+
   const timer = setInterval(() => board.stats(media.stats().map((s) => ({
     cameraId: s.cameraId, stream: s.stream, bitrateKbps: s.bitrateKbps, fps: s.fps ?? null, width: s.width ?? null, height: s.height ?? null, lastFrameAt: s.lastFrameAt,
   }))), d.statsEveryMs ?? 2000);
   timer.unref();
-  return { stop: async () => { clearInterval(timer); d.bus.off('camera.revoked', revoke); await Promise.all(views.values()); await Promise.all([...refusals]); await board.drain(); } };
+  return { stop: async () => { clearInterval(timer); d.bus.off('camera.revoked', revoke); d.bus.off('alert.cameras_released', released); await Promise.all([...cuts]); await Promise.all(views.values()); await Promise.all([...refusals]); await board.drain(); } };
 }

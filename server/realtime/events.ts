@@ -5,6 +5,8 @@ import type { CameraStatus } from '../live/schema.js';
 import type { DeliveryFailure, DispatchMessage, Incident } from '../incidents/schema.js';
 import type { DiskLowAlert } from '../recordings/schema.js';
 import type { EvidenceItem } from '../evidence/schema.js';
+import type { Activation, Booking } from '../bookings/schema.js';
+import type { Notification } from '../notifications/schema.js';
 
 export const topicSchema = z.enum(['cameras', 'audit']);
 export type Topic = z.infer<typeof topicSchema>;
@@ -27,6 +29,12 @@ export interface ServerToClientEvents {
   'evidence:changed': (item: EvidenceItem) => void;
   // Roles with recordings.monitor (supervisors, admins): free disk space fell below DISK_MIN_FREE_MB.
   'recordings:disk-low': (alert: DiskLowAlert) => void;
+  // Supervisors (all) and the booking's municipality (its own): a booking changed. Keep the highest version per id.
+  'booking:changed': (booking: Booking) => void;
+  // Roles with live.status: a flexible unit's window opened (activation) or closed (null).
+  'camera:activation': (change: { cameraId: string; activation: Activation | null }) => void;
+  // A notification for your role or your municipality.
+  'notification': (n: Notification) => void;
 }
 
 export interface ClientToServerEvents {

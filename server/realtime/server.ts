@@ -87,6 +87,17 @@ export function startRealtime(http: HttpServer, d: { sql: Sql; log: Logger; bus:
     io.to(roles.filter((r) => can(r, 'recordings.monitor')).map(rooms.role)).emit('recordings:disk-low', alert);
   });
 
+  d.bus.on('booking.changed', (b) => {
+    io.to(roles.filter((r) => r !== 'municipality' && can(r, 'bookings.plan')).map(rooms.role)).emit('booking:changed', b);
+    io.to(rooms.municipality(b.municipalityId)).emit('booking:changed', b);
+  });
+  d.bus.on('camera.activation', (cameraId, activation) => {
+    io.to(roles.filter((r) => can(r, 'live.status')).map(rooms.role)).emit('camera:activation', { cameraId, activation });
+  });
+  d.bus.on('notification.created', ({ audience, notification }) => {
+    io.to('role' in audience ? rooms.role(audience.role) : rooms.municipality(audience.municipalityId)).emit('notification', { ...notification, read: false });
+  });
+
   const endSockets = async (match: (s: SocketData) => boolean) => {
     for (const s of await io.fetchSockets()) if (match(s.data)) { s.emit('session:ended'); s.disconnect(true); }
   };

@@ -1,10 +1,14 @@
+import { z } from 'zod';
 import type { Sql } from '../db/connect.js';
 import { route, reply } from '../http/route.js';
-import { HttpError, notFound } from '../http/errors.js';
+import { HttpError, forbidden, notFound } from '../http/errors.js';
+import { can } from '../auth/policy.js';
 import { idParams } from '../cameras/schema.js';
 import { getCamera } from '../cameras/store.js';
-import { recordedRanges, oldestSegmentStart } from './store.js';
-import { playbackQuerySchema, recordingRangesQuerySchema, recordingRangesSchema, recordingsStatusSchema, type RecordingsStatus } from './schema.js';
+import { listRecordingViews, recordedRanges, oldestSegmentStart } from './store.js';
+import {
+  playbackQuerySchema, recordingRangesQuerySchema, recordingRangesSchema, recordingsStatusSchema, recordingViewQuerySchema, recordingViewSchema, type RecordingsStatus,
+} from './schema.js';
 import type { Playback } from './playback.js';
 import type { RecorderManager } from './manager.js';
 import type { RetentionSweeper } from './retention.js';
@@ -25,6 +29,13 @@ export function recordingRoutes(d: { sql: Sql; playback: Playback; recorder: () 
           disk: disk ? { freeBytes: disk.freeBytes, totalBytes: disk.totalBytes, minFreeBytes: d.settings.minFreeBytes, low: disk.low } : null,
           lastSweep: ret?.lastSweep ?? null, oldestSegmentAt: oldest?.toISOString() ?? null,
         };
+      } }),
+    // Mirrors GET /api/live/views: the same actions, so whoever reads a live-view history reads the playbacks beside it.
+    route({ method: 'get', path: '/api/recordings/views', action: 'views.read.own', tag: 'recordings', summary: 'Playback history of recordings: your own (scope=mine) or everyone’s (scope=all, supervisors)',
+      query: recordingViewQuerySchema, response: z.array(recordingViewSchema),
+      handler: async ({ user, query }) => {
+        if (query.scope === 'all' && !can(user!.role, 'views.read.all')) throw forbidden();
+        return listRecordingViews(d.sql, { userId: query.scope === 'all' ? null : user!.id, cameraId: query.camera, limit: query.limit });
       } }),
     route({ method: 'get', path: '/api/recordings/:id/ranges', action: 'recordings.read', tag: 'recordings', summary: 'The timeline of a camera: recorded ranges and gaps in a window (default the last 24 h, at most 7 days)',
       params: idParams, query: recordingRangesQuerySchema, response: recordingRangesSchema, handler: async ({ params, query }) => {

@@ -2,6 +2,7 @@
 // Importable by the browser: zod only.
 import { z } from 'zod';
 import { cameraIdSchema } from '../cameras/schema.js';
+import { liveViewQuerySchema } from '../live/schema.js';
 
 export const isoInstant = z.iso.datetime({ offset: true });
 
@@ -26,6 +27,17 @@ export const recordingRangesSchema = z.object({
   gaps: z.array(timeRangeSchema),
 }).meta({ id: 'RecordingRanges' });
 export type RecordingRanges = z.infer<typeof recordingRangesSchema>;
+
+/** One playback of recorded video (recording_views): logged like a live view, with the recorded range played. */
+export const recordingViewSchema = z.object({
+  id: z.string(), username: z.string(), cameraId: z.string(), cameraName: z.string(),
+  rangeFrom: z.string(), rangeTo: z.string(),   // the recorded stretch that was played
+  startedAt: z.string(), endedAt: z.string().nullable(), remoteAddr: z.string().nullable(),
+}).meta({ id: 'RecordingView' });
+export type RecordingView = z.infer<typeof recordingViewSchema>;
+
+/** The same filter as the live-view history: own (scope=mine) or everyone's (scope=all, views.read.all). */
+export const recordingViewQuerySchema = liveViewQuerySchema;
 
 export const recorderStateSchema = z.object({
   cameraId: cameraIdSchema,

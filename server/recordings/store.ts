@@ -1,7 +1,7 @@
 // SQL of the recording index.
 import type { Sql } from '../db/connect.js';
 import type { ClosedSegment } from '../../streams/recorder.js';
-import type { TimeRange } from './schema.js';
+import type { RecordingView, TimeRange } from './schema.js';
 
 export interface SegmentRow { id: string; cameraId: string; runId: string; seq: number; startedAt: Date; endedAt: Date; bytes: number; path: string }
 
@@ -92,4 +92,23 @@ export async function isIndexed(sql: Sql, paths: string[]): Promise<Set<string>>
   if (paths.length === 0) return new Set();
   const rows = await sql<{ path: string }[]>`select path from recording_segments where path = any(${paths}::text[])`;
   return new Set(rows.map((r) => r.path));
+}
+
+/** After a crash, playbacks still open cannot have outlived the process (their ffmpeg died with it): close them at start. */
+export async function closeDanglingPlaybacks(sql: Sql): Promise<number> {
+  return (await sql`update recording_views set ended_at = now() where ended_at is null`).count;
+}
+
+/** Playbacks of recordings, newest first: everyone's (userId null) or one user's, optionally of one camera. */
+export async function listRecordingViews(sql: Sql, f: { userId: string | null; cameraId?: string; limit: number }): Promise<RecordingView[]> {
+  const rows = await sql`
+    select v.id, u.username, v.camera_id, c.name as camera_name, v.range_from, v.range_to, v.started_at, v.ended_at, v.remote_addr
+    from recording_views v join users u on u.id = v.user_id join cameras c on c.id = v.camera_id
+    where (${f.userId}::uuid is null or v.user_id = ${f.userId}) and (${f.cameraId ?? null}::text is null or v.camera_id = ${f.cameraId ?? null})
+    order by v.started_at desc limit ${f.limit}`;
+  return rows.map((r) => ({
+    id: r.id, username: r.username, cameraId: r.camera_id, cameraName: r.camera_name,
+    rangeFrom: r.range_from.toISOString(), rangeTo: r.range_to.toISOString(),
+    startedAt: r.started_at.toISOString(), endedAt: r.ended_at?.toISOString() ?? null, remoteAddr: r.remote_addr,
+  }));
 }

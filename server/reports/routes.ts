@@ -2,11 +2,13 @@ import { z } from 'zod';
 import { route, reply } from '../http/route.js';
 import type { ReportService, Actor } from './service.js';
 import {
-  figuresQuerySchema, figuresSchema, formatQuerySchema, shiftEndSchema, shiftListQuerySchema, shiftReportSchema, shiftSchema, shiftStartSchema,
+  figuresQuerySchema, figuresSchema, reportQuerySchema, shiftEndSchema, shiftListQuerySchema, shiftReportSchema, shiftSchema, shiftStartSchema,
   shiftUpdateSchema, uuidParams,
 } from './schema.js';
 
 const csv = (text: string, name: string) => reply(200, Buffer.from(text, 'utf8'), { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${name}"` });
+const pdf = (bytes: Uint8Array, name: string) => reply(200, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
+  'content-type': 'application/pdf', 'content-disposition': `attachment; filename="${name}"`, 'cache-control': 'private, no-store' });
 
 export function reportRoutes(reports: ReportService) {
   const actor = (c: { user: any; remoteAddr: string }): Actor => ({ user: c.user, remoteAddr: c.remoteAddr });
@@ -21,11 +23,14 @@ export function reportRoutes(reports: ReportService) {
       params: uuidParams, body: shiftUpdateSchema, response: shiftSchema, handler: (c) => reports.update(actor(c), c.params.id, c.body) }),
     route({ method: 'post', path: '/api/shifts/:id/end', action: 'shifts.log', tag: 'shifts', summary: 'End your shift, with hand-over notes for the next',
       params: uuidParams, body: shiftEndSchema, response: shiftSchema, handler: (c) => reports.end(actor(c), c.params.id, c.body.handoverNotes) }),
-    route({ method: 'get', path: '/api/shifts/:id/report', action: 'shifts.log', tag: 'shifts', summary: 'Shift report: incidents, alerts, response times (format=csv: a spreadsheet)',
-      params: uuidParams, query: formatQuerySchema, response: shiftReportSchema,
+    route({ method: 'get', path: '/api/shifts/:id/report', action: 'shifts.log', tag: 'shifts', summary: 'Shift report: incidents, alerts, response times (format=csv: a spreadsheet; format=pdf: printable, lang=nl|en)',
+      params: uuidParams, query: reportQuerySchema, response: shiftReportSchema,
       handler: async (c) => {
         const r = await reports.report(c.params.id);
-        return c.query.format === 'csv' ? csv(reports.reportCsv(r), `dienst-${r.shift.startedAt.slice(0, 10)}-${r.shift.userName.replace(/[^\w-]+/g, '_')}.csv`) : r;
+        const name = `dienst-${r.shift.startedAt.slice(0, 10)}-${r.shift.userName.replace(/[^\w-]+/g, '_')}`;
+        if (c.query.format === 'csv') return csv(reports.reportCsv(r), `${name}.csv`);
+        if (c.query.format === 'pdf') return pdf(await reports.reportPdf(r, c.query.lang), `${name}.pdf`);
+        return r;
       } }),
     route({ method: 'get', path: '/api/figures', action: 'figures.read', tag: 'shifts', summary: 'Incidents per night, municipality and category; dispatch response times (format=csv)',
       query: figuresQuerySchema, response: figuresSchema,

@@ -22,6 +22,8 @@ export const shiftListQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 export const formatQuerySchema = z.object({ format: z.enum(['json', 'csv']).default('json') });
+/** The shift report: JSON, a spreadsheet (csv) or a printable document (pdf, in lang: Dutch by default). */
+export const reportQuerySchema = z.object({ format: z.enum(['json', 'csv', 'pdf']).default('json'), lang: z.enum(['nl', 'en']).default('nl') });
 
 export const reportIncidentSchema = z.object({
   number: z.number(), id: z.string(), taggedAt: z.string(), categoryId: z.string(), category: z.string(), priority: prioritySchema,

@@ -7,6 +7,7 @@ import { toCsv } from '../http/csv.js';
 import { findCameras } from '../incidents/store.js';
 import type { Categories } from '../incidents/categories.js';
 import * as store from './store.js';
+import { shiftReportPdf, type ReportLang } from './shift-pdf.js';
 import type { Figures, ReportIncident, Shift, ShiftReport } from './schema.js';
 
 export interface Actor { user: SessionUser; remoteAddr: string | null }
@@ -106,6 +107,11 @@ export class ReportService {
     const cols: Array<keyof ReportIncident> = ['number', 'taggedAt', 'category', 'priority', 'location', 'municipality', 'cameras', 'status', 'alertStatus',
       'raisedAt', 'acknowledgedAt', 'onSceneAt', 'closedAt', 'escalated', 'tagToAckSeconds', 'ackToOnSceneSeconds'];
     return toCsv(cols as string[], r.incidents.map((i) => cols.map((c) => i[c])));
+  }
+
+  /** The same report as a printable A4 document (Dutch or English). */
+  reportPdf(r: ShiftReport, lang: ReportLang): Promise<Uint8Array> {
+    return shiftReportPdf(r, { lang, categoryName: (id) => this.categories.get(id)[lang] });
   }
 
   async figures(from: string, to: string): Promise<Figures> {

@@ -186,6 +186,41 @@ describe('evidence in real Chromium', { timeout: 120_000 }, () => {
     await expect.poll(() => row.getByTestId('evidence-hold').innerText()).toContain('Vrijgegeven');
   });
 
+  it('observer: an incident lists the evidence preserved for it, live, and links to the item in the evidence view', async () => {
+    const observer = await new ApiClient(room.url).login('observer');
+    const inc = await observer.post('/api/incidents', { taggedAt: new Date(Date.now() - 5000).toISOString(), cameraIds: [CAM], categoryId: 'vechtpartij', priority: 2 });
+    expect(inc.status).toBe(201);
+    const preserve = async (api: ApiClient, over: Record<string, unknown>) => {
+      const now = Date.now();
+      const r = await api.post('/api/evidence', { cameras: [CAM], from: new Date(now - 20_000).toISOString(), to: new Date(now - 5_000).toISOString(), reason: 'Vechtpartij bij de ingang', ...over });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      return r.body as { id: string; number: number };
+    };
+    const first = await preserve(observer, { incidentId: inc.body.id });
+    await preserve(observer, { reason: 'Los van het incident' });
+
+    const page = await loginAs('observer');
+    await page.goto(room.url + '/#/incidents');
+    await page.getByTestId(`incident-row-${inc.body.number}`).locator('button').first().click();
+    const list = page.getByTestId('incident-detail').getByTestId('incident-evidence');
+    await list.waitFor();
+    expect(await list.locator('li').count()).toBe(1);
+    expect(await list.innerText()).toContain(`Bewijsstuk #${first.number}`);
+    expect(await list.innerText()).toContain('Bewijs Markt');
+    // Preserved by someone else meanwhile: it appears without a reload.
+    const second = await preserve(await new ApiClient(room.url).login('supervisor'), { incidentId: inc.body.id });
+    await expect.poll(() => list.locator('li').count()).toBe(2);
+    expect(await list.locator(`li[data-evidence-id="${second.id}"]`).innerText()).toContain(`Bewijsstuk #${second.number}`);
+
+    // The link opens the item in the room's evidence view.
+    await list.getByRole('link', { name: `Bewijsstuk #${first.number}` }).click();
+    const row = page.getByTestId(`evidence-${first.number}`);
+    await row.waitFor();
+    expect(page.url()).toContain(`#/evidence/${first.id}`);
+    await expect.poll(() => row.getAttribute('aria-current')).toBe('true');
+    expect(await page.getByTestId('nav-evidence').getAttribute('aria-current')).toBe('page');
+  });
+
   it('municipality: no evidence view, and the API refuses', async () => {
     const page = await loginAs('enschede');
     await page.getByTestId('municipality-name').waitFor();

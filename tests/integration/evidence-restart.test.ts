@@ -54,7 +54,7 @@ describe('server killed', () => {
         expect(existsSync(path.join(evDir, 'rec-kill.mp4.partial'))).toBe(false);
         expect(createHash('sha256').update(readFileSync(path.join(evDir, 'rec-kill.mp4'))).digest('hex')).toBe(item.clips[0]!.sha256);
         const custody = (await obsB.get(`/api/evidence/${res.body.id}`)).body.custody.map((c: any) => c.action);
-        expect(custody).toEqual(['preserved', 'resumed', 'produced']);
+        expect(custody).toEqual(['preserved', 'resumed', 'produced', 'viewed']); // 'viewed': this read
         const recovered = await b.sql`select * from recording_segments where run_id = ${orphanRun}`;
         expect(recovered).toHaveLength(1);
         expect(existsSync(path.join(dataDir, 'media', recovered[0]!.path))).toBe(true);

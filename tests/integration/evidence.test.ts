@@ -100,6 +100,50 @@ describe('recording', () => {
     expect(status.body.cameras.find((c: any) => c.cameraId === 'rec-one')).toMatchObject({ state: 'running' });
     expect(status.body.recording).toBe(true);
   });
+
+  it('lists playbacks like the live-view history: own, everyone\'s for supervisors, never for police or municipality', async () => {
+    // A second playback, by the supervisor, of a range we know.
+    const t = Date.now();
+    const play = await fetch(`${room.url}/api/recordings/rec-one/play?from=${encodeURIComponent(iso(t - 6000))}&to=${encodeURIComponent(iso(t - 4000))}`, { headers: { cookie: supervisor.cookie } });
+    expect(play.status).toBe(200);
+    const played = { from: play.headers.get('x-recording-from'), to: play.headers.get('x-recording-to') };
+    await play.arrayBuffer();
+    const views = (api: ApiClient, q: string) => api.get(`/api/recordings/views${q}`);
+
+    const everyone = await waitFor('supervisor playback ended', async () => {
+      const r = await views(supervisor, '?scope=all');
+      return r.body.find?.((v: any) => v.username === 'supervisor' && v.endedAt) ? r : null;
+    });
+    expect(everyone.status).toBe(200);
+    expect(everyone.body.map((v: any) => v.username)).toEqual(['supervisor', 'observer']); // newest first
+    expect(everyone.body[0]).toMatchObject({ cameraId: 'rec-one', cameraName: 'Camera rec-one', rangeFrom: played.from, rangeTo: played.to, remoteAddr: expect.any(String) });
+    expect(Date.parse(everyone.body[0].endedAt)).toBeGreaterThanOrEqual(Date.parse(everyone.body[0].startedAt));
+    const [row] = await room.sql`select v.id from recording_views v join users u on u.id = v.user_id where u.username = 'supervisor'`;
+    expect(everyone.body[0].id).toBe(row!.id);
+
+    // Own history: the default scope; each sees only their own.
+    const mine = await views(observer, '');
+    expect(mine.status).toBe(200);
+    expect(mine.body.map((v: any) => v.username)).toEqual(['observer']);
+    expect((await views(supervisor, '?scope=mine')).body.map((v: any) => v.username)).toEqual(['supervisor']);
+    // Filters: camera and limit.
+    expect((await views(supervisor, '?scope=all&camera=ens-oude-markt')).body).toEqual([]);
+    expect((await views(supervisor, '?scope=all&camera=rec-one&limit=1')).body.map((v: any) => v.username)).toEqual(['supervisor']);
+    expect((await views(supervisor, '?limit=0')).body.error).toMatchObject({ code: 'invalid_input', field: 'limit' });
+    // Everyone's needs views.read.all: an observer asking gets 403; an admin (technical oversight) may.
+    const observerAll = await views(observer, '?scope=all');
+    expect(observerAll.status).toBe(403);
+    expect(observerAll.body.error.code).toBe('forbidden');
+    expect((await views(admin, '?scope=all')).body.map((v: any) => v.username)).toEqual(['supervisor', 'observer']);
+    // Roles without views.read.own: refused outright.
+    for (const api of [police, municipality]) {
+      const r = await views(api, '');
+      expect(r.status).toBe(403);
+      expect(r.body.error.code).toBe('forbidden');
+    }
+    // A dispatcher reads their own history: no playbacks (they cannot play recordings).
+    expect((await views(await new ApiClient(room.url).login('dispatcher'), '')).body).toEqual([]);
+  });
 });
 
 let itemId = '';
@@ -135,7 +179,7 @@ describe('evidence items', () => {
     await waitFor('police socket', () => seen.police!.find((i) => i.id === itemId && i.state === 'ready'));
     expect(seen.police!.every((i) => i.reason === null)).toBe(true);
     const custody = (await supervisor.get(`/api/evidence/${itemId}`)).body.custody;
-    expect(custody.map((c: any) => c.action)).toEqual(['preserved', 'produced']);
+    expect(custody.map((c: any) => c.action)).toEqual(['preserved', 'produced', 'viewed']); // 'viewed': this read
     // Produced while the post-roll was recorded (fed segment by segment), not afterwards.
     expect(custody[1].details).toMatchObject({ mode: 'live', sha256: clip.sha256 });
   });
@@ -166,6 +210,47 @@ describe('evidence items', () => {
     expect((await observer.get('/api/evidence/files/..%2F..%2Fetc%2Fpasswd')).status).toBe(400);
     expect((await observer.get('/api/evidence/..%2F..%2Fetc%2Fpasswd')).status).toBe(400);
     expect((await municipality.post('/api/evidence', { cameras: ['rec-one'], reason: 'mag niet' })).status).toBe(403);
+  });
+
+  it('observers and supervisors give no case number, but each view of an item and each clip played is in custody and audit', async () => {
+    const custodyRows = () => room.sql`select action, actor_name, actor_role, case_number, details from evidence_custody where item_id = ${itemId} order by id`;
+    const auditRows = () => room.sql`select action, actor_name, details from audit_log where subject = ${itemId} order by id`;
+    const before = (await custodyRows()).length;
+    const auditBefore = (await auditRows()).length;
+
+    // A supervisor and an observer open the item: one 'viewed' each, in the answer itself and in the audit chain.
+    const sup = await supervisor.get(`/api/evidence/${itemId}`);
+    expect(sup.status).toBe(200);
+    expect(sup.body.custody.at(-1)).toMatchObject({ action: 'viewed', actor: 'supervisor', role: 'supervisor', caseNumber: null, legalBasis: null });
+    const obs = await observer.get(`/api/evidence/${itemId}`);
+    expect(obs.status).toBe(200);
+    expect(obs.body.custody.at(-1)).toMatchObject({ action: 'viewed', actor: 'observer', role: 'observer', caseNumber: null });
+    expect(obs.body.caseNumbers).toEqual([]);
+
+    // The observer plays the clip (no case number asked): one 'played' per link, however many byte ranges.
+    const link = await observer.post(`/api/evidence/${itemId}/clip-link`, { cameraId: 'rec-one' });
+    expect(link.status).toBe(200);
+    for (const range of ['bytes=0-99', 'bytes=100-199']) {
+      const r = await fetch(room.url + link.body.url, { headers: { cookie: observer.cookie, range } });
+      expect(r.status).toBe(206);
+      await r.arrayBuffer();
+    }
+    const custody = (await custodyRows()).slice(before);
+    expect(custody.map((c) => [c.action, c.actor_name, c.actor_role, c.case_number])).toEqual([
+      ['viewed', 'supervisor', 'supervisor', null], ['viewed', 'observer', 'observer', null], ['played', 'observer', 'observer', null],
+    ]);
+    expect(custody[2]!.details).toMatchObject({ cameraId: 'rec-one' });
+    const audit = (await auditRows()).slice(auditBefore);
+    expect(audit.map((a) => [a.action, a.actor_name])).toEqual([
+      ['evidence.viewed', 'supervisor'], ['evidence.viewed', 'observer'], ['evidence.link_issued', 'observer'], ['evidence.played', 'observer'],
+    ]);
+    expect(audit[0]!.details).toMatchObject({ role: 'supervisor', caseNumber: null });
+    // The chain still verifies with these rows in it.
+    expect((await admin.get('/api/audit/verify')).body).toMatchObject({ ok: true });
+
+    // An unknown item: 404, and nothing recorded.
+    expect((await observer.get('/api/evidence/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    expect(await room.sql`select 1 from evidence_custody where item_id = '00000000-0000-4000-8000-000000000000'`).toHaveLength(0);
   });
 
   it('police state a case number and legal basis before any view or download; every one is in custody and audit', async () => {
@@ -213,7 +298,12 @@ describe('evidence items', () => {
     expect(m.files[0]).toMatchObject({ camera: { id: 'rec-one', name: 'Camera rec-one', municipality: 'Enschede', street: 'Oude Markt' } });
     expect(m.files[0]!.actual.from.amsterdam).toMatch(/\+0[12]:00$/);
     expect(m.requested.from.utc).toBe(new Date(Date.parse(m.requested.from.utc!)).toISOString());
-    expect(m.custody.map((c) => c.action)).toEqual(['preserved', 'produced', 'viewed', 'played', 'exported']);
+    // The room's reads (no case number) and the police's (with one), in order.
+    expect(m.custody.map((c) => [c.action, c.actor, c.caseNumber])).toEqual([
+      ['preserved', 'observer', null], ['produced', null, null], ['viewed', 'supervisor', null],
+      ['viewed', 'supervisor', null], ['viewed', 'observer', null], ['played', 'observer', null],
+      ['viewed', 'police', 'PL0600-2026123456'], ['played', 'police', 'PL0600-2026123456'], ['exported', 'police', 'PL0600-2026123456'],
+    ]);
     expect(m.evidence.reason).toBe('Vechtpartij voor café, twee personen');
 
     // With standard tools alone, as the README in the package says.

@@ -13,6 +13,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ApiClient, startTestRoom, type TestRoom } from '../support/room.js';
 import { publishTestPattern, waitFor, type Publisher } from '../support/publisher.js';
+import { createRtmpCamera, publishTo } from '../support/cameras.js';
+import { FlvReader } from '../../streams/flv-reader.js';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 let room: TestRoom;
@@ -293,6 +295,107 @@ describe('live video for dispatchers', () => {
     await waitFor('refusal recorded', async () => (await room.sql`select 1 from audit_log where action = 'live.play_refused' and subject = ${cam} and details->>'reason' = 'not-in-open-alert'`)[0]);
     // Observers are not restricted.
     expect((await observer.post('/api/cameras/hgl-marktsteeg/live', { stream: 'main' })).status).toBe(200);
+  });
+
+  /** A player on the media server's HTTP-FLV: counts video tags until the server ends the stream (or stop()). */
+  async function play(api: ApiClient, cameraId: string) {
+    const grant = await api.post(`/api/cameras/${cameraId}/live`, { stream: 'main' });
+    expect(grant.status, JSON.stringify(grant.body)).toBe(200);
+    const ctrl = new AbortController();
+    const res = await fetch(`http://127.0.0.1:${room.media.httpPort}${grant.body.path}`, { signal: ctrl.signal });
+    expect(res.status).toBe(200);
+    const p = { videoTags: 0, endedAt: null as number | null, stop: () => ctrl.abort(), ended: null as unknown as Promise<void> };
+    p.ended = (async () => {
+      const reader = new FlvReader();
+      try {
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) p.videoTags += reader.push(Buffer.from(chunk)).filter((t) => t.type === 'video').length;
+      } catch { /* cut or aborted */ }
+      p.endedAt = Date.now();
+    })();
+    await waitFor(`${cameraId} playing`, () => p.videoTags >= 3 || p.endedAt !== null, 8000, 50);
+    expect(p.endedAt, `${cameraId} ended before it played`).toBeNull();
+    return p;
+  }
+  const stillPlaying = async (p: Awaited<ReturnType<typeof play>>) => {
+    const before = p.videoTags;
+    await waitFor('more video', () => p.videoTags > before + 5, 5000, 50);
+    return p.endedAt === null;
+  };
+
+  it('a dispatcher watching an alert’s camera is cut when the alert closes (or the camera leaves it); others keep watching', async () => {
+    for (const id of ['disp-a', 'disp-b']) publishTo(publishers, room, id, await createRtmpCamera(admin, id));
+    await waitFor('cameras online', () => room.board.get('disp-a').online && room.board.get('disp-b').online, 10_000);
+    // Alert X holds both cameras; alert Y holds disp-b too.
+    const x = await raised({ cameraIds: ['disp-a', 'disp-b'] });
+    const y = await raised({ cameraIds: ['disp-b', 'ens-oude-markt'] });
+    expect((await dispatcher.post(`/api/alerts/${x.alert.id}/status`, { status: 'acknowledged' })).status).toBe(200);
+
+    const dispA = await play(dispatcher, 'disp-a');
+    const dispB = await play(dispatcher, 'disp-b');
+    const obsA = await play(observer, 'disp-a');
+    const players = [dispA, dispB, obsA];
+    try {
+      const closedAt = Date.now();
+      expect((await dispatcher.post(`/api/alerts/${x.alert.id}/status`, { status: 'closed' })).status).toBe(200);
+      await waitFor('dispatcher cut from disp-a', () => dispA.endedAt !== null, 3000, 20);
+      expect(dispA.endedAt! - closedAt).toBeLessThan(3000);
+      // disp-b is still in the open alert Y; the observer is not restricted; the recorder is not a person.
+      expect(await stillPlaying(dispB)).toBe(true);
+      expect(await stillPlaying(obsA)).toBe(true);
+      expect(room.recorder?.isRecording('disp-a')).toBe(true);
+      // A reconnect is refused: the alert is closed.
+      expect((await dispatcher.post('/api/cameras/disp-a/live', { stream: 'main' })).body.error.code).toBe('not_in_open_alert');
+      // The viewing record of the cut view is closed.
+      const views = await waitFor('view ended', async () => (await room.sql`select v.ended_at from live_views v join users u on u.id = v.user_id
+        where u.username = 'dispatcher' and v.camera_id = 'disp-a' and v.ended_at is not null`)[0]);
+      expect(views.ended_at).not.toBeNull();
+
+      // The observer takes disp-b off incident Y while its alert is open: the dispatcher loses that picture too.
+      expect((await observer.patch(`/api/incidents/${y.incident.id}`, { cameraIds: ['ens-oude-markt'] })).status).toBe(200);
+      await waitFor('dispatcher cut from disp-b', () => dispB.endedAt !== null, 3000, 20);
+      expect(await stillPlaying(obsA)).toBe(true);
+    } finally { players.forEach((p) => p.stop()); await Promise.all(players.map((p) => p.ended)); }
+  });
+});
+
+describe('evidence of an incident', () => {
+  it('lists the items preserved for an incident, and only those, to whoever may read evidence; a list read is no consultation', async () => {
+    const [a, b] = [await newIncident(), await newIncident()];
+    // A range that ended less than a minute ago is accepted before its recording is indexed (no camera streams here).
+    const at = (s: number) => new Date(Math.floor(Date.now() / 1000) * 1000 + s * 1000).toISOString();
+    const range = { from: at(-180), to: at(-20) };
+    const preserve = async (api: ApiClient, over: Record<string, unknown>) => {
+      const r = await api.post('/api/evidence', { cameras: ['ens-oude-markt'], ...range, reason: 'vechtpartij bij de fontein', ...over });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      return r.body;
+    };
+    const one = await preserve(observer, { incidentId: a.id });
+    const two = await preserve(supervisor, { incidentId: a.id, cameras: ['ens-oude-markt', 'hgl-stadhuis'] });
+    await preserve(observer, { incidentId: b.id });
+    await preserve(observer, {});
+
+    const list = await observer.get(`/api/evidence?incident=${a.id}`);
+    expect(list.status).toBe(200);
+    expect(list.body.map((e: any) => e.id).sort()).toEqual([one.id, two.id].sort());
+    const item = list.body.find((e: any) => e.id === two.id);
+    expect(item).toMatchObject({ incidentId: a.id, requestedFrom: range.from, requestedTo: range.to, legalHold: true, reason: 'vechtpartij bij de fontein' });
+    expect(['pending', 'ready', 'failed']).toContain(item.state);
+    expect(item.clips.map((c: any) => c.cameraId)).toEqual(['ens-oude-markt', 'hgl-stadhuis']);
+    expect((await supervisor.get(`/api/evidence?incident=${b.id}`)).body).toHaveLength(1);
+    expect((await supervisor.get(`/api/evidence?incident=${(await newIncident()).id}`)).body).toEqual([]);
+
+    // Police find them by incident too, without the reason until they state a purpose; dispatchers not at all.
+    const police = await new ApiClient(room.url).login('police');
+    const theirs = (await police.get(`/api/evidence?incident=${a.id}`)).body;
+    expect(theirs.map((e: any) => e.id).sort()).toEqual([one.id, two.id].sort());
+    expect(theirs.every((e: any) => e.reason === null)).toBe(true);
+    expect((await dispatcher.get(`/api/evidence?incident=${a.id}`)).status).toBe(403);
+    const bad = await observer.get('/api/evidence?incident=nope');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.field).toBe('incident');
+    // Listing is not viewing an item: nothing in the custody trail beyond its preservation.
+    const custody = await room.sql`select action from evidence_custody where item_id = any(${[one.id, two.id]}::uuid[]) and action = 'viewed'`;
+    expect(custody).toHaveLength(0);
   });
 });
 

@@ -99,7 +99,7 @@ describe('retention', () => {
     expect(existsSync(held.file)).toBe(false);
     const item = (await sup.get(`/api/evidence/${held.id}`)).body;
     expect(item).toMatchObject({ state: 'purged', legalHold: false });
-    expect(item.custody.map((c: any) => c.action)).toEqual(['released', 'purged']);
+    expect(item.custody.map((c: any) => c.action)).toEqual(['released', 'purged', 'viewed']); // 'viewed': this read
   });
 
   it('disk guard: below the threshold the oldest unpreserved segments go first, and supervisors are alerted', async () => {

@@ -1,6 +1,7 @@
 // The shift log, the shift report (JSON and CSV) and the supervisors' figures, on a real PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, startTestRoom, type TestRoom } from '../support/room.js';
+import { readPdf } from '../support/pdf.js';
 
 let room: TestRoom;
 let observer: ApiClient, supervisor: ApiClient, dispatcher: ApiClient;
@@ -65,6 +66,49 @@ describe('shift log', () => {
     expect(lines.length).toBe(4); // header, two rows, and the empty string after the final CRLF
     expect(lines[1]).toContain('"Beekstraat (bij ""De Kater"", terras)"');
     expect(lines[2]).toContain('"Beekstraat (=HYPERLINK(""http://x""))"');
+  });
+});
+
+describe('shift report as PDF', () => {
+  it('serves the same figures as a printable A4 document, in Dutch by default and in English on request', async () => {
+    const s = (await observer.post('/api/shifts', { cameraIds: ['hgl-beekstraat'] })).body;
+    const unwell = await tag(observer, { categoryId: 'onwel-persoon', priority: 2, locationText: 'bij café “De Kater” → terras 🚑' });
+    const alert = (await observer.post(`/api/incidents/${unwell.id}/alert`, {})).body;
+    await dispatcher.post(`/api/alerts/${alert.id}/status`, { status: 'acknowledged' });
+    await tag(observer, { categoryId: 'vernieling' });
+    await observer.post(`/api/shifts/${s.id}/end`, { handoverNotes: 'Overdracht: coördinatie met politie, übermorgen terug' });
+
+    const get = (query: string, api = observer) => fetch(`${room.url}/api/shifts/${s.id}/report?${query}`, { headers: { cookie: api.cookie } });
+    const res = await get('format=pdf');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/pdf');
+    expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="dienst-\d{4}-\d\d-\d\d-Olga_Observant\.pdf"$/);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    expect(Buffer.from(bytes.subarray(0, 5)).toString('latin1')).toBe('%PDF-');
+    const { doc, pages } = await readPdf(bytes);
+    expect(doc.getPageCount()).toBeGreaterThanOrEqual(1);
+    expect(doc.getTitle()).toBe('Dienstrapport Olga Observant');
+    const text = pages.join('\n');
+    const lines = text.split('\n');
+    expect(text).toContain('Dienstrapport Olga Observant');
+    // The same figures as the JSON (and so the CSV): two incidents, one alert, its response time.
+    const rep = (await observer.get(`/api/shifts/${s.id}/report`)).body;
+    expect(rep.summary).toMatchObject({ incidents: 2, alerts: 1, tagToAck: { count: 1 } });
+    const tagToAck = String(rep.incidents[0].tagToAckSeconds).replace('.', ',');
+    expect(lines).toEqual(expect.arrayContaining(['Incidenten', 'Meldingen aan de meldkamer', 'Onwel persoon', 'Vernieling', 'ontvangen', `${tagToAck} s`,
+      `${tagToAck} s / ${tagToAck} s (1)`, 'Overdracht: coördinatie met politie, übermorgen terug', String(unwell.number), 'hgl-beekstraat']));
+    // User text outside the standard fonts' range does not break the document.
+    expect(text).toContain('Beekstraat (bij café “De Kater” -> terras ?)');
+
+    const en = await get('format=pdf&lang=en');
+    const enText = (await readPdf(new Uint8Array(await en.arrayBuffer()))).pages.join('\n');
+    expect(enText).toContain('Shift report Olga Observant');
+    expect(enText.split('\n')).toEqual(expect.arrayContaining(['Person unwell', 'Acknowledged', 'acknowledged', `${rep.incidents[0].tagToAckSeconds} s`]));
+
+    const bad = await observer.get(`/api/shifts/${s.id}/report?format=docx`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.field).toBe('format');
+    expect((await get('format=pdf', dispatcher)).status).toBe(403);
   });
 });
 

@@ -12,9 +12,10 @@ export interface TestRoom extends Room { close(): Promise<void> }
 /**
  * opts.db: run on this database and leave it in place on close (a restart test starts a second room on it and
  * drops it itself). Without it, each room gets a fresh database that close() drops.
+ * opts.now: the room's clock for bookings (activation windows, lead time, usage).
  * opts.dataDir: likewise for DATA_DIR (recordings, evidence clips, the signing key): kept on close.
  */
-export async function startTestRoom(env: Record<string, string> = {}, opts: { db?: Awaited<ReturnType<typeof freshDatabase>>; dataDir?: string } = {}): Promise<TestRoom> {
+export async function startTestRoom(env: Record<string, string> = {}, opts: { db?: Awaited<ReturnType<typeof freshDatabase>>; dataDir?: string; now?: () => Date } = {}): Promise<TestRoom> {
   const db = opts.db ?? await freshDatabase();
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'uitkijk-test-data-'));
   const config = loadConfig({
@@ -22,7 +23,7 @@ export async function startTestRoom(env: Record<string, string> = {}, opts: { db
     DATABASE_URL: db.url, DATA_DIR: dataDir, MEDIA_DIR: path.join(dataDir, 'media'), DEMO: 'true', DEMO_CAMERAS: 'false', RECORDING: 'on', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     SERVE_CLIENT: 'false', ...env,
   });
-  const room = await startRoom(config, createLogger(config.LOG_LEVEL));
+  const room = await startRoom(config, createLogger(config.LOG_LEVEL), { now: opts.now });
   return {
     ...room,
     async close() {

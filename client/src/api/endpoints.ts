@@ -15,6 +15,13 @@ import { figuresSchema, shiftReportSchema, shiftSchema } from '../../../server/r
 import {
   evidenceDetailSchema, evidenceItemSchema, evidenceLinkSchema, publicKeySchema, type EvidenceCreate, type LegalBasis,
 } from '../../../server/evidence/schema';
+import { recordingViewSchema } from '../../../server/recordings/schema';
+import {
+  activationSchema, bookingDetailSchema, bookingSchema, capacitySchema, rosterEntrySchema, usageSchema,
+  type BookingChange, type BookingCreate, type BookingStatus,
+} from '../../../server/bookings/schema';
+import { rosterObserverSchema } from '../../../server/bookings/observers';
+import { notificationSchema } from '../../../server/notifications/schema';
 import { request, requestNoContent, withQuery } from './http';
 
 export type CameraCreateBody = z.output<typeof cameraCreateSchema>;
@@ -27,6 +34,7 @@ export type CameraWithKey = z.output<typeof cameraWithKeySchema>;
 export type CameraStatus = z.output<typeof cameraStatusSchema>;
 export type PlayGrant = z.output<typeof playGrantSchema>;
 export type LiveView = z.output<typeof liveViewSchema>;
+export type RecordingView = z.output<typeof recordingViewSchema>;
 export type Preferences = z.output<typeof preferencesSchema>;
 export type StreamKind = PlayGrant['stream'];
 export type WallLayout = Preferences['wallLayout'];
@@ -39,13 +47,19 @@ const evidencePath = (id: string) => `/api/evidence/${encodeURIComponent(id)}`;
 const incidentPath = (id: string) => `/api/incidents/${encodeURIComponent(id)}`;
 const alertPath = (id: string) => `/api/alerts/${encodeURIComponent(id)}`;
 const shiftPath = (id: string) => `/api/shifts/${encodeURIComponent(id)}`;
+const bookingPath = (id: string) => `/api/bookings/${encodeURIComponent(id)}`;
+export type BookingQuery = { from?: string; to?: string; status?: BookingStatus; municipality?: string; limit?: number };
 
 /** Downloads (CSV) are plain links: the browser saves what the server sends with content-disposition. */
 export const downloads = {
   figuresCsv: (from: string, to: string) => withQuery('/api/figures', { from, to, format: 'csv' }),
   shiftReportCsv: (id: string) => withQuery(`${shiftPath(id)}/report`, { format: 'csv' }),
+  /** Printable A4, in the console's language (Dutch unless English). */
+  shiftReportPdf: (id: string, lang: string) => withQuery(`${shiftPath(id)}/report`, { format: 'pdf', lang: lang === 'en' ? 'en' : 'nl' }),
   /** The JPEG of an incident's tagged moment (every view is recorded by the server). */
   snapshot: (incidentId: string) => `${incidentPath(incidentId)}/snapshot`,
+  /** Usage of a month (a municipality user: their own), as CSV or PDF. */
+  usage: (month: string, format: 'csv' | 'pdf', municipality?: string) => withQuery('/api/bookings/usage', { month, municipality, format }),
 };
 
 const cameraPath = (id: string) => `/api/cameras/${encodeURIComponent(id)}`;
@@ -70,6 +84,8 @@ export const api = {
   playGrant: (id: string, stream: StreamKind) => request('POST', `${cameraPath(id)}/live`, playGrantSchema, { stream }),
   liveStatus: () => request('GET', '/api/live/status', z.array(cameraStatusSchema)),
   liveViews: (q: { scope: 'mine' | 'all'; camera?: string; limit?: number }) => request('GET', withQuery('/api/live/views', q), z.array(liveViewSchema)),
+  /** Playbacks of recordings, logged like live views (same scopes). */
+  recordingViews: (q: { scope: 'mine' | 'all'; camera?: string; limit?: number }) => request('GET', withQuery('/api/recordings/views', q), z.array(recordingViewSchema)),
   preferences: () => request('GET', '/api/me/preferences', preferencesSchema),
   savePreferences: (p: Preferences) => request('PUT', '/api/me/preferences', preferencesSchema, p),
 
@@ -112,4 +128,23 @@ export const api = {
   releaseEvidence: (id: string, reason: string) => request('POST', `${evidencePath(id)}/release`, evidenceItemSchema, { reason }),
   retryEvidence: (id: string) => request('POST', `${evidencePath(id)}/retry`, evidenceItemSchema, {}),
   evidencePublicKey: () => request('GET', '/api/evidence/public-key', publicKeySchema),
+
+  // Flexible supervision (issue 6). Windows go in as Amsterdam wall clock ("2026-06-12T21:00", "+02:00"/"+01:00" for
+  // the repeated October hour); municipality users see only their own bookings (another one's: 404).
+  bookings: (q: BookingQuery = {}) => request('GET', withQuery('/api/bookings', q), z.array(bookingSchema)),
+  booking: (id: string) => request('GET', bookingPath(id), bookingDetailSchema),
+  requestBooking: (body: BookingCreate) => request('POST', '/api/bookings', bookingSchema, body),
+  changeBooking: (id: string, body: BookingChange) => request('PATCH', bookingPath(id), bookingSchema, body),
+  cancelBooking: (id: string, expectedVersion: number, reason: string) => request('POST', `${bookingPath(id)}/cancel`, bookingSchema, { expectedVersion, reason }),
+  bookingCapacity: (id: string) => request('GET', `${bookingPath(id)}/capacity`, capacitySchema),
+  approveBooking: (id: string, body: { expectedVersion: number; unitIds: string[]; observerIds: string[] }) => request('POST', `${bookingPath(id)}/approve`, bookingSchema, body),
+  rejectBooking: (id: string, expectedVersion: number, reason: string) => request('POST', `${bookingPath(id)}/reject`, bookingSchema, { expectedVersion, reason }),
+  usage: (month: string, municipality?: string) => request('GET', withQuery('/api/bookings/usage', { month, municipality }), usageSchema),
+  roster: (from: string, to: string) => request('GET', withQuery('/api/roster', { from, to }), z.array(rosterEntrySchema)),
+  rosterObservers: () => request('GET', '/api/roster/observers', z.array(rosterObserverSchema)),
+  addRoster: (body: { userId: string; start: string; end: string }) => request('POST', '/api/roster', rosterEntrySchema, body),
+  removeRoster: (id: string) => requestNoContent('DELETE', `/api/roster/${encodeURIComponent(id)}`),
+  activations: () => request('GET', '/api/live/activations', z.array(activationSchema)),
+  notifications: (q: { unread?: 'true' | 'false'; limit?: number } = {}) => request('GET', withQuery('/api/notifications', q), z.array(notificationSchema)),
+  markNotificationsRead: (body: { ids: number[] } | { all: true }) => request('POST', '/api/notifications/read', z.object({ marked: z.number() }), body),
 };

@@ -37,12 +37,17 @@ interface Props {
   onPick?: (camera: Camera) => void;
   /** Completes the name button's accessible name, e.g. "show on tile 2". */
   pickHint?: string;
+  /** Which cameras this list shows (e.g. the wall's list: a flexible unit only while it is active). Default: all. */
+  include?: (camera: Camera) => boolean;
+  /** A line under a camera's name, e.g. a flexible unit's event and until when it is active. */
+  note?: (camera: Camera) => string | null;
 }
 
-export function CameraList({ variant = 'full', headingLevel = 2, onPick, pickHint }: Props) {
+export function CameraList({ variant = 'full', headingLevel = 2, onPick, pickHint, include, note }: Props) {
   const { t } = useTranslation();
   const errorText = useErrorText();
-  const { cameras, error, reload } = useCameraRegistry();
+  const { cameras: registry, error, reload } = useCameraRegistry();
+  const cameras = useMemo(() => (registry && include ? registry.filter(include) : registry), [registry, include]);
   const live = useLiveStatus();
   const [query, setQuery] = useState('');
   const searchId = useId();
@@ -119,6 +124,7 @@ export function CameraList({ variant = 'full', headingLevel = 2, onPick, pickHin
                     {variant === 'compact'
                       ? <span className="sub">{c.location.street}</span>
                       : <span className="sub mono">{c.id}</span>}
+                    {note?.(c) && <span className="sub camera-note" data-testid="camera-note">{note(c)}</span>}
                   </td>
                   {variant === 'full' && (
                     <td>

@@ -31,9 +31,11 @@ interface Props {
   onTag?(tile: number): void;
   /** B (bewaren): preserve evidence of the selected tile; called in the key handler so the moment is the key press. */
   onPreserve?(tile: number): void;
+  /** A short line under a tile's location, e.g. a flexible unit's event and until when it is active. */
+  tileNote?(cameraId: string): string | null;
 }
 
-export function CameraWall({ wall, cameras: loadedCameras, onTag, onPreserve }: Props) {
+export function CameraWall({ wall, cameras: loadedCameras, onTag, onPreserve, tileNote }: Props) {
   const { t } = useTranslation();
   const errorText = useErrorText();
   const headingId = useId();
@@ -178,7 +180,7 @@ export function CameraWall({ wall, cameras: loadedCameras, onTag, onPreserve }: 
             {tiles.slice(0, layout).map((cameraId, i) => (
               <WallTile key={i} index={i} cameraId={cameraId} camera={cameraId ? byId.get(cameraId) : undefined}
                 status={cameraId ? status.get(cameraId) : null} statusKnown={status.loaded || !status.available}
-                selected={i === selected} pageVisible={pageVisible} wall={wall} announce={announce} />
+                selected={i === selected} pageVisible={pageVisible} wall={wall} announce={announce} note={cameraId && tileNote ? tileNote(cameraId) : null} />
             ))}
           </ol>
         ))}
@@ -209,9 +211,10 @@ interface TileProps {
   pageVisible: boolean;
   wall: Wall;
   announce(text: string): void;
+  note?: string | null;
 }
 
-function WallTile({ index, cameraId, camera, status, statusKnown, selected, pageVisible, wall, announce }: TileProps) {
+function WallTile({ index, cameraId, camera, status, statusKnown, selected, pageVisible, wall, announce, note }: TileProps) {
   const { t } = useTranslation();
   const compact = wall.layout >= 9;
   const [dropping, setDropping] = useState(false);
@@ -276,6 +279,12 @@ function WallTile({ index, cameraId, camera, status, statusKnown, selected, page
         {camera && (
           <div className="wall-tile__line wall-tile__line--meta">
             <span className="wall-tile__where" data-testid="tile-location">{t('wall.where', { street: camera.location.street, municipality: camera.municipalityName })}</span>
+          </div>
+        )}
+        {camera && note && (
+          <div className="wall-tile__line wall-tile__line--meta">
+            <span className="badge badge--flexible">{t('camera.kinds.flexible')}</span>
+            <span className="wall-tile__where" data-testid="tile-note">{note}</span>
           </div>
         )}
       </div>

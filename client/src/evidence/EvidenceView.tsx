@@ -1,6 +1,6 @@
 // "Bewijs" for observers and supervisors: every preserved item, live (state, progress per clip, hashes when ready,
 // legal hold). Supervisors end a legal hold with a reason.
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { EvidenceItem } from '../../../server/evidence/schema';
 import { api } from '../api/endpoints';
@@ -18,6 +18,15 @@ export function EvidenceView() {
   const can = useCan();
   const feed = useLiveEvidence({ limit: 100 });
   const [releasing, setReleasing] = useState<EvidenceItem | null>(null);
+  // Opened from an incident (#/evidence/<id>): bring that item into view once the list is there.
+  const [focusId] = useState(() => /^#\/evidence\/([0-9a-f-]{36})$/i.exec(window.location.hash)?.[1] ?? null);
+  const loaded = !!feed.items;
+  useEffect(() => {
+    if (!focusId || !loaded) return;
+    const el = document.querySelector<HTMLElement>(`[data-evidence-id="${focusId}"]`);
+    el?.scrollIntoView({ block: 'start' });
+    el?.focus();
+  }, [focusId, loaded]);
   return (
     <>
       <h1 tabIndex={-1} className="view-title">{t('views.evidence')}</h1>
@@ -27,7 +36,8 @@ export function EvidenceView() {
       {feed.items?.length === 0 && <p className="empty">{t('evidence.none')}</p>}
       <ul className="evidence-list" data-testid="evidence-list">
         {feed.items?.map((item) => (
-          <li key={item.id} className="panel evidence-item" data-testid={`evidence-${item.number}`} data-evidence-id={item.id} data-state={item.state}>
+          <li key={item.id} className="panel evidence-item" data-testid={`evidence-${item.number}`} data-evidence-id={item.id} data-state={item.state}
+            tabIndex={item.id === focusId ? -1 : undefined} aria-current={item.id === focusId ? 'true' : undefined}>
             <div className="evidence-item__head">
               <h2>{t('evidence.itemTitle', { number: item.number })}</h2>
               <EvidenceStateBadge state={item.state} />

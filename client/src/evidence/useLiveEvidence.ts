@@ -30,20 +30,22 @@ export function useLiveEvidence(query: EvidenceQuery | null): LiveEvidence {
     }
   }, [key]); // eslint-disable-line react-hooks/exhaustive-deps -- the query by value
 
-  // Only items already in the list (police search) or every item (the room's own list, query {}).
+  // Only items already in the list (police search), every item (the room's own list, query {}), or every item of
+  // the one incident asked for (an incident's detail).
   const everything = query !== null && Object.keys(query).filter((k) => k !== 'limit').length === 0;
+  const incident = query !== null && Object.keys(query).every((k) => k === 'incident' || k === 'limit') ? query.incident ?? null : null;
   const upsert = useCallback((i: EvidenceItem) => {
     setById((m) => {
       if (!m) return m;
       const known = m.get(i.id);
       if (known && known.version > i.version) return m;
-      if (!known && !everything) return m;
+      if (!known && !everything && !(incident !== null && i.incidentId === incident)) return m;
       const next = new Map(m);
       // Police pushes carry reason null: keep what the list already showed.
       next.set(i.id, known && i.reason === null && known.reason !== null ? { ...i, reason: known.reason } : i);
       return next;
     });
-  }, [everything]);
+  }, [everything, incident]);
 
   useEffect(() => { void reload(); }, [reload]);
 

@@ -1,5 +1,6 @@
-// One incident: what was tagged, the snapshot of that moment, its dispatch state and its timeline (every change:
-// who, when, what). Notes and descriptions are user text, shown as text (never as HTML).
+// One incident: what was tagged, the snapshot of that moment, its dispatch state, its timeline (every change:
+// who, when, what) and the evidence preserved for it (live). Notes and descriptions are user text, shown as text
+// (never as HTML).
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
@@ -8,6 +9,8 @@ import { api, downloads } from '../api/endpoints';
 import { toApiError, type ApiError } from '../api/http';
 import { Dialog } from '../components/Dialog';
 import { PreserveDialog } from '../evidence/PreserveDialog';
+import { EvidenceStateBadge } from '../evidence/parts';
+import { useLiveEvidence } from '../evidence/useLiveEvidence';
 import { useErrorText } from '../components/errors';
 import { formatDateTime } from '../format';
 import { useCan } from '../session/SessionContext';
@@ -45,6 +48,8 @@ export function IncidentDetail({ incident, onChanged, onEdit, onClose }: Props) 
   const [notice, setNotice] = useState<string | null>(null);
   const [imgFailed, setImgFailed] = useState(false);
   const [preserving, setPreserving] = useState(false);
+  // The items preserved for this incident (a list read: no consultation of an item's footage, so nothing to record).
+  const evidence = useLiveEvidence(can('evidence.read') ? { incident: incident.id, limit: 50 } : null);
 
   // The timeline again whenever the incident changes (the list keeps `incident` live).
   useEffect(() => {
@@ -113,6 +118,31 @@ export function IncidentDetail({ incident, onChanged, onEdit, onClose }: Props) 
           </ol>
         )}
 
+        {can('evidence.read') && (
+          <section aria-labelledby={`incident-evidence-${i.id}`}>
+            <h3 id={`incident-evidence-${i.id}`}>{t('incident.evidence')}</h3>
+            {evidence.error && <p className="banner banner--error">{errorText(evidence.error)}</p>}
+            {!evidence.items && !evidence.error && <p className="muted">{t('common.loading')}</p>}
+            {evidence.items?.length === 0 && <p className="muted" data-testid="incident-evidence-none">{t('incident.evidenceNone')}</p>}
+            {!!evidence.items?.length && (
+              <ul className="evidence-list" data-testid="incident-evidence">
+                {evidence.items.map((e) => (
+                  <li key={e.id} className="evidence-item__head" data-evidence-id={e.id} data-state={e.state}>
+                    {/* The room's evidence view (#/evidence/<id>) shows the clips, hashes and hold of the item. */}
+                    {can('evidence.preserve')
+                      ? <a href={`#/evidence/${e.id}`} title={t('incident.evidenceOpen')}>{t('evidence.itemTitle', { number: e.number })}</a>
+                      : <strong>{t('evidence.itemTitle', { number: e.number })}</strong>}
+                    <EvidenceStateBadge state={e.state} />
+                    {e.legalHold && <span className="badge badge--permanent">{t('evidence.holdBadge')}</span>}
+                    <span className="mono">{formatDateTime(e.requestedFrom, lng)} – {formatDateTime(e.requestedTo, lng)}</span>
+                    <span className="muted">{e.clips.map((c) => c.cameraName).join(', ')}</span>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+        )}
+
         <div role="status" className="status-slot">{notice && <p className="banner banner--ok">{notice}</p>}</div>
         <div role="alert" className="alert-slot">{actionError && <p className="banner banner--error">{actionError}</p>}</div>
         <div className="actions">
@@ -130,7 +160,7 @@ export function IncidentDetail({ incident, onChanged, onEdit, onClose }: Props) 
       </div>
       {preserving && (
         <PreserveDialog request={{ moment: i.taggedAt, cameras: i.cameras, selected: i.cameras.map((c) => c.id), incident: { id: i.id, number: i.number } }}
-          onClose={() => setPreserving(false)} onSaved={(item) => { setPreserving(false); setNotice(t('preserve.saved', { number: item.number })); }} />
+          onClose={() => setPreserving(false)} onSaved={(item) => { setPreserving(false); evidence.upsert(item); setNotice(t('preserve.saved', { number: item.number })); }} />
       )}
     </Dialog>
   );

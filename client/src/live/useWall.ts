@@ -27,10 +27,14 @@ export interface Wall {
   assign(tile: number, cameraId: string): void;
   clear(tile: number): void;
   swap(a: number, b: number): void;
+  /** Takes a camera off every tile it is on (a flexible unit whose window closed); no change when it is on none. */
+  drop(cameraId: string): void;
   setFocused(on: boolean): void;
 }
 
-export function useWall(cameras: Camera[] | null): Wall {
+/** placeable: whether a camera may be on the wall now (a flexible unit only inside its window); a tile holding one
+ *  that may not shows empty. */
+export function useWall(cameras: Camera[] | null, placeable?: (cameraId: string) => boolean): Wall {
   const [ready, setReady] = useState(false);
   const [layout, setLayoutState] = useState<WallLayout>(4);
   // null: the user never arranged the wall, so it shows the enabled cameras in registry order.
@@ -55,7 +59,8 @@ export function useWall(cameras: Camera[] | null): Wall {
   }, []);
 
   const defaults = useMemo(() => defaultAssignment(cameras ?? []), [cameras]);
-  const tiles = saved ?? defaults;
+  const arranged = saved ?? defaults;
+  const tiles = useMemo(() => (placeable ? arranged.map((id) => (id && placeable(id) ? id : null)) : arranged), [arranged, placeable]);
 
   // Save after a change by the user (never the values just loaded), debounced; a pending save is sent on leaving.
   const pending = useRef<{ wallLayout: WallLayout; wallCameras: (string | null)[] } | null>(null);
@@ -96,6 +101,11 @@ export function useWall(cameras: Camera[] | null): Wall {
     assign: (tile, cameraId) => editTiles((list) => assignCamera(list, tile, cameraId)),
     clear: (tile) => editTiles((list) => clearTile(list, tile)),
     swap: (a, b) => editTiles((list) => swapTiles(list, a, b)),
+    drop: (cameraId) => setSaved((cur) => {
+      if (!cur || !cur.includes(cameraId)) return cur;
+      dirty.current = true;
+      return cur.map((id) => (id === cameraId ? null : id));
+    }),
     setFocused: setFocusedState,
   };
 }

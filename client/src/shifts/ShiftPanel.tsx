@@ -1,6 +1,6 @@
 // The shift log beside the wall: start a shift with the cameras on the wall, keep hand-over notes, end it. The notes
 // of the previous shift are shown to whoever starts the next. A shift report (incidents, alerts, response times) is
-// a CSV download.
+// a CSV or PDF download.
 import { useCallback, useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Shift } from '../../../server/reports/schema';
@@ -59,6 +59,7 @@ export function ShiftPanel({ cameraIds }: { cameraIds: string[] }) {
               {t('shift.start', { count: cameraIds.length })}
             </button>
             {ended && <a className="button button--small button--quiet" href={downloads.shiftReportCsv(ended.id)} download>{t('shift.reportCsv')}</a>}
+            {ended && <a className="button button--small button--quiet" href={downloads.shiftReportPdf(ended.id, lng)} download data-testid="shift-report-pdf">{t('shift.reportPdf')}</a>}
           </div>
         </>
       )}
@@ -78,6 +79,7 @@ export function ShiftPanel({ cameraIds }: { cameraIds: string[] }) {
               </button>
             )}
             <a className="button button--small button--quiet" href={downloads.shiftReportCsv(current.id)} download>{t('shift.reportCsv')}</a>
+            <a className="button button--small button--quiet" href={downloads.shiftReportPdf(current.id, lng)} download data-testid="shift-report-pdf">{t('shift.reportPdf')}</a>
           </div>
         </>
       )}

@@ -258,7 +258,10 @@ function ShiftLog() {
                 <td className="nowrap">{s.endedAt ? formatDateTime(s.endedAt, lng) : <span className="badge badge--ok">{t('shift.ongoing')}</span>}</td>
                 <td>{s.cameraIds.length}</td>
                 <td className="details user-text">{s.handoverNotes}</td>
-                <td><a href={downloads.shiftReportCsv(s.id)} download>{t('shift.reportCsv')}</a></td>
+                <td className="nowrap">
+                  <a href={downloads.shiftReportCsv(s.id)} download>{t('shift.reportCsv')}</a>{' · '}
+                  <a href={downloads.shiftReportPdf(s.id, lng)} download>{t('shift.reportPdf')}</a>
+                </td>
               </tr>
             ))}
           </tbody>

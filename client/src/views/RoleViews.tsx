@@ -1,7 +1,11 @@
 // The consoles: observer (wall, incidents, shift), supervisor's registry, police, municipality.
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Alert } from '../../../server/incidents/schema';
+import type { Camera } from '../../../server/cameras/schema';
+import type { Activation } from '../../../server/bookings/schema';
+import { formatClock } from '../format';
+import { useActivations } from '../session/Activations';
 import { api } from '../api/endpoints';
 import { CameraList } from '../components/CameraList';
 import { CameraWall } from '../components/CameraWall';
@@ -20,10 +24,20 @@ function ViewHeading({ children }: { children: string }) {
 }
 
 export function WatchView() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const can = useCan();
   const { cameras } = useCameraRegistry();
-  const wall = useWall(cameras);
+  // A flexible unit is on the wall and in its list only while it is active (inside its approved window).
+  const { active } = useActivations();
+  const onWallNow = useCallback((c: Camera) => c.kind !== 'flexible' || !!active?.has(c.id), [active]);
+  const wallCameras = useMemo(() => cameras?.filter(onWallNow) ?? null, [cameras, onWallNow]);
+  const kinds = useMemo(() => new Map((cameras ?? []).map((c) => [c.id, c.kind])), [cameras]);
+  const placeable = useCallback((id: string) => kinds.get(id) !== 'flexible' || !!active?.has(id), [kinds, active]);
+  const wall = useWall(wallCameras, placeable);
+  const activationNote = useCallback((id: string) => {
+    const a = active?.get(id);
+    return a ? t('activation.note', { event: a.eventName, until: formatClock(new Date(a.until), i18n.language) }) : null;
+  }, [active, t, i18n.language]);
   const tagging = can('incidents.write');
   const incidents = useLiveIncidents('open', 50);
   const [tag, setTag] = useState<Tag | null>(null);
@@ -50,12 +64,40 @@ export function WatchView() {
   }, [wall.tiles, wall.layout, cameras]);
   const onRaised = useCallback((a: Alert) => setAnnouncement(t('incident.raisedNotice', { number: a.incidentNumber })), [t]);
 
+  // A unit whose window opened goes onto the first free tile (if any); one whose window closed leaves every tile.
+  const prevActive = useRef<ReadonlyMap<string, Activation> | null>(null);
+  useEffect(() => {
+    const prev = prevActive.current;
+    prevActive.current = active;
+    if (!prev || !active || !cameras || !wall.ready) return;
+    const nameOf = (id: string) => cameras.find((c) => c.id === id)?.name ?? id;
+    const said: string[] = [];
+    for (const id of prev.keys()) {
+      if (active.has(id)) continue;
+      wall.drop(id);
+      said.push(t('activation.left', { name: nameOf(id) }));
+    }
+    const shown = wall.tiles.slice(0, wall.layout);
+    for (const [id, a] of active) {
+      if (prev.has(id) || !kinds.has(id)) continue;
+      const until = formatClock(new Date(a.until), i18n.language);
+      const free = shown.indexOf(null);
+      if (shown.includes(id)) said.push(t('activation.arrived', { name: nameOf(id), event: a.eventName, until }));
+      else if (free >= 0) {
+        wall.assign(free, id);
+        shown[free] = id;
+        said.push(t('activation.placed', { name: nameOf(id), event: a.eventName, until, n: free + 1 }));
+      } else said.push(t('activation.arrivedNoTile', { name: nameOf(id), event: a.eventName, until }));
+    }
+    if (said.length) setAnnouncement(said.join(' '));
+  }, [active]); // only when the active units change
+
   return (
     <>
       <ViewHeading>{t('views.watch')}</ViewHeading>
       <p className="visually-hidden" role="status" aria-live="polite" data-testid="watch-announcer">{announcement}</p>
       <div className="layout layout--wall">
-        <CameraWall wall={wall} cameras={cameras} onTag={tagging ? onTag : undefined} onPreserve={preserving ? onPreserve : undefined} />
+        <CameraWall wall={wall} cameras={wallCameras} onTag={tagging ? onTag : undefined} onPreserve={preserving ? onPreserve : undefined} tileNote={activationNote} />
         <aside className="side-stack" aria-label={t('watch.side')}>
           {can('shifts.log') && <ShiftPanel cameraIds={wallCameraIds} />}
           {can('incidents.read') && <IncidentPanel feed={incidents} />}
@@ -63,7 +105,7 @@ export function WatchView() {
             <h2>{t('cameraList.title')}</h2>
             {/* Clicking a camera puts it on the selected tile (dragging puts it on the tile it is dropped on). */}
             <CameraList variant="compact" headingLevel={3} onPick={(c) => wall.assign(wall.selected, c.id)}
-              pickHint={t('wall.pick', { n: wall.selected + 1 })} />
+              pickHint={t('wall.pick', { n: wall.selected + 1 })} include={onWallNow} note={(c) => activationNote(c.id)} />
           </section>
         </aside>
       </div>

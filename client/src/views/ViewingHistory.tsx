@@ -1,8 +1,9 @@
-// The record of live views (Wpg: who consulted which images, from when to when). An observer sees their own;
-// a supervisor (views.read.all) sees everyone's and may narrow it to their own.
+// The record of live views and of playbacks of recordings (Wpg: who consulted which images, from when to when),
+// newest first in one table. An observer sees their own; a supervisor (views.read.all) sees everyone's and may
+// narrow it to their own.
 import { useCallback, useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, type LiveView } from '../api/endpoints';
+import { api, type LiveView, type RecordingView } from '../api/endpoints';
 import { toApiError, type ApiError } from '../api/http';
 import { useErrorText } from '../components/errors';
 import { durationParts, formatDateTime } from '../format';
@@ -10,6 +11,9 @@ import { useCameraRegistry } from '../session/CameraRegistry';
 import { useCan } from '../session/SessionContext';
 
 const LIMIT = 200;
+
+type Kind = 'live' | 'recording';
+type HistoryRow = (LiveView & { kind: 'live' }) | (RecordingView & { kind: 'recording' });
 
 export function ViewingHistory() {
   const { t, i18n } = useTranslation();
@@ -19,9 +23,11 @@ export function ViewingHistory() {
   const { cameras } = useCameraRegistry();
   const scopeId = useId();
   const cameraId = useId();
+  const kindId = useId();
   const [scope, setScope] = useState<'mine' | 'all'>(canAll ? 'all' : 'mine');
   const [camera, setCamera] = useState('');
-  const [rows, setRows] = useState<LiveView[] | null>(null);
+  const [kind, setKind] = useState<Kind | ''>('');
+  const [rows, setRows] = useState<HistoryRow[] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [loading, setLoading] = useState(false);
   const [now, setNow] = useState(() => Date.now());
@@ -29,14 +35,21 @@ export function ViewingHistory() {
   const load = useCallback(async () => {
     setLoading(true);
     try {
-      setRows(await api.liveViews({ scope, camera: camera || undefined, limit: LIMIT }));
+      const q = { scope, camera: camera || undefined, limit: LIMIT };
+      const [live, recorded] = await Promise.all([
+        kind === 'recording' ? [] : api.liveViews(q),
+        kind === 'live' ? [] : api.recordingViews(q),
+      ]);
+      const merged: HistoryRow[] = [...live.map((v) => ({ ...v, kind: 'live' as const })), ...recorded.map((v) => ({ ...v, kind: 'recording' as const }))];
+      merged.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+      setRows(merged.slice(0, LIMIT));
       setNow(Date.now());
       setError(null);
     } catch (e) { setError(toApiError(e)); } finally { setLoading(false); }
-  }, [scope, camera]);
+  }, [scope, camera, kind]);
   useEffect(() => { void load(); }, [load]);
 
-  const duration = (v: LiveView) => {
+  const duration = (v: HistoryRow) => {
     const ms = (v.endedAt ? new Date(v.endedAt).getTime() : now) - new Date(v.startedAt).getTime();
     const p = durationParts(ms);
     return t(`duration.${p.unit}`, { h: p.h, m: p.unit === 'hours' ? String(p.m).padStart(2, '0') : p.m, s: p.s });
@@ -65,6 +78,14 @@ export function ViewingHistory() {
             {(cameras ?? []).map((c) => <option key={c.id} value={c.id}>{c.name} ({c.municipalityName})</option>)}
           </select>
         </div>
+        <div className="field">
+          <label htmlFor={kindId}>{t('history.kind')}</label>
+          <select id={kindId} value={kind} onChange={(e) => setKind(e.target.value === 'live' || e.target.value === 'recording' ? e.target.value : '')} data-testid="history-kind">
+            <option value="">{t('history.kindAll')}</option>
+            <option value="live">{t('history.kindLive')}</option>
+            <option value="recording">{t('history.kindRecording')}</option>
+          </select>
+        </div>
         <button type="button" className="button" onClick={() => void load()} disabled={loading}>{t('history.refresh')}</button>
       </div>
       <div role="alert" className="alert-slot">{error && <p className="banner banner--error">{errorText(error)}</p>}</div>
@@ -80,21 +101,26 @@ export function ViewingHistory() {
                 <th scope="col">{t('history.ended')}</th>
                 <th scope="col">{t('history.duration')}</th>
                 <th scope="col">{t('history.camera')}</th>
-                <th scope="col">{t('history.stream')}</th>
+                <th scope="col">{t('history.what')}</th>
                 {showWho && <th scope="col">{t('history.user')}</th>}
                 {showWho && <th scope="col">{t('history.address')}</th>}
               </tr>
             </thead>
             <tbody>
               {rows.map((v) => (
-                <tr key={v.id} data-testid={`view-${v.id}`} data-camera-id={v.cameraId} data-username={v.username}>
+                <tr key={`${v.kind}-${v.id}`} data-testid={v.kind === 'live' ? `view-${v.id}` : `playback-${v.id}`} data-kind={v.kind} data-camera-id={v.cameraId} data-username={v.username}>
                   <td className="nowrap">{formatDateTime(v.startedAt, i18n.language)}</td>
                   <td className="nowrap">
                     {v.endedAt ? formatDateTime(v.endedAt, i18n.language) : <span className="badge badge--ok">{t('history.ongoing')}</span>}
                   </td>
                   <td className="nowrap">{duration(v)}</td>
                   <td><span className="camera-name">{v.cameraName}</span><span className="sub mono">{v.cameraId}</span></td>
-                  <td>{t(`live.stream.${v.stream}`)}</td>
+                  <td>
+                    <span className={`badge ${v.kind === 'live' ? 'badge--permanent' : 'badge--flexible'}`}>{v.kind === 'live' ? t('history.kindLive') : t('history.kindRecording')}</span>{' '}
+                    {v.kind === 'live'
+                      ? t(`live.stream.${v.stream}`)
+                      : t('history.recordedRange', { from: formatDateTime(v.rangeFrom, i18n.language), to: formatDateTime(v.rangeTo, i18n.language) })}
+                  </td>
                   {showWho && <td>{v.username}</td>}
                   {showWho && <td className="mono">{v.remoteAddr ?? ''}</td>}
                 </tr>

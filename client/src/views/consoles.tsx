@@ -44,11 +44,12 @@ const consoleViews: Record<Role, ViewId[]> = {
 };
 
 const viewFromHash = (list: ViewId[]): ViewId => {
-  const id = window.location.hash.replace(/^#\/?/, '');
+  // #/evidence/<id>: the view, then what to show in it.
+  const id = window.location.hash.replace(/^#\/?/, '').split('/')[0];
   return (list as string[]).includes(id) ? (id as ViewId) : list[0]!;
 };
 
-/** Simple hash routing: #/audit selects a view; unknown hashes fall back to the role's first view. */
+/** Simple hash routing: #/audit selects a view (#/evidence/<id> also an item in it); unknown hashes fall back to the role's first view. */
 export function useConsoleViews(role: Role): { list: ViewId[]; current: ViewId } {
   const list = consoleViews[role].filter((v) => can(role, requirements[v]));
   const [current, setCurrent] = useState<ViewId>(() => viewFromHash(list));
