@@ -1,5 +1,6 @@
-// A server killed while producing an evidence clip, or while recording, resumes on start. (Own file: one media
-// server per process, and this test runs two rooms one after the other.)
+// A server killed while producing an evidence clip, or while recording, resumes on start: what a kill leaves is
+// simulated here, in process (evidence-kill.test.ts kills the real process). (Own file: one media server per
+// process, and this test runs two rooms one after the other.)
 import { afterAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -44,6 +45,9 @@ describe('server killed', () => {
       const orphanRun = '0badc0de-0000-4000-8000-000000000001';
       copyFileSync(path.join(dataDir, 'media', rows[3]!.path), path.join(dataDir, 'media', 'recordings', 'rec-kill', '.incoming', `${orphanRun}-000000.ts`));
       writeFileSync(path.join(dataDir, 'media', 'recordings', 'rec-kill', '.incoming', `${orphanRun}-000001.ts`), 'garbage');
+      // … and a playback of a recording still open (its ffmpeg died with the process).
+      const [openView] = await a.sql`insert into recording_views (user_id, camera_id, range_from, range_to)
+        select id, 'rec-kill', ${rows[0]!.started_at}, ${rows[1]!.ended_at} from users where username = 'observer' returning id`;
       await a.close();
 
       const b = await startTestRoom({}, { db, dataDir });
@@ -59,6 +63,9 @@ describe('server killed', () => {
         expect(recovered).toHaveLength(1);
         expect(existsSync(path.join(dataDir, 'media', recovered[0]!.path))).toBe(true);
         expect(readdirSync(path.join(dataDir, 'media', 'recordings', 'rec-kill', '.incoming'))).toEqual([]);
+        // The playback left open is closed at start: the history does not show it as still watching.
+        const [view] = (await obsB.get('/api/recordings/views')).body.filter((v: any) => v.id === openView!.id);
+        expect(view?.endedAt).toEqual(expect.any(String));
       } finally {
         await b.close();
       }
