@@ -400,8 +400,9 @@ describe('evidence of an incident', () => {
 });
 
 describe('snapshots', () => {
+  // Permanent: a flexible unit may publish only inside an approved booking window.
   async function liveCamera(id: string) {
-    const r = await admin.post('/api/cameras', { id, name: `Snap ${id}`, municipalityId: 'hengelo', location: { street: 'Markt', lat: 52.26, lon: 6.79 }, kind: 'flexible', source: { type: 'rtmp' } });
+    const r = await admin.post('/api/cameras', { id, name: `Snap ${id}`, municipalityId: 'hengelo', location: { street: 'Markt', lat: 52.26, lon: 6.79 }, kind: 'permanent', source: { type: 'rtmp' } });
     expect(r.status).toBe(201);
     publishers.push(publishTestPattern(`rtmp://127.0.0.1:${room.media.rtmpPort}/live/${id}?key=${encodeURIComponent(r.body.publishKey)}`));
     await waitFor('camera online', () => room.board.get(id).online, 10_000);
