@@ -62,6 +62,7 @@ describe('the console in real Chromium', () => {
     expect(await page.getByTestId('camera-hgl-beekstraat').innerText()).toContain('Beekstraat');
     expect(await list.getByRole('heading', { name: /Enschede/ }).count()).toBe(1);
     expect(await list.getByRole('heading', { name: /Hengelo/ }).count()).toBe(1);
+    // 17 permanent cameras and flexible unit 1, whose seeded event runs now; units 2 and 3 have no window, so no row.
     expect(await list.locator('tbody tr').count()).toBe(18);
 
     // The wall opens in the default 2x2 layout with the first cameras, each tile saying whether it is live
@@ -88,7 +89,8 @@ describe('the console in real Chromium', () => {
     await page.getByTestId('camera-ens-oude-markt').waitFor();
     expect(await page.getByTestId('municipality-name').innerText()).toContain('Enschede');
     const rows = page.getByTestId('camera-list').locator('tbody tr');
-    expect(await rows.count()).toBe(12);
+    // The registry view: 11 permanent cameras and the 3 flexible units registered in Enschede.
+    expect(await rows.count()).toBe(14);
     expect(await page.locator('[data-testid^="camera-hgl-"]').count()).toBe(0);
     expect(await page.getByText('Beekstraat').count()).toBe(0);
     // One group only ("Hengelosestraat" is an Enschede street, so match the group, not the word).

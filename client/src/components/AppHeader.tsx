@@ -11,9 +11,11 @@ interface Props {
   onLogout?: () => void;
   loggingOut?: boolean;
   nav?: ReactNode;
+  /** The console's messages (a bell with the unread count), when logged in. */
+  notifications?: ReactNode;
 }
 
-export function AppHeader({ me, live, onLogout, loggingOut, nav }: Props) {
+export function AppHeader({ me, live, onLogout, loggingOut, nav, notifications }: Props) {
   const { t } = useTranslation();
   return (
     <header className="app-header">
@@ -31,6 +33,7 @@ export function AppHeader({ me, live, onLogout, loggingOut, nav }: Props) {
           </span>
         )}
         <LanguageSwitch />
+        {me && notifications}
         {me && (
           <>
             <span className="current-user" data-testid="current-user">

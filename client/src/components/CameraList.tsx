@@ -41,13 +41,15 @@ interface Props {
   include?: (camera: Camera) => boolean;
   /** A line under a camera's name, e.g. a flexible unit's event and until when it is active. */
   note?: (camera: Camera) => string | null;
+  /** False while what `include` depends on is still loading: the list waits rather than showing a partial list. */
+  ready?: boolean;
 }
 
-export function CameraList({ variant = 'full', headingLevel = 2, onPick, pickHint, include, note }: Props) {
+export function CameraList({ variant = 'full', headingLevel = 2, onPick, pickHint, include, note, ready = true }: Props) {
   const { t } = useTranslation();
   const errorText = useErrorText();
   const { cameras: registry, error, reload } = useCameraRegistry();
-  const cameras = useMemo(() => (registry && include ? registry.filter(include) : registry), [registry, include]);
+  const cameras = useMemo(() => (!ready ? null : registry && include ? registry.filter(include) : registry), [registry, include, ready]);
   const live = useLiveStatus();
   const [query, setQuery] = useState('');
   const searchId = useId();

@@ -9,9 +9,11 @@ import { useCan, useSession } from './SessionContext';
 export interface ActivationsValue {
   /** null until the first list has arrived (until then no flexible unit is shown). */
   active: ReadonlyMap<string, Activation> | null;
+  /** False while the first list is on its way (a role without live.status: always true, nothing active). */
+  ready: boolean;
 }
 
-const ActivationsContext = createContext<ActivationsValue>({ active: null });
+const ActivationsContext = createContext<ActivationsValue>({ active: null, ready: true });
 
 export function useActivations(): ActivationsValue {
   return useContext(ActivationsContext);
@@ -64,6 +66,6 @@ export function ActivationsProvider({ children }: { children: ReactNode }) {
     return () => { socket.off('camera:activation', onChange); socket.off('connect', onConnect); };
   }, [available, socket, reload]);
 
-  const value = useMemo(() => ({ active }), [active]);
+  const value = useMemo(() => ({ active, ready: !available || active !== null }), [active, available]);
   return <ActivationsContext.Provider value={value}>{children}</ActivationsContext.Provider>;
 }

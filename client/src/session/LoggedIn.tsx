@@ -8,6 +8,8 @@ import { AppHeader } from '../components/AppHeader';
 import { SkipLink } from '../components/SkipLink';
 import { useErrorText } from '../components/errors';
 import { ConsoleNav, RoleConsole, useConsoleViews } from '../views/consoles';
+import { NotificationBell } from '../notifications/NotificationBell';
+import { ActivationsProvider } from './Activations';
 import { CameraRegistryProvider } from './CameraRegistry';
 import { LiveStatusProvider } from './LiveStatus';
 import { SessionContext, type SessionValue } from './SessionContext';
@@ -70,13 +72,15 @@ export function LoggedIn({ me, onSessionEnded, onLoggedOut }: Props) {
     <SessionContext.Provider value={session}>
       <CameraRegistryProvider>
         <LiveStatusProvider>
-          <SkipLink />
-          <AppHeader me={me} live={live} onLogout={() => void logout()} loggingOut={loggingOut}
-            nav={<ConsoleNav views={views.list} current={views.current} role={me.role} />} />
-          {logoutError && <p className="banner banner--error" role="alert">{logoutError}</p>}
-          <main id="main" className="main" tabIndex={-1} data-testid={`console-${me.role}`}>
-            <RoleConsole view={views.current} />
-          </main>
+          <ActivationsProvider>
+            <SkipLink />
+            <AppHeader me={me} live={live} onLogout={() => void logout()} loggingOut={loggingOut}
+              nav={<ConsoleNav views={views.list} current={views.current} role={me.role} />} notifications={<NotificationBell />} />
+            {logoutError && <p className="banner banner--error" role="alert">{logoutError}</p>}
+            <main id="main" className="main" tabIndex={-1} data-testid={`console-${me.role}`}>
+              <RoleConsole view={views.current} />
+            </main>
+          </ActivationsProvider>
         </LiveStatusProvider>
       </CameraRegistryProvider>
     </SessionContext.Provider>

@@ -28,9 +28,9 @@ export function WatchView() {
   const can = useCan();
   const { cameras } = useCameraRegistry();
   // A flexible unit is on the wall and in its list only while it is active (inside its approved window).
-  const { active } = useActivations();
+  const { active, ready: activationsReady } = useActivations();
   const onWallNow = useCallback((c: Camera) => c.kind !== 'flexible' || !!active?.has(c.id), [active]);
-  const wallCameras = useMemo(() => cameras?.filter(onWallNow) ?? null, [cameras, onWallNow]);
+  const wallCameras = useMemo(() => (activationsReady ? cameras?.filter(onWallNow) ?? null : null), [cameras, onWallNow, activationsReady]);
   const kinds = useMemo(() => new Map((cameras ?? []).map((c) => [c.id, c.kind])), [cameras]);
   const placeable = useCallback((id: string) => kinds.get(id) !== 'flexible' || !!active?.has(id), [kinds, active]);
   const wall = useWall(wallCameras, placeable);
@@ -105,7 +105,7 @@ export function WatchView() {
             <h2>{t('cameraList.title')}</h2>
             {/* Clicking a camera puts it on the selected tile (dragging puts it on the tile it is dropped on). */}
             <CameraList variant="compact" headingLevel={3} onPick={(c) => wall.assign(wall.selected, c.id)}
-              pickHint={t('wall.pick', { n: wall.selected + 1 })} include={onWallNow} note={(c) => activationNote(c.id)} />
+              pickHint={t('wall.pick', { n: wall.selected + 1 })} include={onWallNow} note={(c) => activationNote(c.id)} ready={activationsReady} />
           </section>
         </aside>
       </div>

@@ -11,10 +11,14 @@ import { IncidentsView } from '../incidents/IncidentList';
 import { FiguresView } from '../supervisor/FiguresView';
 import { IncidentBoard } from '../supervisor/IncidentBoard';
 import { InvestigationView, MunicipalityView, RegistryView, WatchView } from './RoleViews';
+import { BookingsView } from '../bookings/BookingsView';
+import { PlanningView } from '../bookings/PlanningView';
+import { UsageView } from '../bookings/UsageView';
 import { UserManagement } from './UserManagement';
 import { ViewingHistory } from './ViewingHistory';
 
-export type ViewId = 'watch' | 'incidents' | 'board' | 'figures' | 'registry' | 'dispatch' | 'investigation' | 'municipality' | 'cameras' | 'users' | 'audit' | 'history' | 'evidence';
+export type ViewId = 'watch' | 'incidents' | 'board' | 'figures' | 'registry' | 'dispatch' | 'investigation' | 'municipality' | 'cameras' | 'users' | 'audit' | 'history' | 'evidence'
+  | 'bookings' | 'planning' | 'usage';
 
 const requirements: Record<ViewId, Action> = {
   watch: 'live.view',
@@ -30,15 +34,18 @@ const requirements: Record<ViewId, Action> = {
   audit: 'audit.read',
   history: 'views.read.own',
   evidence: 'evidence.preserve',
+  bookings: 'bookings.request',
+  planning: 'bookings.plan',
+  usage: 'bookings.usage',
 };
 
 const consoleViews: Record<Role, ViewId[]> = {
   observer: ['watch', 'incidents', 'evidence', 'history'],
   // The shift lead starts on the room's live incident board; may watch too (live.view), and reads everyone's viewing history.
-  supervisor: ['board', 'watch', 'incidents', 'evidence', 'figures', 'registry', 'history', 'audit'],
+  supervisor: ['board', 'planning', 'watch', 'incidents', 'evidence', 'figures', 'usage', 'registry', 'history', 'audit'],
   dispatcher: ['dispatch'],
   police: ['investigation'],
-  municipality: ['municipality'],
+  municipality: ['municipality', 'bookings', 'usage'],
   // No live images for technical staff, but the record of who watched is part of what they oversee.
   admin: ['cameras', 'users', 'history', 'audit'],
 };
@@ -103,5 +110,8 @@ export function RoleConsole({ view }: { view: ViewId }) {
     case 'audit': return <AuditTrail />;
     case 'history': return <ViewingHistory />;
     case 'evidence': return <EvidenceView />;
+    case 'bookings': return <BookingsView />;
+    case 'planning': return <PlanningView />;
+    case 'usage': return <UsageView />;
   }
 }
