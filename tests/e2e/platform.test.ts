@@ -144,7 +144,9 @@ describe('the console in real Chromium', () => {
     await form.getByLabel('Locatie (straat)', { exact: true }).fill('Teststraat 1');
     await form.getByLabel('Breedtegraad', { exact: true }).fill('52,2210');
     await form.getByLabel('Lengtegraad', { exact: true }).fill('6.8950');
+    // Permanent: a flexible unit reaches the observers' list only inside a booking window (tests/e2e/bookings.test.ts).
     await form.getByLabel('Flexibel', { exact: true }).check();
+    await form.getByLabel('Vast', { exact: true }).check();
     await form.getByTestId('camera-form-submit').click();
 
     const keyDialog = admin.getByTestId('publish-key-dialog');
