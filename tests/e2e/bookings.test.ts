@@ -6,8 +6,8 @@
 import { mkdirSync } from 'node:fs';
 import { DateTime } from 'luxon';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser } from '../support/browser';
+import type { Browser, Page } from 'playwright-core';
+import { Consoles, launchBrowser } from '../support/browser';
 import { ApiClient, startTestRoom, type TestRoom } from '../support/room';
 
 const shots = '/tmp/shots';
@@ -18,8 +18,8 @@ const at = (local: string) => DateTime.fromISO(local, { zone: ZONE }).toMillis()
 
 let room: TestRoom;
 let browser: Browser;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
+// A Dutch browser in another time zone: the console shows and reads Amsterdam time whatever the browser's zone.
+const consoles = new Consoles(() => browser, () => room.url, { locale: 'nl-NL', timezoneId: 'America/New_York' });
 
 // Three days ahead: inside the lead time (10 working days), so the request is urgent.
 const day = DateTime.fromMillis(clockMs, { zone: ZONE }).plus({ days: 3 });
@@ -32,8 +32,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-  expect(pageErrors.splice(0), 'uncaught errors in the page').toEqual([]);
+  expect(await consoles.closeAll(), 'uncaught errors in the page').toEqual([]);
 });
 
 afterAll(async () => {
@@ -42,17 +41,7 @@ afterAll(async () => {
 });
 
 async function loginAs(username: string): Promise<Page> {
-  // A Dutch browser in another time zone: the console shows and reads Amsterdam time whatever the browser's zone.
-  const ctx = await browser.newContext({ viewport: { width: 1600, height: 1000 }, acceptDownloads: true, locale: 'nl-NL', timezoneId: 'America/New_York' });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.on('pageerror', (e) => pageErrors.push(`[${username}] ${e.message} ${e.stack ?? ''}`.trim()));
-  page.on('console', (m) => { if (process.env.BOOKINGS_DEBUG) console.log(`[${username}] ${m.type()}: ${m.text()}`); });
-  await page.goto(room.url + '/');
-  await page.getByLabel('Gebruikersnaam', { exact: true }).fill(username);
-  await page.getByLabel('Wachtwoord', { exact: true }).fill('uitkijk-demo');
-  await page.getByRole('button', { name: 'Aanmelden', exact: true }).click();
-  await page.getByTestId('current-user').waitFor();
+  const page = await consoles.loginAs(username);
   await expect.poll(() => page.getByTestId('live-state').innerText()).toBe('Live');
   return page;
 }

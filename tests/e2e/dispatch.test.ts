@@ -4,8 +4,8 @@
 import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser } from '../support/browser';
+import type { Browser, Page } from 'playwright-core';
+import { Consoles, launchBrowser } from '../support/browser';
 import { freePort } from '../support/ports';
 import { publishTestPattern, waitFor, type Publisher } from '../support/publisher';
 import { rtmpUrl } from '../support/cameras';
@@ -19,8 +19,7 @@ let room: TestRoom;
 let browser: Browser;
 let admin: ApiClient;
 let publisher: Publisher | null = null;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
+const consoles = new Consoles(() => browser, () => room.url);
 const figures: Record<string, number | string> = {};
 
 beforeAll(async () => {
@@ -47,9 +46,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-  const errors = pageErrors.splice(0);
-  expect(errors, 'uncaught errors in the page').toEqual([]);
+  expect(await consoles.closeAll(), 'uncaught errors in the page').toEqual([]);
 });
 
 afterAll(async () => {
@@ -60,16 +57,7 @@ afterAll(async () => {
 });
 
 async function loginAs(username: string, password = 'uitkijk-demo'): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1600, height: 1000 }, acceptDownloads: true });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.on('pageerror', (e) => pageErrors.push(`[${username}] ${e.message} ${e.stack ?? ''}`.trim()));
-  page.on('console', (m) => { if (process.env.DISPATCH_DEBUG) console.log(`[${username}] ${m.type()}: ${m.text()}`); });
-  await page.goto(room.url + '/');
-  await page.getByLabel('Gebruikersnaam', { exact: true }).fill(username);
-  await page.getByLabel('Wachtwoord', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Aanmelden', exact: true }).click();
-  await page.getByTestId('current-user').waitFor();
+  const page = await consoles.loginAs(username, password);
   await expect.poll(() => page.getByTestId('live-state').innerText()).toBe('Live');
   return page;
 }

@@ -3,8 +3,8 @@
 // a municipality user gets no evidence view and the API refuses them.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser } from '../support/browser';
+import type { Browser, Page } from 'playwright-core';
+import { Consoles, launchBrowser } from '../support/browser';
 import { publishTestPattern, waitFor, type Publisher } from '../support/publisher';
 import { rtmpUrl } from '../support/cameras';
 import { ApiClient, startTestRoom, type TestRoom } from '../support/room';
@@ -15,8 +15,7 @@ let browser: Browser;
 let admin: ApiClient;
 let publisher: Publisher | null = null;
 let publishingSince = 0;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
+const consoles = new Consoles(() => browser, () => room.url);
 const downloads = '/tmp/uitkijk-evidence-e2e';
 
 beforeAll(async () => {
@@ -33,8 +32,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-  expect(pageErrors.splice(0), 'uncaught errors in the page').toEqual([]);
+  expect(await consoles.closeAll(), 'uncaught errors in the page').toEqual([]);
 });
 
 afterAll(async () => {
@@ -43,18 +41,7 @@ afterAll(async () => {
   await room?.close();
 });
 
-async function loginAs(username: string): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1600, height: 1000 }, acceptDownloads: true });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.on('pageerror', (e) => pageErrors.push(`${e.message} ${e.stack ?? ''}`.trim()));
-  await page.goto(room.url + '/');
-  await page.getByLabel('Gebruikersnaam', { exact: true }).fill(username);
-  await page.getByLabel('Wachtwoord', { exact: true }).fill('uitkijk-demo');
-  await page.getByRole('button', { name: 'Aanmelden', exact: true }).click();
-  await page.getByTestId('current-user').waitFor();
-  return page;
-}
+const loginAs = (username: string): Promise<Page> => consoles.loginAs(username);
 
 let readyItem: { id: string; number: number } | null = null;
 

@@ -2,8 +2,8 @@
 // consultation) stand in one table, newest first, told apart by kind; the kind filter narrows it; a supervisor sees
 // the observer's playback; the labels come in Dutch and, after the switch, in English.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser } from '../support/browser';
+import type { Browser, Page } from 'playwright-core';
+import { Consoles, launchBrowser } from '../support/browser';
 import { publishTestPattern, waitFor, type Publisher } from '../support/publisher';
 import { createRtmpCamera, rtmpUrl } from '../support/cameras';
 import { segments } from '../support/evidence';
@@ -13,8 +13,7 @@ const CAM = 'hist-markt';
 let room: TestRoom;
 let browser: Browser;
 let publisher: Publisher | null = null;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
+const consoles = new Consoles(() => browser, () => room.url);
 
 beforeAll(async () => {
   [room, browser] = await Promise.all([startTestRoom({ SERVE_CLIENT: 'true', RECORDING: 'true' }), launchBrowser()]);
@@ -25,8 +24,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-  expect(pageErrors.splice(0), 'uncaught errors in the page').toEqual([]);
+  expect(await consoles.closeAll(), 'uncaught errors in the page').toEqual([]);
 });
 
 afterAll(async () => {
@@ -35,18 +33,7 @@ afterAll(async () => {
   await room?.close();
 });
 
-async function loginAs(username: string): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.on('pageerror', (e) => pageErrors.push(`${e.message} ${e.stack ?? ''}`.trim()));
-  await page.goto(room.url + '/');
-  await page.getByLabel('Gebruikersnaam', { exact: true }).fill(username);
-  await page.getByLabel('Wachtwoord', { exact: true }).fill('uitkijk-demo');
-  await page.getByRole('button', { name: 'Aanmelden', exact: true }).click();
-  await page.getByTestId('current-user').waitFor();
-  return page;
-}
+const loginAs = (username: string): Promise<Page> => consoles.loginAs(username);
 
 const rows = (page: Page, kind: 'live' | 'recording') => page.locator(`[data-testid="history-table"] tbody tr[data-kind="${kind}"][data-camera-id="${CAM}"]`);
 

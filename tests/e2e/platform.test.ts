@@ -2,25 +2,22 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser } from '../support/browser';
+import type { Browser, Page } from 'playwright-core';
+import { Consoles, launchBrowser } from '../support/browser';
 import { startTestRoom, type TestRoom } from '../support/room';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
 let room: TestRoom;
 let browser: Browser;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
+const consoles = new Consoles(() => browser, () => room.url, { viewport: { width: 1440, height: 900 } });
 
 beforeAll(async () => {
   [room, browser] = await Promise.all([startTestRoom({ SERVE_CLIENT: 'true' }), launchBrowser()]);
 }, 180_000);
 
 afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-  const errors = pageErrors.splice(0);
-  expect(errors, 'uncaught errors in the page').toEqual([]);
+  expect(await consoles.closeAll(), 'uncaught errors in the page').toEqual([]);
 });
 
 afterAll(async () => {
@@ -28,27 +25,9 @@ afterAll(async () => {
   await room?.close();
 });
 
-async function newPage(): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  return page;
-}
-
-async function login(page: Page, username: string, password = 'uitkijk-demo') {
-  await page.goto(room.url + '/');
-  await page.getByLabel('Gebruikersnaam', { exact: true }).fill(username);
-  await page.getByLabel('Wachtwoord', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Aanmelden', exact: true }).click();
-}
-
-async function loginAs(username: string): Promise<Page> {
-  const page = await newPage();
-  await login(page, username);
-  await page.getByTestId('current-user').waitFor();
-  return page;
-}
+const newPage = () => consoles.newPage();
+const login = (page: Page, username: string, password?: string) => consoles.login(page, username, password);
+const loginAs = (username: string): Promise<Page> => consoles.loginAs(username);
 
 describe('the console in real Chromium', () => {
   it('observer: logs in and sees the camera list of Enschede and Hengelo, and the camera wall', async () => {
