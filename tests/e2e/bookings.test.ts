@@ -3,14 +3,12 @@
 // municipality sees "goedgekeurd" live, and an observer sees the unit appear in the camera list (and on a free tile)
 // when its window opens and leave when it closes — the room's clock for bookings is injected and moved by the test.
 // Also: the repeated October hour asks which one is meant, and another municipality's booking is "not found".
-import { mkdirSync } from 'node:fs';
 import { DateTime } from 'luxon';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { Consoles, launchBrowser } from '../support/browser';
+import { Consoles, launchBrowser, shot } from '../support/browser';
 import { ApiClient, startTestRoom, type TestRoom } from '../support/room';
 
-const shots = '/tmp/shots';
 const ZONE = 'Europe/Amsterdam';
 // The room's clock for bookings (lead time, windows in the past, activation, usage); the rest of the room runs on real time.
 let clockMs = Date.now();
@@ -27,7 +25,6 @@ const D = day.toISODate()!;
 const EVENT = 'Oude Markt Live';
 
 beforeAll(async () => {
-  mkdirSync(shots, { recursive: true });
   [room, browser] = await Promise.all([startTestRoom({ SERVE_CLIENT: 'true' }, { now: () => new Date(clockMs) }), launchBrowser()]);
 }, 240_000);
 
@@ -106,7 +103,7 @@ describe('flexible supervision in real Chromium', { timeout: 180_000 }, () => {
     await expect.poll(() => form.getByTestId('window-0').innerText()).toContain('buiten de periode van het aanwijzingsbesluit');
     await form.getByTestId('bf-decision-from').fill(day.minus({ days: 1 }).toISODate()!);
     await form.getByTestId('bf-decision-to').fill(day.plus({ days: 1 }).toISODate()!);
-    await municipality.screenshot({ path: `${shots}/bookings-form.png` });
+    await shot(municipality, 'bookings-form');
     await form.getByTestId('booking-form-submit').click();
     await form.waitFor({ state: 'detached' });
 
@@ -162,7 +159,7 @@ describe('flexible supervision in real Chromium', { timeout: 180_000 }, () => {
     expect(await sdetail.getByTestId('plan-unit-ens-flex-1').isChecked()).toBe(true);
     await sdetail.getByTestId('plan-unit-ens-flex-1').uncheck();
     await sdetail.getByTestId('plan-unit-ens-flex-2').check();
-    await supervisor.screenshot({ path: `${shots}/bookings-planning.png`, fullPage: true });
+    await shot(supervisor, 'bookings-planning', true);
     await sdetail.getByTestId('plan-approve').click();
     await expect.poll(() => sdetail.getAttribute('data-status')).toBe('approved');
     expect(await sdetail.getByTestId('booking-assigned').innerText()).toContain('Flexibele unit 2');
@@ -173,7 +170,7 @@ describe('flexible supervision in real Chromium', { timeout: 180_000 }, () => {
     await supervisor.getByTestId('planning-month').click();
     await expect.poll(() => supervisor.getByTestId('calendar').getAttribute('data-mode')).toBe('month');
     await supervisor.getByTestId(`cal-day-${D}`).getByTestId(`cal-chip-${reference}`).waitFor();
-    await supervisor.screenshot({ path: `${shots}/bookings-planning-month.png`, fullPage: true });
+    await shot(supervisor, 'bookings-planning-month', true);
 
     // The municipality sees "goedgekeurd" live: list, detail (with its history) and a message.
     await expect.poll(() => row.getAttribute('data-status'), { timeout: 5000 }).toBe('approved');
@@ -184,7 +181,7 @@ describe('flexible supervision in real Chromium', { timeout: 180_000 }, () => {
     expect(await (await openBell(municipality)).innerText()).toContain(`${reference} ${EVENT} is goedgekeurd (1 unit)`);
     await municipality.getByTestId('notifications-read-all').click();
     await expect.poll(() => municipality.getByTestId('notifications-bell').getAttribute('data-unread')).toBe('0');
-    await municipality.screenshot({ path: `${shots}/bookings-municipality.png`, fullPage: true });
+    await shot(municipality, 'bookings-municipality', true);
 
     // Two hours before the window: the demo event is over (unit 1 leaves the list and its tile), reminders go out.
     await setClock(at(`${D}T18:00`));
@@ -203,7 +200,7 @@ describe('flexible supervision in real Chromium', { timeout: 180_000 }, () => {
     await expect.poll(() => observer.getByTestId('wall-slot-2').getAttribute('data-camera-id')).toBe('ens-flex-2');
     expect(await observer.getByTestId('wall-slot-2').getByTestId('tile-note').innerText()).toBe(`${EVENT} · tot 23:15`);
     await expect.poll(() => observer.getByTestId('watch-announcer').innerText()).toContain('op tegel 2');
-    await observer.screenshot({ path: `${shots}/bookings-observer-active.png` });
+    await shot(observer, 'bookings-observer-active');
 
     // The window (and its tear-down margin) ends: the unit leaves the list and the tile is empty.
     await setClock(at(`${D}T23:16`));
@@ -295,7 +292,7 @@ describe('flexible supervision in real Chromium', { timeout: 180_000 }, () => {
     await conflict.waitFor({ timeout: 5000 });
     expect(await conflict.innerText()).toContain('Iemand anders heeft deze boeking intussen gewijzigd');
     expect(await detail.getAttribute('data-status')).toBe('requested');
-    await supervisor.screenshot({ path: `${shots}/bookings-conflict.png`, fullPage: true });
+    await shot(supervisor, 'bookings-conflict', true);
     await supervisor.unroute('**/api/bookings/*/approve');
     await detail.getByTestId('booking-reload').click();
     await conflict.waitFor({ state: 'detached' });

@@ -1,17 +1,15 @@
 // Incidents and dispatch end to end: real Chromium pages for the observer, dispatchers and the supervisor, the real
 // server (PostgreSQL, socket.io, the outbox worker, node-media-server) and a real ffmpeg camera, so the snapshot of the
 // key press and the dispatcher's live view are real too.
-import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { Consoles, launchBrowser } from '../support/browser';
+import { Consoles, launchBrowser, shot } from '../support/browser';
 import { freePort } from '../support/ports';
 import { publishTestPattern, waitFor, type Publisher } from '../support/publisher';
 import { rtmpUrl } from '../support/cameras';
 import { ApiClient, startTestRoom, type TestRoom } from '../support/room';
 
-const shots = '/tmp/shots';
 const CAMERA = { id: 'dsp-markt', name: 'Meldkamer Markt', street: 'Oude Markt 1' };
 const ESCALATE_SECONDS = 6;
 
@@ -23,7 +21,6 @@ const consoles = new Consoles(() => browser, () => room.url);
 const figures: Record<string, number | string> = {};
 
 beforeAll(async () => {
-  mkdirSync(shots, { recursive: true });
   // The external dispatch system is down (nothing listens on its port): every webhook delivery fails after two
   // attempts, which the supervisor's board must show. The consoles get every alert all the same.
   const deadPort = await freePort();
@@ -137,7 +134,7 @@ describe('incidents and dispatch in real Chromium', { timeout: 120_000 }, () => 
     await form.getByTestId('incident-location-text').fill('voor café De Kater');
     // The snapshot of the key press arrives while the form is filled in.
     await expect.poll(() => form.getByTestId('incident-snapshot-state').getAttribute('data-state'), { timeout: 15_000 }).toBe('taken');
-    await observer.screenshot({ path: `${shots}/dispatch-observer-form.png` });
+    await shot(observer, 'dispatch-observer-form');
     // Enter saves.
     await form.getByTestId('incident-location-text').press('Enter');
     const saved = form.getByTestId('incident-saved');
@@ -199,7 +196,7 @@ describe('incidents and dispatch in real Chromium', { timeout: 120_000 }, () => 
     expect(await dispatcher.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
     await expect.poll(() => detail.getByTestId('alert-snapshot').evaluate((img: HTMLImageElement) => img.complete ? img.naturalWidth : 0), { timeout: 10_000 }).toBe(640);
     await waitFor('the dispatcher sees the camera live', () => videoAdvances(dispatcher, '[data-testid="alert-video"] video'), 15_000, 200);
-    await dispatcher.screenshot({ path: `${shots}/dispatch-console.png` });
+    await shot(dispatcher, 'dispatch-console');
 
     // The observer's panel shows it raised, then the dispatcher acknowledges (B) and the observer sees "ontvangen".
     const card = observer.getByTestId(`incident-${number}`);
@@ -211,7 +208,7 @@ describe('incidents and dispatch in real Chromium', { timeout: 120_000 }, () => 
     figures.acknowledgeToObserverMs = Date.now() - ackAt;
     expect(await card.getAttribute('data-dispatch')).toBe('acknowledged');
     await expect.poll(() => row.getAttribute('data-status')).toBe('acknowledged');
-    await observer.screenshot({ path: `${shots}/dispatch-observer-status.png` });
+    await shot(observer, 'dispatch-observer-status');
 
     // Unit sent, on scene, then closed with a remark: the observer follows each step.
     await dispatcher.getByTestId('alert-step-unit_sent').click();
@@ -238,7 +235,7 @@ describe('incidents and dispatch in real Chromium', { timeout: 120_000 }, () => 
     expect(await inc.getByTestId('incident-detail-notes').innerText()).toBe(`Duwen en slaan. ${html}`);
     await expect.poll(() => inc.getByTestId('incident-snapshot').evaluate((img: HTMLImageElement) => img.complete ? img.naturalWidth : 0), { timeout: 10_000 }).toBe(640);
     expect(await inc.getByTestId('incident-timeline').innerText()).toContain('Twee personen aangehouden');
-    await observer.screenshot({ path: `${shots}/dispatch-observer-detail.png` });
+    await shot(observer, 'dispatch-observer-detail');
 
     // What the server stored: the moment of the key press, not of the save.
     const stored = (await (await new ApiClient(room.url).login('observer')).get(`/api/incidents/${incidentId}`)).body;
@@ -272,7 +269,7 @@ describe('incidents and dispatch in real Chromium', { timeout: 120_000 }, () => 
     expect(await conflict.getAttribute('role')).toBe('alert');
     expect(await b.getByTestId('alert-detail').getAttribute('data-status')).toBe('acknowledged');
     expect(await b.getByTestId('alert-step-acknowledged').isDisabled()).toBe(true);
-    await b.screenshot({ path: `${shots}/dispatch-conflict.png` });
+    await shot(b, 'dispatch-conflict');
     await b.unroute('**/api/alerts/*/status');
     // Close it for the next test (acknowledged → closed).
     const d = await new ApiClient(room.url).login('dispatcher');
@@ -300,8 +297,8 @@ describe('incidents and dispatch in real Chromium', { timeout: 120_000 }, () => 
     // This alert's CAP and JSON deliveries fail too, and arrive live.
     await expect.poll(failuresValue, { timeout: 10_000 }).toBeGreaterThanOrEqual(failuresBefore + 2);
     expect(await supervisor.getByTestId('board-failures').innerText()).toContain(`#${incident.number}`);
-    await dispatcher.screenshot({ path: `${shots}/dispatch-escalated.png` });
-    await supervisor.screenshot({ path: `${shots}/dispatch-board.png` });
+    await shot(dispatcher, 'dispatch-escalated');
+    await shot(supervisor, 'dispatch-board');
     // Acknowledged: the board counts it no longer.
     const d = await new ApiClient(room.url).login('dispatcher');
     expect((await d.post(`/api/alerts/${alert.id}/status`, { status: 'acknowledged' })).status).toBe(200);
@@ -356,7 +353,7 @@ describe('incidents and dispatch in real Chromium', { timeout: 120_000 }, () => 
     await observer.getByTestId('incidents-filter').selectOption('all');
     await expect.poll(() => observer.getByTestId('incidents-table').locator('tbody tr').count()).toBeGreaterThanOrEqual(3);
     expect(await observer.getByTestId('incident-row-1').getByTestId('incident-dispatch-status').innerText()).toBe('afgesloten');
-    await observer.screenshot({ path: `${shots}/dispatch-incidents.png` });
+    await shot(observer, 'dispatch-incidents');
     // Changing an incident: the timeline says what changed, the list follows.
     await observer.getByTestId('incident-row-3').locator('button').first().click();
     const detail = observer.getByTestId('incident-detail');
@@ -376,7 +373,7 @@ describe('incidents and dispatch in real Chromium', { timeout: 120_000 }, () => 
     await supervisor.getByTestId('nav-figures').click();
     await supervisor.getByTestId('figures').waitFor();
     await expect.poll(() => supervisor.getByTestId('figures-nights').locator('tbody tr').count()).toBeGreaterThan(0);
-    await supervisor.screenshot({ path: `${shots}/dispatch-figures.png` });
+    await shot(supervisor, 'dispatch-figures');
     const [download] = await Promise.all([supervisor.waitForEvent('download'), supervisor.getByTestId('figures-csv').click()]);
     expect(download.suggestedFilename()).toMatch(/^cijfers-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv$/);
     const csv = await readFile((await download.path())!, 'utf8');

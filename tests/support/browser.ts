@@ -1,6 +1,7 @@
 // Real Chromium for end-to-end tests: Debian's chromium (it decodes H.264), driven by playwright-core.
 // Playwright's own browser download fails on this kind of machine, so we never rely on it.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 
 export const chromiumPath = () => process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -58,4 +59,12 @@ export class Consoles {
     await Promise.all(this.contexts.splice(0).map((c) => c.close()));
     return this.errors.splice(0);
   }
+}
+
+/** A screenshot for a person reviewing the screens, only when E2E_SHOTS names a directory (tests write nothing otherwise). */
+export async function shot(page: Page, name: string, fullPage = false): Promise<void> {
+  const dir = process.env.E2E_SHOTS;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage });
 }
