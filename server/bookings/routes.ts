@@ -5,12 +5,12 @@ import { usageCsv, usageReport } from './usage.js';
 import { usagePdf } from './usage-pdf.js';
 import {
   bookingApproveSchema, bookingChangeSchema, bookingCreateSchema, bookingDecisionSchema, bookingDetailSchema, bookingListQuerySchema, bookingSchema,
-  activationSchema, capacitySchema, rosterEntrySchema, rosterInputSchema, rosterQuerySchema, usageQuerySchema, usageSchema, uuidParams,
+  activationSchema, capacitySchema, rosterObserverSchema, rosterEntrySchema, rosterInputSchema, rosterQuerySchema, usageQuerySchema, usageSchema, uuidParams,
 } from './schema.js';
 import { HttpError } from '../http/errors.js';
 import type { Sql } from '../db/connect.js';
 import type { Activation } from './schema.js';
-import { activeObservers, rosterObserverSchema } from './observers.js';
+import { activeObservers } from './store.js';
 
 export function bookingRoutes(bookings: BookingService, sql: Sql, now: () => Date, activations: () => Activation[]) {
   const actor = (c: { user: any; remoteAddr: string }): Actor => ({ user: c.user, remoteAddr: c.remoteAddr });

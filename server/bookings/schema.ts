@@ -105,6 +105,10 @@ export type Capacity = z.infer<typeof capacitySchema>;
 export const rosterInputSchema = z.object({ userId: uuid, start: localDateTimeSchema, end: localDateTimeSchema }).strict().meta({ id: 'RosterEntryInput' });
 export const rosterEntrySchema = z.object({ id: z.string(), userId: z.string(), displayName: z.string(), start: z.string(), end: z.string(), startLocal: z.string(), endLocal: z.string() }).meta({ id: 'RosterEntry' });
 export type RosterEntry = z.infer<typeof rosterEntrySchema>;
+// Who can be put on the roster: the supervisor plans with the active observers but has no users.manage to list
+// every account, so the planning gets this narrow list (id and name only).
+export const rosterObserverSchema = z.object({ userId: z.string(), displayName: z.string() }).meta({ id: 'RosterObserver' });
+export type RosterObserver = z.infer<typeof rosterObserverSchema>;
 export const rosterQuerySchema = z.object({ from: z.string().datetime({ offset: true }), to: z.string().datetime({ offset: true }) });
 
 // ---- usage per municipality per month ---------------------------------------------------------------------------

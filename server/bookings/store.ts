@@ -1,6 +1,6 @@
 // SQL for bookings, their windows, assigned units and observers, the roster and online periods.
 import type { Sql } from '../db/connect.js';
-import type { Booking, RosterEntry } from './schema.js';
+import type { Booking, RosterEntry, RosterObserver } from './schema.js';
 import { formatLocal, hoursBetween } from './local-time.js';
 
 export type Tx = Sql;
@@ -128,6 +128,10 @@ export async function insertRoster(sql: Sql, e: { userId: string; start: Date; e
   const [r] = await sql`with ins as (insert into roster_entries (user_id, period, created_by) values (${e.userId}, tstzrange(${e.start}, ${e.end}, '[)'), ${e.by}) returning *)
     select ins.id, ins.user_id, u.display_name, lower(ins.period) as s, upper(ins.period) as e from ins join users u on u.id = ins.user_id`;
   return toRoster(r);
+}
+
+export async function activeObservers(sql: Sql): Promise<RosterObserver[]> {
+  return sql<RosterObserver[]>`select id as "userId", display_name as "displayName" from users where role = 'observer' and not disabled order by display_name`;
 }
 
 // ---- activation: which flexible units may publish now -----------------------------------------------------------

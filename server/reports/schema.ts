@@ -21,7 +21,6 @@ export const shiftListQuerySchema = z.object({
   scope: z.enum(['mine', 'all']).default('all'),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
-export const formatQuerySchema = z.object({ format: z.enum(['json', 'csv']).default('json') });
 /** The shift report: JSON, a spreadsheet (csv) or a printable document (pdf, in lang: Dutch by default). */
 export const reportQuerySchema = z.object({ format: z.enum(['json', 'csv', 'pdf']).default('json'), lang: z.enum(['nl', 'en']).default('nl') });
 

@@ -17,10 +17,9 @@ import {
 } from '../../../server/evidence/schema';
 import { recordingViewSchema } from '../../../server/recordings/schema';
 import {
-  activationSchema, bookingDetailSchema, bookingSchema, capacitySchema, rosterEntrySchema, usageSchema,
+  activationSchema, bookingDetailSchema, bookingSchema, capacitySchema, rosterEntrySchema, rosterObserverSchema, usageSchema,
   type BookingChange, type BookingCreate, type BookingStatus,
 } from '../../../server/bookings/schema';
-import { rosterObserverSchema } from '../../../server/bookings/observers';
 import { notificationSchema } from '../../../server/notifications/schema';
 import { request, requestNoContent, withQuery } from './http';
 

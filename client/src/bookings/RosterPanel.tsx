@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { RosterEntry } from '../../../server/bookings/schema';
-import type { RosterObserver } from '../../../server/bookings/observers';
+import type { RosterObserver } from '../../../server/bookings/schema';
 import { api } from '../api/endpoints';
 import { toApiError } from '../api/http';
 import { Field } from '../components/Field';
