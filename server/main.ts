@@ -5,7 +5,8 @@ import { mkdir } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadConfig, ConfigError, type Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
-import { openSql, startEmbeddedPostgres, type Sql } from './db/connect.js';
+import { localSecret, openSql, startEmbeddedPostgres, type Sql } from './db/connect.js';
+import { ensureAppRole } from './db/app-role.js';
 import { migrate, MigrationError } from './db/migrate.js';
 import { EventBus } from './events.js';
 import { createApp } from './http/app.js';
@@ -115,7 +116,8 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
       url = pg.url;
       log.info({ dataDir: config.DATA_DIR, port: config.EMBEDDED_PG_PORT }, 'embedded PostgreSQL started');
     }
-    const sql = openSql(url);
+    // Migrations and seeds run as the owner; the server then works as a role that owns nothing (db/app-role.ts).
+    let sql = openSql(url);
     stops.push(() => sql.end({ timeout: 5 }));
     const ran = await migrate(sql);
     if (ran.length) log.info({ migrations: ran }, 'migrations applied');
@@ -125,6 +127,15 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
     const demo: DemoConfig | null = seeded?.demo ?? null;
     if (config.NODE_ENV === 'production' && (await countAdmins(sql)) === 0) {
       throw new StartError('no admin account exists: create one first with `npm run user:create -- --username <name> --role admin` (see README)');
+    }
+    const appRole = await ensureAppRole(sql, url, localSecret(config.DATA_DIR, '.pg-app-password'));
+    if (appRole) {
+      const owner = sql;
+      sql = openSql(appRole.url);
+      await owner.end({ timeout: 5 });
+      log.info({ role: appRole.role }, 'database: working as the application role (owns nothing; audit trail append-only by grant)');
+    } else {
+      log.warn('database: DATABASE_URL\'s role may not create roles, so the server works as that role; give it no more than row rights (see README)');
     }
 
     const bus = new EventBus();
@@ -138,7 +149,7 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
       leadWorkingDays: config.BOOKING_LEAD_WORKING_DAYS, holidays: loadHolidays(configDir), maxWindowHours: config.BOOKING_MAX_WINDOW_HOURS } });
     const tokens = new PlayTokens();
     let media: MediaServer | null = null;
-    const live = new LiveService(sql, tokens, board, () => media?.httpPort ?? config.FLV_PORT);
+    const live = new LiveService(sql, tokens, board, () => media?.playPorts ?? [config.FLV_PORT]);
     // Incidents: snapshots are read from the live stream by ffmpeg with a play token of the observer who tagged.
     let ffmpeg: FfmpegInfo | null = null;
     const mediaLocalHost = config.MEDIA_HOST === '0.0.0.0' ? '127.0.0.1' : config.MEDIA_HOST;
@@ -194,7 +205,7 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
     stops.push(async () => { http.closeAllConnections(); await realtime.close(); });
 
     media = await startMediaServer({
-      host: config.MEDIA_HOST, rtmpPort: config.RTMP_PORT, httpPort: config.FLV_PORT, log: log.child({ part: 'media' }),
+      host: config.MEDIA_HOST, rtmpPort: config.RTMP_PORT, httpPort: config.FLV_PORT, playPortCount: config.FLV_PORTS, log: log.child({ part: 'media' }),
       authorizePublish: (r) => publish.authorize(r.cameraId, r.key),
       authorizePlay: async (r) => {
         const a = await live.authorizePlay(r.cameraId, r.stream, r.token);

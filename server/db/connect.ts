@@ -17,6 +17,13 @@ export function openSql(url: string, max = 10): Sql {
   return postgres(url, { max, onnotice: () => {}, idle_timeout: 30, connect_timeout: 10 });
 }
 
+/** A password generated once per data directory and kept beside it (mode 0600; never in the repo or the log). */
+export function localSecret(dataDir: string, name: string): string {
+  const file = path.join(dataDir, name);
+  if (!existsSync(file)) { mkdirSync(dataDir, { recursive: true }); writeFileSync(file, randomBytes(24).toString('hex'), { mode: 0o600 }); }
+  return readFileSync(file, 'utf8').trim();
+}
+
 export interface EmbeddedOptions { dataDir: string; port: number; log: Logger }
 
 /** Starts (initialising on first use) an embedded PostgreSQL and returns its URL and a stopper. */
@@ -24,10 +31,7 @@ export async function startEmbeddedPostgres({ dataDir, port, log }: EmbeddedOpti
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pgDir = path.join(dataDir, 'postgres');
   mkdirSync(dataDir, { recursive: true });
-  // The password is generated once per data directory and kept beside it (never in the repo or the log).
-  const secretFile = path.join(dataDir, '.pg-password');
-  if (!existsSync(secretFile)) writeFileSync(secretFile, randomBytes(24).toString('hex'), { mode: 0o600 });
-  const password = readFileSync(secretFile, 'utf8').trim();
+  const password = localSecret(dataDir, '.pg-password');
   const pg = new EmbeddedPostgres({
     databaseDir: pgDir, user: 'uitkijk', password, port, persistent: true,
     // As root, PostgreSQL refuses to run; the library then creates and uses a 'postgres' system user.

@@ -23,10 +23,22 @@ describe('audit trail', () => {
     expect(ok.body).toEqual({ ok: true, rows: 7 });
   });
 
-  it('the application cannot UPDATE or DELETE audit rows', async () => {
-    await expect(room.sql`update audit_log set subject = 'x' where id = 1`).rejects.toThrow(/append-only/);
-    await expect(room.sql`delete from audit_log where id = 1`).rejects.toThrow(/append-only/);
-    await expect(room.sql`truncate audit_log`).rejects.toThrow(/append-only/);
+  it('the application cannot UPDATE or DELETE audit rows, nor switch the guard off', async () => {
+    // The server works as a role that owns nothing: refused by privilege, before the trigger is reached.
+    const [me] = await room.sql`select current_user as name, rolsuper from pg_roles where rolname = current_user`;
+    expect(me).toMatchObject({ name: expect.stringMatching(/_app$/), rolsuper: false });
+    await expect(room.sql`update audit_log set subject = 'x' where id = 1`).rejects.toMatchObject({ code: '42501' });
+    await expect(room.sql`delete from audit_log where id = 1`).rejects.toMatchObject({ code: '42501' });
+    await expect(room.sql`truncate audit_log`).rejects.toMatchObject({ code: '42501' });
+    await expect(room.sql`alter table audit_log disable trigger audit_log_no_update`).rejects.toMatchObject({ code: '42501' });
+    await expect(room.sql.begin((tx) => tx`set local session_replication_role = replica`)).rejects.toMatchObject({ code: '42501' });
+    // And the table's owner, who has every privilege, still meets the append-only trigger.
+    const owner = openSql(room.config.DATABASE_URL!, 1);
+    try {
+      await expect(owner`update audit_log set subject = 'x' where id = 1`).rejects.toThrow(/append-only/);
+      await expect(owner`delete from audit_log where id = 1`).rejects.toThrow(/append-only/);
+      await expect(owner`truncate audit_log`).rejects.toThrow(/append-only/);
+    } finally { await owner.end(); }
   });
 
   it('a row changed by a superuser is named by the verify endpoint and by npm run audit:verify', async () => {

@@ -15,6 +15,7 @@ export async function freshDatabase(): Promise<{ url: string; sql: Sql; drop(): 
     async drop() {
       await sql.end({ timeout: 5 });
       await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.unsafe(`drop role if exists ${name}_app`);   // the server's application role (server/db/app-role.ts)
       await admin.end();
     },
   };
