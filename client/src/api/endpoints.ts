@@ -6,7 +6,7 @@ import {
 } from '../../../server/cameras/schema';
 import { userCreateSchema, userSchema, userUpdateSchema } from '../../../server/users/schema';
 import { auditEntrySchema, chainReportSchema } from '../../../server/audit/schema';
-import { cameraStatusSchema, liveViewSchema, playGrantSchema, preferencesSchema } from '../../../server/live/schema';
+import { cameraStatusSchema, liveViewSchema, playBatchSchema, playGrantSchema, preferencesSchema } from '../../../server/live/schema';
 import {
   alertSchema, boardSchema, categorySchema, deliverySchema, incidentCreateSchema, incidentDetailSchema, incidentSchema, incidentUpdateSchema,
   snapshotInfoSchema, type AlertStepInput,
@@ -15,7 +15,7 @@ import { figuresSchema, shiftReportSchema, shiftSchema } from '../../../server/r
 import {
   evidenceDetailSchema, evidenceItemSchema, evidenceLinkSchema, publicKeySchema, type EvidenceCreate, type LegalBasis,
 } from '../../../server/evidence/schema';
-import { recordingViewSchema } from '../../../server/recordings/schema';
+import { recordingRangesSchema, recordingViewSchema } from '../../../server/recordings/schema';
 import {
   activationSchema, bookingDetailSchema, bookingSchema, capacitySchema, rosterEntrySchema, rosterObserverSchema, usageSchema,
   type BookingChange, type BookingCreate, type BookingStatus,
@@ -62,6 +62,10 @@ export const downloads = {
 };
 
 const cameraPath = (id: string) => `/api/cameras/${encodeURIComponent(id)}`;
+const recordingPath = (id: string) => `/api/recordings/${encodeURIComponent(id)}`;
+
+/** A <video> src: the browser fetches the fragmented MP4 from the keyframe at or before `from` (every playback is logged). */
+export const playbackUrl = (cameraId: string, from: string, to?: string) => withQuery(`${recordingPath(cameraId)}/play`, { from, to });
 
 export const api = {
   session: () => request('GET', '/api/session', meSchema),
@@ -81,10 +85,14 @@ export const api = {
 
   /** A short-lived grant to open one camera stream (valid only to open it: ask again on every reconnect). */
   playGrant: (id: string, stream: StreamKind) => request('POST', `${cameraPath(id)}/live`, playGrantSchema, { stream }),
+  /** Grants for several streams in one request (a wall opening); each entry is a grant or that camera's refusal. */
+  playGrants: (streams: Array<{ cameraId: string; stream: StreamKind }>) => request('POST', '/api/live/grants', playBatchSchema, { streams }),
   liveStatus: () => request('GET', '/api/live/status', z.array(cameraStatusSchema)),
   liveViews: (q: { scope: 'mine' | 'all'; camera?: string; limit?: number }) => request('GET', withQuery('/api/live/views', q), z.array(liveViewSchema)),
   /** Playbacks of recordings, logged like live views (same scopes). */
   recordingViews: (q: { scope: 'mine' | 'all'; camera?: string; limit?: number }) => request('GET', withQuery('/api/recordings/views', q), z.array(recordingViewSchema)),
+  /** A camera's timeline: recorded ranges and gaps in a window (default the last 24 h, at most 7 days). */
+  recordingRanges: (id: string, q: { from?: string; to?: string } = {}) => request('GET', withQuery(`${recordingPath(id)}/ranges`, q), recordingRangesSchema),
   preferences: () => request('GET', '/api/me/preferences', preferencesSchema),
   savePreferences: (p: Preferences) => request('PUT', '/api/me/preferences', preferencesSchema, p),
 

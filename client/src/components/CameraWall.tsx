@@ -31,11 +31,13 @@ interface Props {
   onTag?(tile: number): void;
   /** B (bewaren): preserve evidence of the selected tile; called in the key handler so the moment is the key press. */
   onPreserve?(tile: number): void;
+  /** T (terugkijken): open the recordings of the selected tile's camera; called in the key handler (moment of the key press). */
+  onPlayback?(tile: number): void;
   /** A short line under a tile's location, e.g. a flexible unit's event and until when it is active. */
   tileNote?(cameraId: string): string | null;
 }
 
-export function CameraWall({ wall, cameras: loadedCameras, onTag, onPreserve, tileNote }: Props) {
+export function CameraWall({ wall, cameras: loadedCameras, onTag, onPreserve, onPlayback, tileNote }: Props) {
   const { t } = useTranslation();
   const errorText = useErrorText();
   const headingId = useId();
@@ -74,6 +76,8 @@ export function CameraWall({ wall, cameras: loadedCameras, onTag, onPreserve, ti
   onTagRef.current = onTag;
   const onPreserveRef = useRef(onPreserve);
   onPreserveRef.current = onPreserve;
+  const onPlaybackRef = useRef(onPlayback);
+  onPlaybackRef.current = onPlayback;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || e.isComposing) return;
@@ -98,6 +102,8 @@ export function CameraWall({ wall, cameras: loadedCameras, onTag, onPreserve, ti
         onTagRef.current(w.selected);
       } else if ((k === 'b' || k === 'B') && onPreserveRef.current && !e.repeat) {
         onPreserveRef.current(w.selected);
+      } else if ((k === 't' || k === 'T') && onPlaybackRef.current && !e.repeat) {
+        onPlaybackRef.current(w.selected);
       } else {
         return;
       }
@@ -184,7 +190,7 @@ export function CameraWall({ wall, cameras: loadedCameras, onTag, onPreserve, ti
             ))}
           </ol>
         ))}
-      {helpOpen && <ShortcutHelp onClose={() => setHelpOpen(false)} tagging={!!onTag} preserving={!!onPreserve} />}
+      {helpOpen && <ShortcutHelp onClose={() => setHelpOpen(false)} tagging={!!onTag} preserving={!!onPreserve} playback={!!onPlayback} />}
     </section>
   );
 }
@@ -419,11 +425,12 @@ function FocusView({ tile, cameraId, camera, status, pageVisible, ref }: FocusPr
   );
 }
 
-function ShortcutHelp({ onClose, tagging, preserving }: { onClose(): void; tagging: boolean; preserving: boolean }) {
+function ShortcutHelp({ onClose, tagging, preserving, playback }: { onClose(): void; tagging: boolean; preserving: boolean; playback: boolean }) {
   const { t } = useTranslation();
   const rows: [string[], string][] = [
     ...(tagging ? [[['M'], t('shortcuts.keys.tag')] as [string[], string]] : []),
     ...(preserving ? [[['B'], t('shortcuts.keys.preserve')] as [string[], string]] : []),
+    ...(playback ? [[['T'], t('shortcuts.keys.playback')] as [string[], string]] : []),
     [['1', '…', '9'], t('shortcuts.keys.tile')],
     [['←', '↑', '→', '↓'], t('shortcuts.keys.arrows')],
     [['F'], t('shortcuts.keys.focus')],

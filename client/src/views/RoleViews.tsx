@@ -62,6 +62,13 @@ export function WatchView() {
     const names = new Map((cameras ?? []).map((c) => [c.id, c.name]));
     setPreserve({ moment, cameras: onWall.map((id) => ({ id, name: names.get(id) ?? id })), selected: cameraId ? [cameraId] : [] });
   }, [wall.tiles, wall.layout, cameras]);
+  // T on the wall: look back at the selected tile's camera, from half a minute before the key press.
+  const onPlayback = useCallback((tile: number) => {
+    const cameraId = wall.tiles[tile];
+    if (!cameraId) return;
+    const moment = new Date(Date.now() - 30_000).toISOString();
+    window.location.hash = `#/playback/${encodeURIComponent(cameraId)}/${encodeURIComponent(moment)}`;
+  }, [wall.tiles]);
   const onRaised = useCallback((a: Alert) => setAnnouncement(t('incident.raisedNotice', { number: a.incidentNumber })), [t]);
 
   // A unit whose window opened goes onto the first free tile (if any); one whose window closed leaves every tile.
@@ -97,7 +104,8 @@ export function WatchView() {
       <ViewHeading>{t('views.watch')}</ViewHeading>
       <p className="visually-hidden" role="status" aria-live="polite" data-testid="watch-announcer">{announcement}</p>
       <div className="layout layout--wall">
-        <CameraWall wall={wall} cameras={wallCameras} onTag={tagging ? onTag : undefined} onPreserve={preserving ? onPreserve : undefined} tileNote={activationNote} />
+        <CameraWall wall={wall} cameras={wallCameras} onTag={tagging ? onTag : undefined} onPreserve={preserving ? onPreserve : undefined}
+          onPlayback={can('recordings.read') ? onPlayback : undefined} tileNote={activationNote} />
         <aside className="side-stack" aria-label={t('watch.side')}>
           {can('shifts.log') && <ShiftPanel cameraIds={wallCameraIds} />}
           {can('incidents.read') && <IncidentPanel feed={incidents} />}

@@ -14,11 +14,12 @@ import { InvestigationView, MunicipalityView, RegistryView, WatchView } from './
 import { BookingsView } from '../bookings/BookingsView';
 import { PlanningView } from '../bookings/PlanningView';
 import { UsageView } from '../bookings/UsageView';
+import { PlaybackView } from '../playback/PlaybackView';
 import { UserManagement } from './UserManagement';
 import { ViewingHistory } from './ViewingHistory';
 
 export type ViewId = 'watch' | 'incidents' | 'board' | 'figures' | 'registry' | 'dispatch' | 'investigation' | 'municipality' | 'cameras' | 'users' | 'audit' | 'history' | 'evidence'
-  | 'bookings' | 'planning' | 'usage';
+  | 'bookings' | 'planning' | 'usage' | 'playback';
 
 const requirements: Record<ViewId, Action> = {
   watch: 'live.view',
@@ -37,12 +38,13 @@ const requirements: Record<ViewId, Action> = {
   bookings: 'bookings.request',
   planning: 'bookings.plan',
   usage: 'bookings.usage',
+  playback: 'recordings.read',
 };
 
 const consoleViews: Record<Role, ViewId[]> = {
-  observer: ['watch', 'incidents', 'evidence', 'history'],
+  observer: ['watch', 'playback', 'incidents', 'evidence', 'history'],
   // The shift lead starts on the room's live incident board; may watch too (live.view), and reads everyone's viewing history.
-  supervisor: ['board', 'planning', 'watch', 'incidents', 'evidence', 'figures', 'usage', 'registry', 'history', 'audit'],
+  supervisor: ['board', 'planning', 'watch', 'playback', 'incidents', 'evidence', 'figures', 'usage', 'registry', 'history', 'audit'],
   dispatcher: ['dispatch'],
   police: ['investigation'],
   municipality: ['municipality', 'bookings', 'usage'],
@@ -51,7 +53,7 @@ const consoleViews: Record<Role, ViewId[]> = {
 };
 
 const viewFromHash = (list: ViewId[]): ViewId => {
-  // #/evidence/<id>: the view, then what to show in it.
+  // #/evidence/<id>, #/playback/<camera>/<moment>: the view, then what to show in it.
   const id = window.location.hash.replace(/^#\/?/, '').split('/')[0];
   return (list as string[]).includes(id) ? (id as ViewId) : list[0]!;
 };
@@ -113,5 +115,6 @@ export function RoleConsole({ view }: { view: ViewId }) {
     case 'bookings': return <BookingsView />;
     case 'planning': return <PlanningView />;
     case 'usage': return <UsageView />;
+    case 'playback': return <PlaybackView />;
   }
 }
