@@ -154,6 +154,9 @@ export type IncidentUpdate = z.infer<typeof incidentUpdateSchema>;
 
 export const incidentListQuerySchema = z.object({
   status: z.enum(['open', 'closed', 'all']).default('open'),
+  camera: cameraIdSchema.optional(),                      // incidents on this camera (the playback timeline's marks)
+  from: z.string().datetime({ offset: true }).optional(), // tagged at or after
+  to: z.string().datetime({ offset: true }).optional(),   // tagged before
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 

@@ -86,8 +86,10 @@ export async function getIncident(sql: Sql, cats: Categories, id: string, lock =
   return i ?? null;
 }
 
-export async function listIncidents(sql: Sql, cats: Categories, q: { status: 'open' | 'closed' | 'all'; limit: number }): Promise<Incident[]> {
-  const where = q.status === 'all' ? sql`true` : sql`i.status = ${q.status}`;
+export async function listIncidents(sql: Sql, cats: Categories, q: { status: 'open' | 'closed' | 'all'; camera?: string; from?: string; to?: string; limit: number }): Promise<Incident[]> {
+  const where = sql`(${q.status} = 'all' or i.status = ${q.status})
+    and (${q.camera ?? null}::text is null or exists (select 1 from incident_cameras c where c.incident_id = i.id and c.camera_id = ${q.camera ?? null}))
+    and (${q.from ?? null}::timestamptz is null or i.tagged_at >= ${q.from ?? null}) and (${q.to ?? null}::timestamptz is null or i.tagged_at < ${q.to ?? null})`;
   return selectIncidents(sql, cats, where, sql`order by i.tagged_at desc limit ${q.limit}`);
 }
 

@@ -155,6 +155,19 @@ describe('changing an incident', () => {
     expect((await observer.get(`/api/incidents`)).body.some((x: Incident) => x.id === i.id)).toBe(false);
   });
 
+  it('lists by camera and by tagged time (the marks on the playback timeline)', async () => {
+    const t0 = Date.now() - 60_000;
+    const a = await newIncident({ cameraIds: ['hgl-beekstraat'], taggedAt: new Date(t0).toISOString() });
+    const b = await newIncident({ cameraIds: ['ens-oude-markt', 'hgl-beekstraat'], taggedAt: new Date(t0 + 20_000).toISOString() });
+    const c = await newIncident({ cameraIds: ['ens-oude-markt'], taggedAt: new Date(t0 + 30_000).toISOString() });
+    const ids = async (q: string) => (await observer.get(`/api/incidents?status=all&${q}`)).body.map((x: Incident) => x.id);
+    expect(await ids('camera=hgl-beekstraat')).toEqual(expect.arrayContaining([a.id, b.id]));
+    expect(await ids('camera=hgl-beekstraat')).not.toContain(c.id);
+    const window = `from=${encodeURIComponent(new Date(t0 + 10_000).toISOString())}&to=${encodeURIComponent(new Date(t0 + 30_000).toISOString())}`;
+    expect(await ids(`camera=hgl-beekstraat&${window}`)).toEqual([b.id]);
+    expect((await observer.get('/api/incidents?from=yesterday')).body.error.field).toBe('from');
+  });
+
   it('answers 404 for an unknown incident and 400 for an id that is not one', async () => {
     expect((await observer.get('/api/incidents/00000000-0000-0000-0000-000000000000')).status).toBe(404);
     expect((await observer.get('/api/incidents/not-a-uuid')).status).toBe(400);
@@ -286,9 +299,16 @@ describe('live video for dispatchers', () => {
     expect(grant.body).toMatchObject({ cameraId: cam, stream: 'main' });
     // A camera of no open alert is still refused.
     expect((await dispatcher.post('/api/cameras/hgl-marktsteeg/live', { stream: 'main' })).body.error.code).toBe('not_in_open_alert');
+    // The same rule per camera when a wall asks for several at once.
+    const batch = await dispatcher.post('/api/live/grants', { streams: [{ cameraId: cam, stream: 'sub' }, { cameraId: 'hgl-marktsteeg', stream: 'sub' }] });
+    expect(batch.status).toBe(200);
+    expect(batch.body.grants.map((g: any) => [g.cameraId, g.ok, g.error?.status, g.error?.code])).toEqual([
+      [cam, true, undefined, undefined], ['hgl-marktsteeg', false, 403, 'not_in_open_alert'],
+    ]);
     await dispatcher.post(`/api/alerts/${alert.id}/status`, { status: 'acknowledged' });
     await dispatcher.post(`/api/alerts/${alert.id}/status`, { status: 'closed' });
     expect((await dispatcher.post(`/api/cameras/${cam}/live`, { stream: 'main' })).status).toBe(403);
+    expect((await dispatcher.post('/api/live/grants', { streams: [{ cameraId: cam, stream: 'sub' }] })).body.grants[0].error.code).toBe('not_in_open_alert');
     // The grant from while it was open no longer plays: the media server asks again and is refused.
     const res = await fetch(`http://127.0.0.1:${room.media.httpPort}${grant.body.path}`).catch(() => null);
     expect(res?.status).not.toBe(200);

@@ -97,7 +97,7 @@ export const api = {
   savePreferences: (p: Preferences) => request('PUT', '/api/me/preferences', preferencesSchema, p),
 
   categories: () => request('GET', '/api/incident-categories', z.array(categorySchema)),
-  incidents: (q: { status?: 'open' | 'closed' | 'all'; limit?: number } = {}) => request('GET', withQuery('/api/incidents', q), z.array(incidentSchema)),
+  incidents: (q: { status?: 'open' | 'closed' | 'all'; camera?: string; from?: string; to?: string; limit?: number } = {}) => request('GET', withQuery('/api/incidents', q), z.array(incidentSchema)),
   incident: (id: string) => request('GET', incidentPath(id), incidentDetailSchema),
   createIncident: (body: IncidentCreateBody) => request('POST', '/api/incidents', incidentSchema, body),
   updateIncident: (id: string, body: IncidentUpdateBody) => request('PATCH', incidentPath(id), incidentSchema, body),

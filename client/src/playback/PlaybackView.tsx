@@ -100,10 +100,10 @@ export function PlaybackView() {
   useEffect(() => {
     if (!cameraId || !readsIncidents) return;
     let cancelled = false;
-    api.incidents({ status: 'all', limit: 500 })
-      .then((list) => { if (!cancelled) setIncidents(list.filter((i) => i.cameras.some((c) => c.id === cameraId))); }, () => { /* no marks */ });
+    api.incidents({ status: 'all', camera: cameraId, from: new Date(win.from).toISOString(), to: new Date(win.to).toISOString(), limit: 500 })
+      .then((list) => { if (!cancelled) setIncidents(list); }, () => { /* no marks */ });
     return () => { cancelled = true; };
-  }, [cameraId, readsIncidents, minute]);
+  }, [cameraId, readsIncidents, minute, win.from, win.to]);
   const marks = useMemo<Mark[]>(() => incidents
     .map((i) => ({ id: i.id, number: i.number, at: Date.parse(i.taggedAt), label: lng === 'en' ? i.category.en : i.category.nl }))
     .filter((m) => m.at >= win.from && m.at <= win.to)
