@@ -1,7 +1,7 @@
 // One alert as the dispatcher handles it: where, what, how urgent, who is involved, the snapshot of the tagged moment,
 // live video of its cameras, and the steps (ontvangen → eenheid onderweg → ter plaatse → afgesloten) with remarks.
 // Of two dispatchers acting at once the server lets the first win; the second sees plainly who was first.
-import { useId, useImperativeHandle, useRef, useState, type Ref } from 'react';
+import { memo, useId, useImperativeHandle, useRef, useState, type Ref } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Alert, AlertStatus, AlertStepInput } from '../../../server/incidents/schema';
 import { api, downloads } from '../api/endpoints';
@@ -29,7 +29,8 @@ export interface AlertDetailHandle { step(status: Step): void; focusRemark(): vo
 
 interface Conflict { wanted: Step; now: Alert; code: string }
 
-export function AlertDetail({ alert, onChanged, ref }: { alert: Alert; onChanged(a: Alert): void; ref?: Ref<AlertDetailHandle> }) {
+/** Memoized: the console renders again for every alert that comes in; the detail only when its own alert changes. */
+export const AlertDetail = memo(function AlertDetail({ alert, onChanged, ref }: { alert: Alert; onChanged(a: Alert): void; ref?: Ref<AlertDetailHandle> }) {
   const { t, i18n } = useTranslation();
   const lng = i18n.language;
   const errorText = useErrorText();
@@ -176,7 +177,7 @@ export function AlertDetail({ alert, onChanged, ref }: { alert: Alert; onChanged
       )}
     </section>
   );
-}
+});
 
 function ConflictBanner({ conflict, onDismiss }: { conflict: Conflict; onDismiss(): void }) {
   const { t, i18n } = useTranslation();

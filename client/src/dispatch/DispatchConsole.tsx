@@ -1,27 +1,36 @@
 // The dispatch centre's console: the live queue of alerts from the supervision room (priority, then age), a sound and
 // a visual signal for new and escalated alerts, and the detail of the selected alert with its snapshot, live video and
 // the status steps. Keyboard first: ↑/↓ choose an alert, B/E/T/A take a step, G turns the sound on or off.
-import { useCallback, useEffect, useId, useRef, useState } from 'react';
+// A new alert costs about the same however long the queue is: the queue comes in chunks that render again only when
+// something in them changed, rows are memoized per alert (a row renders again only when its own alert, selection or
+// signal changes), ages tick outside React (ages.tsx), only the newest few signalled rows pulse, with an opacity
+// animation the compositor runs (styles.css), and rows off screen skip layout and paint (content-visibility).
+import { memo, useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Alert } from '../../../server/incidents/schema';
 import { useErrorText } from '../components/errors';
 import { Dialog } from '../components/Dialog';
 import { durationParts } from '../format';
 import { CategoryName, DispatchStatus, PriorityBadge } from '../incidents/DispatchStatus';
-import { useNow } from '../useNow';
+import { Age, useAgeClock, type AgeClock } from './ages';
 import { AlertDetail, type AlertDetailHandle } from './AlertDetail';
 import { Beeper } from './sound';
 import { useDispatchQueue, type DispatchQueueState, type Signal } from './useDispatchQueue';
 
 const SOUND_KEY = 'uitkijk.dispatchSound';
 const FLASH_MS = 8000;
+/** How many of the newest signalled rows pulse at once (the others keep the static signal colours and badge). */
+const PULSE_ROWS = 3;
+/** The pulse: 6 × 1 s (styles.css, .alert-row--pulse). */
+const PULSE_MS = 6000;
+const TITLE_MS = 1000;
 
 const isTyping = (el: EventTarget | null): boolean =>
   el instanceof HTMLElement && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
 
 type SoundState = 'off' | 'on' | 'blocked' | 'unsupported';
 
-export function DispatchConsole() {
+export const DispatchConsole = memo(function DispatchConsole() {
   const { t } = useTranslation();
   const errorText = useErrorText();
   const queueHeading = useId();
@@ -32,12 +41,17 @@ export function DispatchConsole() {
   const soundRef = useRef(sound);
   soundRef.current = sound;
   const [beeps, setBeeps] = useState(0);
-  const [flash, setFlash] = useState<Map<string, Signal>>(new Map());
+  const [flash, setFlash] = useState<ReadonlyMap<string, Signal>>(new Map());
   const [latest, setLatest] = useState<Signal | null>(null);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [helpOpen, setHelpOpen] = useState(false);
   const detail = useRef<AlertDetailHandle>(null);
-  const now = useNow(1000);
+  const ageText = useCallback((ms: number) => {
+    const p = durationParts(ms);
+    return t(`age.${p.unit}`, { h: p.h, m: p.unit === 'hours' ? String(p.m).padStart(2, '0') : p.m, s: p.s });
+  }, [t]);
+  const clock = useAgeClock(ageText);
+  const signalLabels = useMemo(() => ({ new: t('dispatch.signal.new'), escalated: t('dispatch.signal.escalated') }), [t]);
 
   const queueRef = useRef<DispatchQueueState | null>(null);
   const onSignal = useCallback((s: Signal) => {
@@ -53,12 +67,35 @@ export function DispatchConsole() {
   const q = useDispatchQueue(onSignal);
   queueRef.current = q;
 
-  // Flashes fade after a while (the row stays marked as unacknowledged until someone acknowledges it).
+  // Flashes fade after a while (the row stays marked as unacknowledged until someone acknowledges it): one timer, for
+  // the first flash to end, and at most one pass a second (while alerts pour in, each would otherwise cost a render).
+  const lastPrune = useRef(0);
   useEffect(() => {
     if (flash.size === 0) return;
-    const timer = setTimeout(() => setFlash((m) => new Map([...m].filter(([, s]) => Date.now() - s.at < FLASH_MS))), 1000);
+    let first = Infinity;
+    for (const s of flash.values()) first = Math.min(first, s.at);
+    const at = Math.max(first + FLASH_MS, lastPrune.current + 1000);
+    const timer = setTimeout(() => {
+      lastPrune.current = Date.now();
+      setFlash((m) => {
+        const now = Date.now();
+        const kept = new Map([...m].filter(([, s]) => now - s.at < FLASH_MS));
+        return kept.size === m.size ? m : kept;
+      });
+    }, Math.max(0, at - Date.now()));
     return () => clearTimeout(timer);
-  }, [flash, now]);
+  }, [flash]);
+  // The signal strip goes when its signal has had its time.
+  useEffect(() => {
+    if (!latest) return;
+    const timer = setTimeout(() => setLatest((cur) => (cur === latest ? null : cur)), Math.max(0, latest.at + FLASH_MS - Date.now()));
+    return () => clearTimeout(timer);
+  }, [latest]);
+  // Only the newest few signalled rows pulse (many rows animating at once would cost every frame).
+  const pulsing = useMemo(() => {
+    const now = Date.now();
+    return new Set([...flash.values()].filter((s) => now - s.at < PULSE_MS).sort((x, y) => y.at - x.at).slice(0, PULSE_ROWS).map((s) => s.alert.id));
+  }, [flash]);
 
   const toggleSound = useCallback(async () => {
     if (soundRef.current === 'on') { beeper.disable(); setSound('off'); writeWish(false); return; }
@@ -80,22 +117,32 @@ export function DispatchConsole() {
   // The selection: the chosen alert, else the top of the queue. A closed alert stays in view until another is chosen.
   const selected: Alert | null = (selectedId ? q.queue.get(selectedId) ?? null : null) ?? q.open[0] ?? null;
   useEffect(() => { if (!selectedId && q.open[0]) setSelectedId(q.open[0].id); }, [selectedId, q.open]);
-  const select = (a: Alert | undefined) => { if (a) setSelectedId(a.id); };
+  const select = useCallback((id: string) => setSelectedId(id), []);
   const move = (delta: number) => {
     if (q.open.length === 0) return;
     const i = selected ? q.open.findIndex((a) => a.id === selected.id) : -1;
     const next = q.open[Math.min(q.open.length - 1, Math.max(0, i < 0 ? 0 : i + delta))];
-    select(next);
+    if (next) select(next.id);
     requestAnimationFrame(() => document.querySelector<HTMLElement>(`[data-alert-id="${next?.id}"] .alert-row__open`)?.focus());
   };
 
-  // Unacknowledged alerts in the tab title, so a console in the background still tells.
-  const unacknowledged = q.open.filter((a) => a.status === 'raised').length;
+  // Unacknowledged alerts in the tab title, so a console in the background still tells. Setting the title is costly
+  // (the browser takes it up at once): at most every TITLE_MS while alerts pour in, the first change without delay.
+  const unacknowledged = q.unacknowledged;
+  const title = useRef<{ last: number; timer: ReturnType<typeof setTimeout> | null }>({ last: 0, timer: null });
   useEffect(() => {
     const base = t('app.documentTitle');
-    document.title = unacknowledged > 0 ? `(${unacknowledged}) ${base}` : base;
-    return () => { document.title = base; };
+    const text = unacknowledged > 0 ? `(${unacknowledged}) ${base}` : base;
+    const s = title.current;
+    if (s.timer) clearTimeout(s.timer);
+    const write = () => { s.timer = null; s.last = Date.now(); if (document.title !== text) document.title = text; };
+    const wait = s.last + TITLE_MS - Date.now();
+    if (wait <= 0) write(); else s.timer = setTimeout(write, wait);
   }, [unacknowledged, t]);
+  useEffect(() => () => {
+    if (title.current.timer) clearTimeout(title.current.timer);
+    document.title = t('app.documentTitle');
+  }, [t]);
 
   const keys = useRef({ move, toggleSound, detail });
   keys.current = { move, toggleSound, detail };
@@ -122,11 +169,6 @@ export function DispatchConsole() {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
-  const age = (a: Alert) => {
-    const p = durationParts(now - Date.parse(a.raisedAt));
-    return t(`age.${p.unit}`, { h: p.h, m: p.unit === 'hours' ? String(p.m).padStart(2, '0') : p.m, s: p.s });
-  };
-
   return (
     <>
       <div className="dispatch-bar">
@@ -146,7 +188,7 @@ export function DispatchConsole() {
 
       {/* The signal: seen (a strip that stands out) and heard by screen readers (assertive), once per alert. */}
       <div role="alert" className="alert-slot" data-testid="alert-signal-slot">
-        {latest && now - latest.at < FLASH_MS && (
+        {latest && (
           <p className={`signal signal--${latest.kind}`} data-testid="alert-signal" data-kind={latest.kind}>
             <strong>{t(`dispatch.signal.${latest.kind}`)}</strong>{' '}
             {t('dispatch.signalText', { number: latest.alert.incidentNumber, priority: latest.alert.priority, street: latest.alert.location.street,
@@ -168,32 +210,10 @@ export function DispatchConsole() {
           {!q.loaded && !q.error && <p className="muted">{t('common.loading')}</p>}
           {q.loaded && q.open.length === 0 && <p className="empty" data-testid="alerts-empty">{t('alerts.none')}</p>}
           <ol className="alert-rows">
-            {q.open.map((a) => {
-              const isSel = selected?.id === a.id;
-              const escalated = a.status === 'raised' && !!a.escalatedAt;
-              // The flash and its badge last while nobody has acknowledged the alert.
-              const flashing = a.status === 'raised' && flash.has(a.id);
-              const cls = ['alert-row', `alert-row--p${a.priority}`, a.status === 'raised' ? 'alert-row--unacknowledged' : '',
-                escalated ? 'alert-row--escalated' : '', flashing ? 'alert-row--flash' : '', isSel ? 'alert-row--selected' : ''].filter(Boolean).join(' ');
-              return (
-                <li key={a.id} className={cls} data-testid={`alert-row-${a.incidentNumber}`} data-alert-id={a.id} data-status={a.status}
-                  data-priority={a.priority} data-escalated={escalated ? 'true' : 'false'}>
-                  <button type="button" className="alert-row__open" aria-current={isSel ? 'true' : undefined} onClick={() => select(a)}>
-                    <span className="alert-row__line">
-                      <PriorityBadge priority={a.priority} />
-                      <span className="alert-row__what"><CategoryName category={a.category} inline /></span>
-                      <span className="alert-row__age mono" title={a.raisedAt}>{age(a)}</span>
-                    </span>
-                    <span className="alert-row__line alert-row__meta">
-                      <span className="mono">#{a.incidentNumber}</span>
-                      <span className="alert-row__where">{a.location.street}, {a.location.municipalityName}</span>
-                      {flashing && <span className="badge badge--new">{t(`dispatch.signal.${flash.get(a.id)!.kind}`)}</span>}
-                      <DispatchStatus alert={a} forDispatcher />
-                    </span>
-                  </button>
-                </li>
-              );
-            })}
+            {q.chunks.map((c) => (
+              <AlertRows key={c.key} items={c.items} selectedId={selected?.id ?? null} flash={flash} pulsing={pulsing}
+                clock={clock} onSelect={select} labels={signalLabels} />
+            ))}
           </ol>
         </section>
 
@@ -204,7 +224,74 @@ export function DispatchConsole() {
       {helpOpen && <DispatchShortcuts onClose={() => setHelpOpen(false)} />}
     </>
   );
+});
+
+interface AlertRowsProps {
+  items: readonly Alert[];
+  selectedId: string | null;
+  flash: ReadonlyMap<string, Signal>;
+  pulsing: ReadonlySet<string>;
+  clock: AgeClock;
+  onSelect(id: string): void;
+  labels: Record<Signal['kind'], string>;
 }
+
+/** One chunk of the queue (useDispatchQueue's AlertChunk): its rows, rendered again only when something that shows in
+ *  one of them changed. So a new alert costs a look at each chunk and each row of one chunk, not at every row. */
+const AlertRows = memo(function AlertRows({ items, selectedId, flash, pulsing, clock, onSelect, labels }: AlertRowsProps) {
+  return items.map((a) => (
+    <AlertRow key={a.id} alert={a} selected={selectedId === a.id} signal={flash.get(a.id)?.kind ?? null} pulse={pulsing.has(a.id)}
+      clock={clock} onSelect={onSelect} labels={labels} />
+  ));
+}, (p, n) => {
+  if (p.items !== n.items || p.clock !== n.clock || p.onSelect !== n.onSelect || p.labels !== n.labels) return false;
+  if (p.selectedId === n.selectedId && p.flash === n.flash && p.pulsing === n.pulsing) return true;
+  return n.items.every((a) => (p.selectedId === a.id) === (n.selectedId === a.id) && p.flash.get(a.id)?.kind === n.flash.get(a.id)?.kind
+    && p.pulsing.has(a.id) === n.pulsing.has(a.id));
+});
+
+interface AlertRowProps {
+  alert: Alert;
+  selected: boolean;
+  /** The alert's signal while it lasts (FLASH_MS), else null. */
+  signal: Signal['kind'] | null;
+  /** One of the newest few signals: the row pulses. */
+  pulse: boolean;
+  clock: AgeClock;
+  onSelect(id: string): void;
+  /** The badge's words for each kind of signal. */
+  labels: Record<Signal['kind'], string>;
+}
+
+/** One alert in the queue. Memoized: it renders again only when one of its props changes (its alert's version, the
+ *  selection, its signal), never because another alert came in or a second passed (the age ticks by itself). */
+const AlertRow = memo(function AlertRow({ alert: a, selected, signal, pulse, clock, onSelect, labels }: AlertRowProps) {
+  const escalated = a.status === 'raised' && !!a.escalatedAt;
+  // The flash and its badge last while nobody has acknowledged the alert.
+  const shown = a.status === 'raised' ? signal : null;
+  const flashing = shown !== null;
+  const cls = ['alert-row', `alert-row--p${a.priority}`, a.status === 'raised' ? 'alert-row--unacknowledged' : '',
+    escalated ? 'alert-row--escalated' : '', flashing ? 'alert-row--flash' : '', flashing && pulse ? 'alert-row--pulse' : '',
+    selected ? 'alert-row--selected' : ''].filter(Boolean).join(' ');
+  return (
+    <li className={cls} data-testid={`alert-row-${a.incidentNumber}`} data-alert-id={a.id} data-status={a.status}
+      data-priority={a.priority} data-escalated={escalated ? 'true' : 'false'}>
+      <button type="button" className="alert-row__open" aria-current={selected ? 'true' : undefined} onClick={() => onSelect(a.id)}>
+        <span className="alert-row__line">
+          <PriorityBadge priority={a.priority} />
+          <span className="alert-row__what"><CategoryName category={a.category} inline /></span>
+          <Age since={a.raisedAt} clock={clock} className="alert-row__age mono" />
+        </span>
+        <span className="alert-row__line alert-row__meta">
+          <span className="mono">#{a.incidentNumber}</span>
+          <span className="alert-row__where">{a.location.street}, {a.location.municipalityName}</span>
+          {shown !== null && <span className="badge badge--new">{labels[shown]}</span>}
+          <DispatchStatus alert={a} forDispatcher />
+        </span>
+      </button>
+    </li>
+  );
+});
 
 /** A loudspeaker with sound waves (on) or a cross (off). */
 function SpeakerIcon({ on }: { on: boolean }) {
