@@ -14,6 +14,7 @@ export const configSchema = z.object({
   PORT: port.default(8080),
   RTMP_PORT: port.default(1935),
   FLV_PORT: port.default(8000),
+  FLV_PORTS: z.coerce.number().int().min(1).max(16).default(8),
   MEDIA_HOST: z.string().min(1).default('0.0.0.0'),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// or postgresql:// URL').optional(),
   EMBEDDED_PG_PORT: port.default(5433),
@@ -86,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configDir = pat
   if (c.NODE_ENV === 'production' && c.DEMO === true) throw new ConfigError('Invalid settings:\n  DEMO=true: demo mode is refused when NODE_ENV=production');
   // An unsigned webhook would let anyone on the path forge or read alerts as ours: the secret is required.
   if (c.DISPATCH_WEBHOOK_URL && !c.DISPATCH_WEBHOOK_SECRET) throw new ConfigError('Invalid settings:\n  DISPATCH_WEBHOOK_SECRET: required when DISPATCH_WEBHOOK_URL is set (at least 16 characters)');
+  if (c.FLV_PORT > 0 && c.FLV_PORT + c.FLV_PORTS - 1 > 65535) throw new ConfigError(`Invalid settings:\n  FLV_PORTS=${c.FLV_PORTS}: FLV_PORT ${c.FLV_PORT} and the ${c.FLV_PORTS - 1} ports after it must all be ports (≤ 65535)`);
   const demo = c.DEMO ?? c.NODE_ENV !== 'production';
   return Object.freeze({ ...c, DEMO: demo, DEMO_CAMERAS: demo && (c.DEMO_CAMERAS ?? true),
     // Recording the 18 simulated cameras writes ~11.5 GB an hour: off in demo mode unless asked for.

@@ -36,6 +36,12 @@ export interface MediaServerOptions {
   rtmpPort: number;
   /** Serves HTTP-FLV and WebSocket-FLV: (ws|http)://host:httpPort/live/<stream>.flv?token=... */
   httpPort: number;
+  /**
+   * How many ports serve players: httpPort and the ones after it (all picked by the OS when httpPort is 0). Chromium
+   * opens WebSockets to one host:port one handshake at a time (~15 ms each here), so a 16-tile wall spread over four
+   * ports is connected about four times sooner. Default 1.
+   */
+  playPortCount?: number;
   log: StreamsLog;
   authorizePublish(req: { cameraId: string; stream: StreamKind; key: string; remoteAddr: string }): Promise<
     { ok: true } | { ok: false; reason: PublishRejectReason }
@@ -91,6 +97,8 @@ export interface MediaServer {
   readonly host: string;
   readonly rtmpPort: number;
   readonly httpPort: number;
+  /** Every port that serves players, httpPort first (see MediaServerOptions.playPortCount). */
+  readonly playPorts: readonly number[];
   readonly events: TypedEmitter<MediaServerEvents>;
   /** Live streams only. */
   stats(): StreamStats[];
@@ -703,17 +711,21 @@ async function createMediaServer(opts: MediaServerOptions): Promise<MediaServer>
 
   const rtmpServer = net.createServer(onRtmpConnection);
   rtmpServer.maxConnections = 512;
-  const httpServer = http.createServer((req, res) => {
-    handleHttp(req, res).catch((err) => {
-      log.error({ err: err instanceof Error ? err.message : String(err) }, 'FLV request failed');
-      res.destroy();
+  // One HTTP server per play port, all alike: a player may use any of them.
+  const httpServers = Array.from({ length: Math.max(1, opts.playPortCount ?? 1) }, () => {
+    const server = http.createServer((req, res) => {
+      handleHttp(req, res).catch((err) => {
+        log.error({ err: err instanceof Error ? err.message : String(err) }, 'FLV request failed');
+        res.destroy();
+      });
     });
-  });
-  httpServer.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    handleUpgrade(req, socket, head).catch((err) => {
-      log.error({ err: err instanceof Error ? err.message : String(err) }, 'WebSocket-FLV upgrade failed');
-      socket.destroy();
+    server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+      handleUpgrade(req, socket, head).catch((err) => {
+        log.error({ err: err instanceof Error ? err.message : String(err) }, 'WebSocket-FLV upgrade failed');
+        socket.destroy();
+      });
     });
+    return server;
   });
 
   const restoreGlobals = () => {
@@ -723,20 +735,23 @@ async function createMediaServer(opts: MediaServerOptions): Promise<MediaServer>
   };
 
   let rtmpPort: number;
-  let httpPort: number;
+  const playPorts: number[] = [];
   try {
     rtmpPort = await listen(rtmpServer, opts.rtmpPort, opts.host, 'RTMP');
-    httpPort = await listen(httpServer, opts.httpPort, opts.host, 'HTTP-FLV');
+    for (const [i, server] of httpServers.entries()) {
+      playPorts.push(await listen(server, opts.httpPort === 0 ? 0 : opts.httpPort + i, opts.host, 'HTTP-FLV'));
+    }
   } catch (err) {
     await closeServer(rtmpServer);
-    await closeServer(httpServer);
+    for (const server of httpServers) await closeServer(server);
     restoreGlobals();
     throw err;
   }
   // After start-up, listener errors are logged; nothing here may end the process.
   rtmpServer.on('error', (err) => log.error({ err: err.message }, 'RTMP server error'));
-  httpServer.on('error', (err) => log.error({ err: err.message }, 'HTTP-FLV server error'));
-  log.info({ host: opts.host, rtmpPort, httpPort }, 'media server listening');
+  for (const server of httpServers) server.on('error', (err) => log.error({ err: err.message }, 'HTTP-FLV server error'));
+  const httpPort = playPorts[0]!;
+  log.info({ host: opts.host, rtmpPort, httpPort, playPorts }, 'media server listening');
 
   let stopping: Promise<void> | null = null;
   const stop = () => {
@@ -745,8 +760,8 @@ async function createMediaServer(opts: MediaServerOptions): Promise<MediaServer>
       for (const pub of [...live.values()]) markUnpublished(pub, 'server-stopped');
       for (const conn of rtmpConns) conn.socket.destroy();
       for (const ws of wss.clients) ws.terminate();
-      httpServer.closeAllConnections();
-      await Promise.all([closeServer(rtmpServer), closeServer(httpServer)]);
+      for (const server of httpServers) server.closeAllConnections();
+      await Promise.all([closeServer(rtmpServer), ...httpServers.map(closeServer)]);
       wss.close();
       await new Promise((r) => setImmediate(r)); // let NMS's close handlers run
       for (const viewer of [...viewers.values()]) endViewer(viewer);
@@ -764,6 +779,7 @@ async function createMediaServer(opts: MediaServerOptions): Promise<MediaServer>
     host: opts.host,
     rtmpPort,
     httpPort,
+    playPorts,
     events,
     isLive: (ref) => live.has(streamKey(ref)),
     dropCamera(cameraId) {

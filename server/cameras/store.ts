@@ -42,6 +42,15 @@ export async function getCamera(sql: Sql, scope: Scope, id: string): Promise<Cam
   return r ? toCamera(r) : null;
 }
 
+/** Several cameras in one query (those outside the scope or missing are simply absent), keyed by id. */
+export async function getCameras(sql: Sql, scope: Scope, ids: readonly string[]): Promise<Map<string, Camera>> {
+  if (ids.length === 0) return new Map();
+  const rows = await sql`
+    select c.*, m.name as municipality_name from cameras c join municipalities m on m.id = c.municipality_id
+    where c.id = any(${[...new Set(ids)]}::text[]) and (${scope.municipalityId}::text is null or c.municipality_id = ${scope.municipalityId})`;
+  return new Map(rows.map((r) => [r.id as string, toCamera(r)]));
+}
+
 export async function insertCamera(sql: Sql, c: CameraCreate, keyHash: string | null): Promise<void> {
   await sql`insert into cameras (id, name, municipality_id, street, lat, lon, kind, source_type, rtsp_url, key_hash, has_sub_stream, notes)
     values (${c.id}, ${c.name}, ${c.municipalityId}, ${c.location.street}, ${c.location.lat}, ${c.location.lon}, ${c.kind},

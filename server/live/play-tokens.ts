@@ -1,6 +1,6 @@
 // Short-lived play tokens: HMAC-signed, bound to one user, one camera and one stream.
 // The secret lives only in this process: a restart invalidates outstanding tokens, which live 60 s anyway.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
  * The recorder's viewer id. Its tokens are minted only in this process (LiveService.recorderToken), like the RTSP
@@ -10,7 +10,15 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 export const SYSTEM_RECORDER = 'system:recorder';
 export const isSystemViewer = (viewerId: string) => viewerId.startsWith('system:');
 
-export interface PlayClaims { userId: string; cameraId: string; stream: 'main' | 'sub'; exp: number }
+/**
+ * sid: the login session the grant was handed out in (a hash of the session's token hash, never the session itself:
+ * the token is readable by the page). Grants over HTTP always carry it; tokens minted inside this process for the
+ * server's own reads (snapshots, the recorder) have none.
+ */
+export interface PlayClaims { userId: string; cameraId: string; stream: 'main' | 'sub'; sid?: string; exp: number }
+
+/** The sid of a login session (see PlayClaims). */
+export const sessionRef = (sessionTokenHash: string): string => createHash('sha256').update(`play-session:${sessionTokenHash}`).digest('base64url').slice(0, 22);
 
 export class PlayTokens {
   private secret = randomBytes(32);
@@ -21,6 +29,9 @@ export class PlayTokens {
     const body = Buffer.from(JSON.stringify({ ...c, exp })).toString('base64url');
     return { token: `${body}.${this.mac(body)}`, expiresAt: new Date(exp) };
   }
+
+  /** When a token with these claims was signed. */
+  issuedAt(c: PlayClaims): number { return c.exp - this.ttlMs; }
 
   /** The claims when the token is genuine, unexpired and for this camera stream; otherwise the reason. */
   verify(token: string, cameraId: string, stream: 'main' | 'sub'): { ok: true; claims: PlayClaims } | { ok: false; reason: string } {

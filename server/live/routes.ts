@@ -6,13 +6,18 @@ import { can } from '../auth/policy.js';
 import { idParams } from '../cameras/schema.js';
 import type { LiveService } from './service.js';
 import type { StatusBoard } from './status-board.js';
-import { cameraStatusSchema, liveViewQuerySchema, liveViewSchema, playGrantSchema, playRequestSchema, preferencesSchema } from './schema.js';
+import {
+  cameraStatusSchema, liveViewQuerySchema, liveViewSchema, MAX_GRANTS_PER_REQUEST, playBatchRequestSchema, playBatchSchema, playGrantSchema, playRequestSchema, preferencesSchema,
+} from './schema.js';
 import { listLiveViews } from './views.js';
 
 export function liveRoutes(sql: Sql, live: LiveService, board: StatusBoard) {
   return [
     route({ method: 'post', path: '/api/cameras/:id/live', action: 'live.view', tag: 'live', summary: 'A short-lived play grant for one camera stream (sub for walls, main for focus)',
-      params: idParams, body: playRequestSchema, response: playGrantSchema, handler: ({ user, params, body }) => live.grant(user!, params.id, body.stream) }),
+      params: idParams, body: playRequestSchema, response: playGrantSchema, handler: ({ user, params, body, sessionTokenHash }) => live.grant(user!, params.id, body.stream, sessionTokenHash) }),
+    route({ method: 'post', path: '/api/live/grants', action: 'live.view', tag: 'live',
+      summary: `Play grants for up to ${MAX_GRANTS_PER_REQUEST} camera streams at once (a wall opening): each checked as by POST /api/cameras/:id/live, a refused camera answered in its own entry`,
+      body: playBatchRequestSchema, response: playBatchSchema, handler: async ({ user, body, sessionTokenHash }) => ({ grants: await live.grants(user!, body.streams, sessionTokenHash) }) }),
     route({ method: 'get', path: '/api/live/status', action: 'live.status', tag: 'live', summary: 'Online/offline, bitrate, fps, resolution and last frame per camera',
       response: z.array(cameraStatusSchema), handler: async () => board.all() }),
     route({ method: 'get', path: '/api/live/views', action: 'views.read.own', tag: 'live', summary: 'Viewing history: your own (scope=mine) or everyone’s (scope=all, supervisors)',

@@ -27,6 +27,19 @@ export const playGrantSchema = z.object({
 }).meta({ id: 'PlayGrant' });
 export type PlayGrant = z.infer<typeof playGrantSchema>;
 
+/** A wall asks for all its tiles at once (at most 16, the largest layout): one request instead of one per tile. */
+export const MAX_GRANTS_PER_REQUEST = 16;
+export const playStreamRefSchema = z.object({ cameraId: cameraIdSchema, stream: streamKindSchema }).strict();
+export const playBatchRequestSchema = z.object({ streams: z.array(playStreamRefSchema).min(1).max(MAX_GRANTS_PER_REQUEST) }).strict();
+/** One answer per requested stream, in the order asked: a grant, or why this camera was refused (the status and code
+ *  POST /api/cameras/:id/live would have answered). */
+export const playBatchItemSchema = z.union([
+  z.object({ cameraId: cameraIdSchema, ok: z.literal(true), grant: playGrantSchema }),
+  z.object({ cameraId: cameraIdSchema, ok: z.literal(false), error: z.object({ status: z.number().int(), code: z.string(), message: z.string() }) }),
+]);
+export type PlayBatchItem = z.infer<typeof playBatchItemSchema>;
+export const playBatchSchema = z.object({ grants: z.array(playBatchItemSchema) }).meta({ id: 'PlayGrants' });
+
 export const liveViewSchema = z.object({
   id: z.string(), username: z.string(), cameraId: z.string(), cameraName: z.string(), stream: streamKindSchema,
   startedAt: z.string(), endedAt: z.string().nullable(), remoteAddr: z.string().nullable(),

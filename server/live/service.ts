@@ -3,26 +3,79 @@ import type { Sql } from '../db/connect.js';
 import type { SessionUser } from '../auth/sessions.js';
 import { can, liveViewOnlyOpenAlerts, type Role } from '../auth/policy.js';
 import { cameraInOpenAlert } from '../incidents/store.js';
-import { getCamera } from '../cameras/store.js';
+import { getCamera, getCameras } from '../cameras/store.js';
+import type { Camera } from '../cameras/schema.js';
 import { scopeOf } from '../cameras/service.js';
 import { HttpError, notFound } from '../http/errors.js';
 import { playPath } from '../../streams/stream-path.js';
-import { SYSTEM_RECORDER, type PlayTokens } from './play-tokens.js';
+import { SYSTEM_RECORDER, sessionRef, type PlayClaims, type PlayTokens } from './play-tokens.js';
 import type { StatusBoard } from './status-board.js';
-import type { PlayGrant } from './schema.js';
+import type { PlayBatchItem, PlayGrant } from './schema.js';
+
+type StreamKind = 'main' | 'sub';
+interface ViewerRow { id: string; username: string; role: Role; disabled: boolean }
+
+/**
+ * How long the media server's play check may use a user row read earlier (sixteen tiles opening are sixteen checks of
+ * the same user). Changes made through the room (disable, role, password, logout) take effect at once through
+ * sessionEnded(); this bounds only changes made behind its back (SQL by hand).
+ */
+export const VIEWER_CACHE_MS = 5_000;
 
 export class LiveService {
-  constructor(private sql: Sql, private tokens: PlayTokens, private board: StatusBoard, private flvPort: () => number) {}
+  private viewerCache = new Map<string, { until: number; row: Promise<ViewerRow | null> }>();
+  /** sid → until when tokens of that ended login session could still be presented. */
+  private endedSessions = new Map<string, number>();
+  /** userId → when all their sessions were ended: tokens signed before then are void. */
+  private usersCutAt = new Map<string, number>();
 
-  async grant(user: SessionUser, cameraId: string, wanted: 'main' | 'sub'): Promise<PlayGrant> {
+  private portTurn = 0;
+
+  /** flvPorts: the media server's play ports; grants take them in turn (a wall's sockets then open in parallel). */
+  constructor(private sql: Sql, private tokens: PlayTokens, private board: StatusBoard, private flvPorts: () => readonly number[], private now: () => number = Date.now) {}
+
+  /** One camera stream. sessionTokenHash binds the grant to the login session it was asked in. */
+  async grant(user: SessionUser, cameraId: string, wanted: StreamKind, sessionTokenHash: string | null): Promise<PlayGrant> {
+    this.sawViewer(user);
     const camera = await getCamera(this.sql, scopeOf(user), cameraId);
+    return this.grantFor(user, cameraId, camera, wanted, sessionTokenHash, new Map());
+  }
+
+  /**
+   * A whole wall in one go: exactly the checks of grant() for each stream (scope, enabled, the dispatchers' open-alert
+   * rule), with one camera query instead of one request and query per tile. A refused camera refuses only its tile.
+   */
+  async grants(user: SessionUser, streams: ReadonlyArray<{ cameraId: string; stream: StreamKind }>, sessionTokenHash: string | null): Promise<PlayBatchItem[]> {
+    this.sawViewer(user);
+    const cameras = await getCameras(this.sql, scopeOf(user), streams.map((s) => s.cameraId));
+    const watchable = new Map<string, Promise<boolean>>();
+    return Promise.all(streams.map(async ({ cameraId, stream }): Promise<PlayBatchItem> => {
+      try {
+        return { cameraId, ok: true, grant: await this.grantFor(user, cameraId, cameras.get(cameraId) ?? null, stream, sessionTokenHash, watchable) };
+      } catch (e) {
+        if (!(e instanceof HttpError)) throw e;
+        return { cameraId, ok: false, error: { status: e.status, code: e.code, message: e.message } };
+      }
+    }));
+  }
+
+  private async grantFor(user: SessionUser, cameraId: string, camera: Camera | null, wanted: StreamKind, sessionTokenHash: string | null,
+    watchable: Map<string, Promise<boolean>>): Promise<PlayGrant> {
     if (!camera) throw notFound('camera');
     if (!camera.enabled) throw new HttpError(409, 'camera_disabled', 'this camera is disabled', 'id');
-    if (!(await this.mayWatch(user.role, cameraId))) throw new HttpError(403, 'not_in_open_alert', 'you may watch only the cameras of open alerts', 'id');
+    if (!watchable.has(cameraId)) watchable.set(cameraId, this.mayWatch(user.role, cameraId));
+    if (!(await watchable.get(cameraId))) throw new HttpError(403, 'not_in_open_alert', 'you may watch only the cameras of open alerts', 'id');
     // Walls ask for the sub stream; where a camera has none (or it is not live) they get the main stream.
     const stream = wanted === 'sub' && camera.hasSubStream && this.board.get(cameraId).subStreamOnline ? 'sub' : 'main';
-    const { token, expiresAt } = this.tokens.sign({ userId: user.id, cameraId, stream });
-    return { cameraId, stream, port: this.flvPort(), path: playPath({ cameraId, stream }, token), expiresAt: expiresAt.toISOString() };
+    const { token, expiresAt } = this.tokens.sign({ userId: user.id, cameraId, stream, ...(sessionTokenHash ? { sid: sessionRef(sessionTokenHash) } : {}) });
+    return { cameraId, stream, port: this.nextPort(), path: playPath({ cameraId, stream }, token), expiresAt: expiresAt.toISOString() };
+  }
+
+  /** Chromium opens one WebSocket per host:port at a time: consecutive grants get different ports. */
+  private nextPort(): number {
+    const ports = this.flvPorts();
+    this.portTurn = (this.portTurn + 1) % Math.max(1, ports.length);
+    return ports[this.portTurn] ?? ports[0]!;
   }
 
   /** A play token for the recorder (internal credential; never handed out over HTTP). */
@@ -30,17 +83,76 @@ export class LiveService {
     return this.tokens.sign({ userId: SYSTEM_RECORDER, cameraId, stream: 'main' }).token;
   }
 
-  /** Called by the media server before a player gets a byte. The user must still exist, be enabled and hold the permission. */
-  async authorizePlay(cameraId: string, stream: 'main' | 'sub', token: string): Promise<{ ok: true; user: { id: string; username: string } } | { ok: false; reason: string }> {
+  /**
+   * Called by the media server before a player gets a byte: the token must be genuine and current, its login session
+   * not ended, the user still enabled and holding the permission (and, for dispatchers, the camera still in an open
+   * alert). A wall opening is sixteen checks of one user within a fraction of a second, each holding up a WebSocket
+   * handshake, so the user row is kept VIEWER_CACHE_MS; the dispatchers' alert rule is always read fresh.
+   */
+  async authorizePlay(cameraId: string, stream: StreamKind, token: string): Promise<{ ok: true; user: { id: string; username: string } } | { ok: false; reason: string }> {
     const v = this.tokens.verify(token, cameraId, stream);
     if (!v.ok) return v;
     // The recorder reads every live camera's main stream with a token only this process can mint.
     if (v.claims.userId === SYSTEM_RECORDER) return { ok: true, user: { id: SYSTEM_RECORDER, username: SYSTEM_RECORDER } };
-    const [u] = await this.sql<{ id: string; username: string; role: Role; disabled: boolean }[]>`select id, username, role, disabled from users where id = ${v.claims.userId}`;
+    if (this.sessionEndedFor(v.claims)) return { ok: false, reason: 'session-ended' };
+    const u = await this.viewer(v.claims.userId);
+    if (this.sessionEndedFor(v.claims)) return { ok: false, reason: 'session-ended' }; // ended while the row was read
     if (!u || u.disabled || !can(u.role, 'live.view')) return { ok: false, reason: 'user-not-permitted' };
     // Checked again at play: the alert may have closed since the grant.
     if (!(await this.mayWatch(u.role, cameraId))) return { ok: false, reason: 'not-in-open-alert' };
     return { ok: true, user: { id: u.id, username: u.username } };
+  }
+
+  /**
+   * A login session ended (logout: tokenHash) or all of a user's sessions did (disabled, role or password changed:
+   * userId). Play tokens handed out in them are refused from now on, and the user row is read again.
+   */
+  sessionEnded(who: { tokenHash?: string; userId?: string }): void {
+    const now = this.now();
+    this.forgetExpired(now);
+    if (who.tokenHash) this.endedSessions.set(sessionRef(who.tokenHash), now + this.tokens.ttlMs);
+    if (who.userId) {
+      this.usersCutAt.set(who.userId, now);
+      this.viewerCache.delete(who.userId);
+    }
+  }
+
+  private sessionEndedFor(c: PlayClaims): boolean {
+    if (c.sid !== undefined && this.endedSessions.has(c.sid)) return true;
+    const cut = this.usersCutAt.get(c.userId);
+    return cut !== undefined && this.tokens.issuedAt(c) <= cut;
+  }
+
+  /** Entries older than a token's life can no longer match a valid token. */
+  private forgetExpired(now: number): void {
+    for (const [sid, until] of this.endedSessions) if (until < now) this.endedSessions.delete(sid);
+    for (const [id, at] of this.usersCutAt) if (at + this.tokens.ttlMs < now) this.usersCutAt.delete(id);
+    for (const [id, e] of this.viewerCache) if (e.until < now) this.viewerCache.delete(id);
+  }
+
+  /**
+   * A grant is asked in a live session, which was just checked against the users table (enabled, role): the player's
+   * play check a moment later can use that instead of reading the row again.
+   */
+  private sawViewer(user: SessionUser): void {
+    const now = this.now();
+    // Not right after the user's sessions were ended: this request may have passed its session check just before.
+    const cut = this.usersCutAt.get(user.id);
+    if (cut !== undefined && now - cut <= this.tokens.ttlMs) return;
+    this.viewerCache.set(user.id, { until: now + VIEWER_CACHE_MS, row: Promise.resolve({ id: user.id, username: user.username, role: user.role, disabled: false }) });
+  }
+
+  private viewer(userId: string): Promise<ViewerRow | null> {
+    const now = this.now();
+    const hit = this.viewerCache.get(userId);
+    if (hit && hit.until >= now) return hit.row;
+    if (this.viewerCache.size > 1000) this.forgetExpired(now);
+    const row = this.sql<ViewerRow[]>`select id, username, role, disabled from users where id = ${userId}`.then((r) => r[0] ?? null);
+    const entry = { until: now + VIEWER_CACHE_MS, row };
+    this.viewerCache.set(userId, entry);
+    // A failed read is not remembered.
+    row.catch(() => { if (this.viewerCache.get(userId) === entry) this.viewerCache.delete(userId); });
+    return row;
   }
 
   /**

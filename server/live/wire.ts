@@ -42,6 +42,9 @@ export async function connectLive(d: { sql: Sql; log: Logger; bus: EventBus; med
 
   const revoke = (cameraId: string) => { if (media.dropCamera(cameraId)) log.info({ cameraId }, 'live stream cut: publish right revoked'); };
   d.bus.on('camera.revoked', revoke);
+  // Play tokens handed out in an ended login session (logout, user disabled, role or password changed) stop working.
+  const sessionEnded = (who: { tokenHash?: string; userId?: string }) => d.live.sessionEnded(who);
+  d.bus.on('session.ended', sessionEnded);
 
   // A dispatcher watches a camera only while it belongs to an open alert: when it leaves one, those who watched it
   // through that alert are cut (the player's reconnect then asks for a grant and is refused).
@@ -61,5 +64,5 @@ export async function connectLive(d: { sql: Sql; log: Logger; bus: EventBus; med
     cameraId: s.cameraId, stream: s.stream, bitrateKbps: s.bitrateKbps, fps: s.fps ?? null, width: s.width ?? null, height: s.height ?? null, lastFrameAt: s.lastFrameAt,
   }))), d.statsEveryMs ?? 2000);
   timer.unref();
-  return { stop: async () => { clearInterval(timer); d.bus.off('camera.revoked', revoke); d.bus.off('alert.cameras_released', released); await Promise.all([...cuts]); await Promise.all(views.values()); await Promise.all([...refusals]); await board.drain(); } };
+  return { stop: async () => { clearInterval(timer); d.bus.off('camera.revoked', revoke); d.bus.off('session.ended', sessionEnded); d.bus.off('alert.cameras_released', released); await Promise.all([...cuts]); await Promise.all(views.values()); await Promise.all([...refusals]); await board.drain(); } };
 }

@@ -22,6 +22,7 @@ import { build, stop as stopEsbuild } from 'esbuild';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromiumPath, launchBrowser } from '../support/browser.js';
 import type { Room } from '../../server/main.js';
+import { LiveService } from '../../server/live/service.js';
 import type { LatencySample, TileReport } from './page-probe.js';
 import {
   appendRun, check, ensureClientBuilt, loadMeter, log, machine, percentile, prepareDataDir, root, round, runBench, startBenchRoom, verdictWord, waitFor, waitForQuiet, writeResult, type LoadFigures, type Verdict,
@@ -39,7 +40,12 @@ interface CrossRead { first: 'canvas' | 'videoFrame'; canvas: number | null; vid
 interface ProbeEnd { phase: string; seconds: number; samplingMs: number; samplerBusyMs: number; readPath: string | null; resourceEntries: number; samples: LatencySample[]; decodeFailures: number; perTile: TileReport[] }
 interface FirstFrame {
   tile: number; cameraId: string | null; insertedAt: number; firstFrameAt: number | null; removed: boolean; consoleFirstFrameMs: number | null;
-  grantStartAt: number | null; grantEndAt: number | null; socketCreatedAt: number | null; socketOpenAt: number | null; firstDataAt: number | null; socketsBeforeFirstFrame: number;
+  grantStartAt: number | null; grantEndAt: number | null; grantServerMs: number | null; grantBatched: boolean | null;
+  socketCreatedAt: number | null; socketOpenAt: number | null; firstDataAt: number | null; socketsBeforeFirstFrame: number;
+  /** The console's performance marks (client/src/live/marks.ts) of the first attempt after the tile appeared. */
+  marks: { grantRequested: number | null; grantReceived: number | null; socketQueued: number | null; socketCreated: number | null; socketOpen: number | null; firstData: number | null; firstFrame: number | null };
+  /** First loadedmetadata / loadeddata / canplay / playing of the <video>. */
+  mediaEvents?: Record<string, number>;
 }
 type Bench = { crossCheck(): Promise<CrossRead[]>; now(): number; marks: Record<string, number>; videos(): Array<{ tile: number; cameraId: string | null; firstFrameAt: number | null; width: number; height: number; currentTime: number }>; begin(phase: string, everyMs?: number): void; end(): ProbeEnd; firstFrames(): FirstFrame[] };
 declare global { interface Window { __bench: Bench } }
@@ -60,15 +66,29 @@ function breakdown(tiles: FirstFrame[]) {
     return { p50: round(percentile(v, 50)), max: v.length ? round(Math.max(...v)) : null };
   };
   const d = (a: number | null, b: number | null) => (a === null || b === null ? null : b - a);
+  // The console's marks where it made them; the probe's own traces (resource timing, a traced WebSocket) otherwise.
+  const m = (t: FirstFrame) => ({
+    grantRequested: t.marks?.grantRequested ?? t.grantStartAt, grantReceived: t.marks?.grantReceived ?? t.grantEndAt,
+    socketQueued: t.marks?.socketQueued ?? null, socketCreated: t.marks?.socketCreated ?? t.socketCreatedAt,
+    socketOpen: t.marks?.socketOpen ?? t.socketOpenAt, firstData: t.marks?.firstData ?? t.firstDataAt,
+  });
   return {
-    'tile inserted → grant requested (status known, player started)': part((t) => d(t.insertedAt, t.grantStartAt)),
-    'grant request (POST /api/cameras/:id/live)': part((t) => d(t.grantStartAt, t.grantEndAt)),
-    'grant → WebSocket created': part((t) => d(t.grantEndAt, t.socketCreatedAt)),
+    'tile inserted → grant requested (status known, player started)': part((t) => d(t.insertedAt, m(t).grantRequested)),
+    'grant requested → received (one POST /api/live/grants for the wall, or POST /api/cameras/:id/live per tile)': part((t) => d(m(t).grantRequested, m(t).grantReceived)),
+    '  of it: the request on the network (resource timing, start → response end)': part((t) => d(t.grantStartAt, t.grantEndAt)),
+    '  of it: server time (request sent → first response byte)': part((t) => t.grantServerMs),
+    'grant received → socket wanted (mpegts.js load, MediaSource open)': part((t) => d(m(t).grantReceived, m(t).socketQueued)),
+    'socket wanted → created (queue: at most N sockets connecting at once)': part((t) => d(m(t).socketQueued, m(t).socketCreated)),
     // Chromium delays a renderer's WebSockets while many are pending (WebSocketPerProcessThrottler) and lets one at a
     // time per host:port handshake (RFC 6455 4.1); the media server checks the play token before it answers the upgrade.
-    'WebSocket created → open (Chromium WebSocket throttling, one handshake at a time per host:port, token check before the upgrade)': part((t) => d(t.socketCreatedAt, t.socketOpenAt)),
-    'open → first FLV data (GOP cache)': part((t) => d(t.socketOpenAt, t.firstDataAt)),
-    'first data → first frame presented (transmux, MSE, decode)': part((t) => d(t.firstDataAt, t.firstFrameAt)),
+    'WebSocket created → open (Chromium WebSocket throttling, one handshake at a time per host:port, token check before the upgrade)': part((t) => d(m(t).socketCreated, m(t).socketOpen)),
+    'open → first FLV data (GOP cache)': part((t) => d(m(t).socketOpen, m(t).firstData)),
+    'first data → first frame presented (transmux, MSE, decode)': part((t) => d(m(t).firstData, t.firstFrameAt)),
+    '  of it: first data → loadedmetadata (transmux, MSE init segment)': part((t) => d(m(t).firstData, t.mediaEvents?.loadedmetadata ?? null)),
+    '  of it: loadedmetadata → loadeddata (first frame decoded)': part((t) => d(t.mediaEvents?.loadedmetadata ?? null, t.mediaEvents?.loadeddata ?? null)),
+    '  of it: loadeddata → playing': part((t) => d(t.mediaEvents?.loadeddata ?? null, t.mediaEvents?.playing ?? null)),
+    '  of it: playing → first frame presented (requestVideoFrameCallback)': part((t) => d(t.mediaEvents?.playing ?? null, t.firstFrameAt)),
+    'tiles whose grant came in a wall batch': tiles.filter((t) => t.grantBatched === true).length,
     'tiles that needed more than one connection': tiles.filter((t) => t.socketsBeforeFirstFrame > 1).length,
   };
 }
@@ -94,6 +114,22 @@ function latencyStats(samples: LatencySample[]) {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Server-side time of the play-grant and play-authorisation calls (the room runs in this process): LiveService's
+ * methods wrapped to time each call. Instrumentation only; what the methods do is unchanged.
+ */
+const serverCalls: Record<string, number[]> = {};
+for (const name of ['grant', 'grants', 'authorizePlay'] as const) {
+  const proto = LiveService.prototype as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+  const original = proto[name];
+  if (typeof original !== 'function') continue;
+  proto[name] = async function (this: unknown, ...a: unknown[]) {
+    const t = performance.now();
+    try { return await original.apply(this, a); } finally { (serverCalls[name] ??= []).push(performance.now() - t); }
+  };
+}
+const serverCallStats = () => Object.fromEntries(Object.entries(serverCalls).map(([k, v]) => [k, { n: v.length, p50: round(percentile(v, 50), 1), p95: round(percentile(v, 95), 1), max: v.length ? round(Math.max(...v), 1) : null }]));
+
 runBench(async (cleanup) => {
   const info = machine({ chromiumPath: chromiumPath() });
   const { busyPct: busyBefore, waitedMs } = await waitForQuiet();
@@ -115,7 +151,10 @@ runBench(async (cleanup) => {
     log(`starting the room (DEMO_VIDEO=live-clock) in ${dataDir}${attempt > 1 ? ` — attempt ${attempt}` : ''}`);
     const t0 = Date.now();
     const r: Room = await startBenchRoom(dataDir, { DEMO_VIDEO: 'live-clock', SERVE_CLIENT: 'true' });
-    const offline = () => r.demo!.cameras.filter((c) => { const st = r.board.get(c.id); return !(st.online && (c.rtsp || st.subStreamOnline)); }).map((c) => c.id);
+    // Flexible units publish only inside a booking window (the demo seeds one live event for ens-flex-1): the others
+    // are not expected online.
+    const mayStream = (c: { id: string; kind: string }) => c.kind !== 'flexible' || r.activation.all().some((a) => a.cameraId === c.id);
+    const offline = () => r.demo!.cameras.filter(mayStream).filter((c) => { const st = r.board.get(c.id); return !(st.online && (c.rtsp || st.subStreamOnline)); }).map((c) => c.id);
     const ok = await waitFor('every demo camera online', () => offline().length === 0, 60_000, 250).then(() => true, () => false);
     startAttempts.push({ ms: Date.now() - t0, offline: offline() });
     if (ok) { room = r; break; }
@@ -125,7 +164,8 @@ runBench(async (cleanup) => {
   }
   cleanup(() => room!.stop());
   const cams = room.demo!.cameras;
-  const rtmpIds = cams.filter((c) => !c.rtsp).map((c) => c.id);
+  const streaming = new Set(room.activation.all().map((a) => a.cameraId));
+  const rtmpIds = cams.filter((c) => !c.rtsp && (c.kind !== 'flexible' || streaming.has(c.id))).map((c) => c.id);
   const wallIds = rtmpIds.slice(0, 16);
   log(`room up at ${room.url}; ${cams.length} cameras online after ${startAttempts.at(-1)!.ms} ms (start attempt ${startAttempts.length})`);
 
@@ -225,6 +265,7 @@ runBench(async (cleanup) => {
   // The room runs in this process: its event loop answers the WebSocket handshakes, the grants and the ingest.
   const loopDuringOpens = monitorEventLoopDelay({ resolution: 10 });
   loopDuringOpens.enable();
+  for (const k of Object.keys(serverCalls)) delete serverCalls[k];
   done = meter('16-tile page opens');
   let wallOk = false;
   let fallbackPlayer: string | null = null;
@@ -250,6 +291,7 @@ runBench(async (cleanup) => {
   }
 
   loopDuringOpens.disable();
+  const serverDuringOpens = serverCallStats();
   done();
   // ---- 60 s on the 16-tile wall: latency, fps per tile, stalls ----
   const loopDuringSoak = monitorEventLoopDelay({ resolution: 10 });
@@ -340,11 +382,16 @@ runBench(async (cleanup) => {
       ttffMs: { n: ttff.length, p50: round(percentile(ttff, 50)), p95: round(percentile(ttff, 95)), max: ttff.length ? round(Math.max(...ttff)) : null, neverPlayed },
       breakdownPageLoads: breakdown(opens.filter((o) => !o.how.startsWith('Escape')).flatMap((o) => o.tiles)),
       breakdownReopen: breakdown(opens.filter((o) => o.how.startsWith('Escape')).flatMap((o) => o.tiles)),
+      serverCallsDuringPageOpensMs: { what: 'LiveService calls timed in the room (grant: one camera; grants: a wall batch; authorizePlay: the media server\'s token check before the WebSocket upgrade)', ...serverDuringOpens },
       consoleFirstFrameMs: { what: 'the console\'s own figure: play-grant request → first frame (data-first-frame-ms)', n: consoleFf.length, p50: percentile(consoleFf, 50), p95: percentile(consoleFf, 95), max: consoleFf.length ? Math.max(...consoleFf) : null },
       allSixteenPlayingMs: opens.map((o) => ({ how: o.how, ms: o.allPlayingMs })),
       opens: opens.map((o) => ({ how: o.how, allPlayingMs: o.allPlayingMs, tiles: o.tiles.map((t) => {
         const rel = (v: number | null) => (v === null ? null : round(v - t.insertedAt));
-        return { cameraId: t.cameraId, insertedAtMs: round(t.insertedAt), ttffMs: rel(t.firstFrameAt), consoleFirstFrameMs: t.consoleFirstFrameMs, grantStart: rel(t.grantStartAt), grantEnd: rel(t.grantEndAt), socketCreated: rel(t.socketCreatedAt), socketOpen: rel(t.socketOpenAt), firstData: rel(t.firstDataAt), connections: t.socketsBeforeFirstFrame };
+        const mk = t.marks ?? {};
+        return { cameraId: t.cameraId, insertedAtMs: round(t.insertedAt), ttffMs: rel(t.firstFrameAt), consoleFirstFrameMs: t.consoleFirstFrameMs,
+          grantRequested: rel(mk.grantRequested ?? null), grantStart: rel(t.grantStartAt), grantEnd: rel(t.grantEndAt), grantReceived: rel(mk.grantReceived ?? null),
+          socketQueued: rel(mk.socketQueued ?? null), socketCreated: rel(mk.socketCreated ?? t.socketCreatedAt), socketOpen: rel(mk.socketOpen ?? t.socketOpenAt), firstData: rel(mk.firstData ?? t.firstDataAt),
+          connections: t.socketsBeforeFirstFrame };
       }) })),
     },
     sixteenTileSoak: {
@@ -396,6 +443,7 @@ runBench(async (cleanup) => {
   for (const v of verdicts) console.log(`${verdictWord(v).padEnd(12)} ${v.target}: ${v.measured ?? '–'} ${v.unit}`);
   console.log('\nwhere the time to first frame goes (p50 / max over tiles, ms), page loads:');
   for (const [k, v] of Object.entries(result.firstFrame.breakdownPageLoads)) console.log(`  ${k}: ${typeof v === 'number' ? v : `${v.p50} / ${v.max}`}`);
+  console.log(`server calls during the page opens (n, p50 / p95 / max ms): ${Object.entries(serverDuringOpens).map(([k, v]) => `${k} ${v.n}× ${v.p50} / ${v.p95} / ${v.max}`).join('; ') || 'none'}`);
   console.log('reopen from the focus view:');
   for (const [k, v] of Object.entries(result.firstFrame.breakdownReopen)) console.log(`  ${k}: ${typeof v === 'number' ? v : `${v.p50} / ${v.max}`}`);
   console.log(`player buffer ahead (p50 at the samples): 1 tile sub ${one.bufferAheadP50} ms, focus main ${oneM.bufferAheadP50} ms, 16 tiles ${sixteen.bufferAheadP50} ms`);

@@ -21,6 +21,8 @@ interface Tile {
   /** Gaps between presented frames (ms), after the first frame. */
   gaps: number[];
   removedAt: number | null;
+  /** First time each media event fired (the element's way from data to its first frame). */
+  events: Record<string, number>;
 }
 
 interface Window {
@@ -74,17 +76,32 @@ class TracedWebSocket extends NativeWebSocket {
 }
 window.WebSocket = TracedWebSocket as typeof WebSocket;
 
+// The console's own marks along a tile's way to its first frame (client/src/live/marks.ts: 'live:<phase>', detail
+// { cameraId }), copied as they are made (the console drops old marks now and then).
+interface LiveMark { phase: string; cameraId: string; at: number }
+const liveMarks: LiveMark[] = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    if (!e.name.startsWith('live:')) continue;
+    const cameraId = (e as PerformanceMark).detail?.cameraId;
+    if (typeof cameraId === 'string') liveMarks.push({ phase: e.name.slice(5), cameraId, at: e.startTime });
+  }
+}).observe({ type: 'mark', buffered: true });
+
+/** Play-grant requests as the network saw them: one camera's (POST /api/cameras/:id/live) or a wall's (POST /api/live/grants). */
 function grants() {
   return (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
-    .map((e) => ({ m: /\/api\/cameras\/([^/]+)\/live$/.exec(new URL(e.name).pathname), e }))
-    .filter((x) => x.m)
-    .map(({ m, e }) => ({ cameraId: decodeURIComponent(m![1]!), startAt: e.startTime, endAt: e.responseEnd }));
+    .map((e) => ({ path: new URL(e.name).pathname, e }))
+    .map(({ path, e }) => ({ m: /^\/api\/cameras\/([^/]+)\/live$/.exec(path), batch: path === '/api/live/grants', e }))
+    .filter((x) => x.m || x.batch)
+    .map(({ m, e }) => ({ cameraId: m ? decodeURIComponent(m[1]!) : null, startAt: e.startTime, endAt: e.responseEnd, serverMs: e.responseStart - e.requestStart }));
 }
 
 function track(el: RvfcVideo) {
   if (tiles.some((t) => t.el === el)) return;
-  const t: Tile = { id: nextId++, el, insertedAt: performance.now(), firstFrameAt: null, callbacks: 0, presentedFirst: null, presentedLast: null, lastFrameAt: null, gaps: [], removedAt: null };
+  const t: Tile = { id: nextId++, el, insertedAt: performance.now(), firstFrameAt: null, callbacks: 0, presentedFirst: null, presentedLast: null, lastFrameAt: null, gaps: [], removedAt: null, events: {} };
   tiles.push(t);
+  for (const name of ['loadedmetadata', 'loadeddata', 'canplay', 'playing']) el.addEventListener(name, () => { t.events[name] ??= performance.now(); });
   if (typeof el.requestVideoFrameCallback !== 'function') return;
   const onFrame = (_now: number, meta: FrameMeta) => {
     const at = performance.now();
@@ -313,10 +330,20 @@ const api = {
       const grant = g.find((x) => x.cameraId === cameraId && x.startAt >= t.insertedAt - 1) ?? null;
       const socket = sockets.find((x) => (x.stream === cameraId || x.stream === `${cameraId}__sub`) && x.createdAt >= t.insertedAt - 1) ?? null;
       const attempts = sockets.filter((x) => (x.stream === cameraId || x.stream === `${cameraId}__sub`) && x.createdAt >= t.insertedAt - 1 && (t.firstFrameAt === null || x.createdAt <= t.firstFrameAt)).length;
+      // The console's marks of this camera's first attempt after the tile appeared (each phase's first mark).
+      const mark = (phase: string) => liveMarks.find((x) => x.cameraId === cameraId && x.phase === phase && x.at >= t.insertedAt - 1)?.at ?? null;
+      const requested = mark('grant-requested');
+      // The grant request on the network that carried this camera (a wall's batch carries all of them).
+      const request = requested === null ? grant : g.find((x) => (x.cameraId === cameraId || x.cameraId === null) && x.startAt >= requested - 1) ?? grant;
       return {
         tile: t.id, cameraId, insertedAt: t.insertedAt, firstFrameAt: t.firstFrameAt, removed: t.removedAt !== null, consoleFirstFrameMs: ff ? Number(ff) : null,
-        grantStartAt: grant?.startAt ?? null, grantEndAt: grant?.endAt ?? null,
+        grantStartAt: request?.startAt ?? null, grantEndAt: request?.endAt ?? null, grantServerMs: request?.serverMs ?? null, grantBatched: request ? request.cameraId === null : null,
         socketCreatedAt: socket?.createdAt ?? null, socketOpenAt: socket?.openAt ?? null, firstDataAt: socket?.firstMessageAt ?? null, socketsBeforeFirstFrame: attempts,
+        marks: {
+          grantRequested: requested, grantReceived: mark('grant-received'), socketQueued: mark('socket-queued'), socketCreated: mark('socket-created'),
+          socketOpen: mark('socket-open'), firstData: mark('first-data'), firstFrame: mark('first-frame'),
+        },
+        mediaEvents: { ...t.events },
       };
     });
   },

@@ -129,7 +129,8 @@ describe('playing', () => {
     const obs = await new ApiClient(room.url).login('observer');
     const grant = await obs.post('/api/cameras/live-play/live', { stream: 'main' });
     expect(grant.status).toBe(200);
-    expect(grant.body).toMatchObject({ cameraId: 'live-play', stream: 'main', port: room.media.httpPort });
+    expect(grant.body).toMatchObject({ cameraId: 'live-play', stream: 'main' });
+    expect(room.media.playPorts).toContain(grant.body.port);
     const other = await obs.post('/api/cameras/ens-oude-markt/live', { stream: 'main' });
     const wrongCamera = other.body.path.replace('ens-oude-markt', 'live-play');
     expect((await readFlv(`http://127.0.0.1:${room.media.httpPort}${wrongCamera}`)).status).not.toBe(200);
@@ -154,6 +155,90 @@ describe('playing', () => {
     expect((await ens.post('/api/cameras/ens-oude-markt/live', { stream: 'sub' })).status).toBe(403);
     const adm = await new ApiClient(room.url).login('admin');
     expect((await adm.post('/api/cameras/ens-oude-markt/live', { stream: 'sub' })).status).toBe(403);
+  });
+
+  it('grants a whole wall in one request: each camera checked as alone, refusals per camera, every view recorded', async () => {
+    for (const id of ['wall-a', 'wall-b']) publish(rtmp(id, await newCamera(id)));
+    await newCamera('wall-off');
+    await admin.post('/api/cameras/wall-off/disable');
+    await waitFor('online', () => room.board.get('wall-a').online && room.board.get('wall-b').online);
+    const obs = await new ApiClient(room.url).login('observer');
+    const r = await obs.post('/api/live/grants', { streams: [
+      { cameraId: 'wall-a', stream: 'sub' }, { cameraId: 'no-such-camera', stream: 'sub' }, { cameraId: 'wall-off', stream: 'sub' }, { cameraId: 'wall-b', stream: 'main' },
+    ] });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    // In the order asked; a camera without a sub stream gets its main stream, as with one grant.
+    expect(r.body.grants.map((g: any) => [g.cameraId, g.ok, g.grant?.stream ?? g.error.status, g.error?.code])).toEqual([
+      ['wall-a', true, 'main', undefined], ['no-such-camera', false, 404, 'not_found'], ['wall-off', false, 409, 'camera_disabled'], ['wall-b', true, 'main', undefined],
+    ]);
+    // Consecutive grants are spread over the media server's play ports (a browser opens one WebSocket per port at a time).
+    expect(room.media.playPorts.length).toBeGreaterThan(1);
+    expect(r.body.grants[3].grant.port).not.toBe(r.body.grants[0].grant.port);
+    for (const g of [r.body.grants[0].grant, r.body.grants[3].grant]) {
+      expect(room.media.playPorts).toContain(g.port);
+      const played = await readFlv(`http://127.0.0.1:${g.port}${g.path}`);
+      expect(played).toMatchObject({ status: 200 });
+      expect(played.videoTags).toBeGreaterThanOrEqual(5);
+    }
+    // A token is bound to its camera: wall-a's token does not open wall-b.
+    expect((await readFlv(`http://127.0.0.1:${room.media.httpPort}${r.body.grants[0].grant.path.replace('wall-a', 'wall-b')}`)).status).not.toBe(200);
+    for (const id of ['wall-a', 'wall-b']) {
+      const view = await waitFor(`${id} view recorded`, async () => (await room.sql`select u.username from live_views v join users u on u.id = v.user_id where v.camera_id = ${id} and v.ended_at is not null`)[0]);
+      expect(view.username).toBe('observer');
+    }
+    expect((await room.sql`select count(*)::int as n from audit_log where action = 'live.view' and subject in ('wall-a', 'wall-b')`)[0]!.n).toBe(2);
+  });
+
+  it('refuses a bad wall-grant request with 400 naming the field, and roles without live.view with 403', async () => {
+    const obs = await new ApiClient(room.url).login('observer');
+    const bad = async (body: unknown) => { const r = await obs.post('/api/live/grants', body); expect(r.status, JSON.stringify(body)).toBe(400); return r.body.error.field; };
+    expect(await bad({})).toBe('streams');
+    expect(await bad({ streams: [] })).toBe('streams');
+    expect(await bad({ streams: Array.from({ length: 17 }, () => ({ cameraId: 'ens-oude-markt', stream: 'sub' })) })).toBe('streams');
+    expect(await bad({ streams: [{ cameraId: 'Bad Id!', stream: 'sub' }] })).toBe('streams.0.cameraId');
+    expect(await bad({ streams: [{ cameraId: 'ens-oude-markt', stream: 'hd' }] })).toBe('streams.0.stream');
+    expect(await bad({ streams: [{ cameraId: 'ens-oude-markt', stream: 'sub', token: 'x' }] })).toBe('streams.0');
+    expect(await bad({ streams: 'ens-oude-markt' })).toBe('streams');
+    for (const user of ['enschede', 'admin']) {
+      const api = await new ApiClient(room.url).login(user);
+      const r = await api.post('/api/live/grants', { streams: [{ cameraId: 'ens-oude-markt', stream: 'sub' }] });
+      expect(r.status).toBe(403);
+      expect(r.body.error.code).toBe('forbidden');
+    }
+    expect((await new ApiClient(room.url).post('/api/live/grants', { streams: [{ cameraId: 'ens-oude-markt', stream: 'sub' }] })).status).toBe(401);
+  });
+
+  it('a play token of an ended session (logout) or of a user disabled since is refused at once, though the user check is cached', async () => {
+    publish(rtmp('live-session', await newCamera('live-session')));
+    await waitFor('online', () => room.board.get('live-session').online);
+    const created = await admin.post('/api/users', { username: 'kijker-tijdelijk', displayName: 'Tijdelijk', role: 'observer', password: 'long-enough-password' });
+    expect(created.status).toBe(201);
+    const grantOf = async (api: ApiClient) => (await api.post('/api/live/grants', { streams: [{ cameraId: 'live-session', stream: 'main' }] })).body.grants[0].grant;
+    const play = (g: { path: string }) => readFlv(`http://127.0.0.1:${room.media.httpPort}${g.path}`, 1);
+    // Refusals are audited just after the answer.
+    const refusedFor = (reason: string, n: number) => waitFor(`${n} refusals (${reason})`, async () =>
+      (await room.sql`select 1 from audit_log where action = 'live.play_refused' and subject = 'live-session' and details->>'reason' = ${reason}`).length === n, 3000, 50);
+
+    // Logout: a token handed out in that session no longer plays; the user's other session still does.
+    const a = await new ApiClient(room.url).login('kijker-tijdelijk', 'long-enough-password');
+    const b = await new ApiClient(room.url).login('kijker-tijdelijk', 'long-enough-password');
+    const [ga, gb] = [await grantOf(a), await grantOf(b)];
+    expect((await play(ga)).status).toBe(200); // warms the user check
+    expect((await a.delete('/api/session')).status).toBe(204);
+    expect((await play(ga)).status).toBe(403);
+    await refusedFor('session-ended', 1);
+    expect((await play(gb)).status).toBe(200);
+
+    // Disabled: refused at once, within the user check's cache time (tokens from before and the cached row).
+    const gb2 = await grantOf(b);
+    expect((await admin.patch(`/api/users/${created.body.id}`, { disabled: true })).status).toBe(200);
+    expect((await play(gb2)).status).toBe(403);
+    expect((await play(gb)).status).toBe(403);
+    await refusedFor('session-ended', 3);
+    // Enabled again and logged in anew: plays again (a new session, new tokens).
+    expect((await admin.patch(`/api/users/${created.body.id}`, { disabled: false })).status).toBe(200);
+    const c = await new ApiClient(room.url).login('kijker-tijdelijk', 'long-enough-password');
+    expect((await play(await grantOf(c))).status).toBe(200);
   });
 
   it('remembers the wall layout per user', async () => {

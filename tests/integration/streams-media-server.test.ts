@@ -73,6 +73,36 @@ describe('media server start-up', () => {
     await again.stop();
   });
 
+  it('serves players on several ports when asked, and a play port in use is a clear error that frees the others', { timeout: 10_000 }, async () => {
+    const ms = await startMediaServer(options({ playPortCount: 3 }));
+    try {
+      expect(ms.playPorts).toHaveLength(3);
+      expect(ms.playPorts[0]).toBe(ms.httpPort);
+      expect(new Set(ms.playPorts).size).toBe(3);
+    } finally {
+      await ms.stop();
+    }
+    // httpPort + 1 taken: find a port whose predecessor is free, so the first play port opens and the second fails.
+    let blocker: net.Server | null = null;
+    let httpPort = 0;
+    for (let i = 0; i < 20 && !httpPort; i++) {
+      const b = await occupyPort();
+      const p = (b.address() as net.AddressInfo).port;
+      const free = await new Promise<boolean>((resolve) => { const t = net.createServer(); t.once('error', () => resolve(false)); t.listen(p - 1, HOST, () => t.close(() => resolve(true))); });
+      if (free) { blocker = b; httpPort = p - 1; } else b.close();
+    }
+    expect(httpPort).toBeGreaterThan(0);
+    try {
+      await expect(startMediaServer(options({ httpPort, playPortCount: 2 }))).rejects.toThrow(`HTTP-FLV port ${httpPort + 1} already in use`);
+    } finally {
+      blocker!.close();
+    }
+    // Nothing half-started holds on: the first play port is free again.
+    const again = await startMediaServer(options({ httpPort }));
+    expect(again.httpPort).toBe(httpPort);
+    await again.stop();
+  });
+
   it('refuses a second instance in the same process (node-media-server state is global)', { timeout: 10_000 }, async () => {
     const ms = await startMediaServer(options());
     try {
@@ -99,7 +129,7 @@ describe('media server with cameras', () => {
 
   beforeAll(async () => {
     [ff, loop] = await Promise.all([testFfmpeg(), testLoop()]);
-    ms = await startMediaServer(options({ handshakeTimeoutMs: 1_500 }));
+    ms = await startMediaServer(options({ handshakeTimeoutMs: 1_500, playPortCount: 2 }));
     for (const name of Object.keys(seen) as Array<keyof MediaServerEvents>) {
       ms.events.on(name, (e: MediaServerEvents[typeof name]) => void (seen[name] as unknown[]).push(e));
     }
@@ -175,6 +205,16 @@ describe('media server with cameras', () => {
     const res = await readHttpFlv(url('http', camA, 'ok-cam-a'), 5, 5_000);
     expect(countVideoFrames(res.tags)).toBeGreaterThanOrEqual(5);
     expect(seen.unpublish.filter((u) => u.cameraId === 'cam-a')).toEqual([]);
+  });
+
+  it('serves the same streams on every play port, each checking the token', { timeout: 15_000 }, async () => {
+    const other = ms.playPorts[1]!;
+    expect(other).not.toBe(ms.httpPort);
+    const res = await readWsFlv(playUrl('ws', { host: HOST, port: other }, camA, 'ok-cam-a'), 10, 8_000);
+    expect(res.status).toBe(101);
+    expect(countVideoFrames(res.tags)).toBeGreaterThanOrEqual(10);
+    expect((await readWsFlv(`ws://${HOST}:${other}/live/cam-a.flv`, 1, 3_000)).status).toBe(401);
+    expect((await readHttpFlv(playUrl('http', { host: HOST, port: other }, camA, 'forged'), 1, 3_000)).status).toBe(403);
   });
 
   it('refuses play without a token or with a bad one, over HTTP and WebSocket', { timeout: 15_000 }, async () => {

@@ -7,7 +7,7 @@ const load = (env: Record<string, string>) => loadConfig(env, path.resolve('conf
 describe('config', () => {
   it('has the documented defaults', () => {
     const c = load({});
-    expect(c).toMatchObject({ PORT: 8080, RTMP_PORT: 1935, RETENTION_DAYS: 28, DEMO: true, LOG_LEVEL: 'info', NODE_ENV: 'development' });
+    expect(c).toMatchObject({ PORT: 8080, RTMP_PORT: 1935, FLV_PORT: 8000, FLV_PORTS: 8, RETENTION_DAYS: 28, DEMO: true, LOG_LEVEL: 'info', NODE_ENV: 'development' });
     expect(c.DATA_DIR).toBe(path.resolve('data'));
     expect(Object.isFrozen(c)).toBe(true);
   });
@@ -44,6 +44,9 @@ describe('config', () => {
     [{ DISPATCH_WEBHOOK_URL: 'https://meldkamer/inbox', DISPATCH_WEBHOOK_SECRET: 'kort' }, /DISPATCH_WEBHOOK_SECRET.*16/],
     [{ DISPATCH_ESCALATE_SECONDS: '0' }, /DISPATCH_ESCALATE_SECONDS/],
     [{ DISPATCH_CAP_SENDER: 'met spaties' }, /DISPATCH_CAP_SENDER/],
+    [{ FLV_PORTS: '0' }, /FLV_PORTS="0"/],
+    [{ FLV_PORTS: '17' }, /FLV_PORTS="17".*16/],
+    [{ FLV_PORT: '65534', FLV_PORTS: '4' }, /FLV_PORTS=4.*65535/],
   ];
   for (const [env, message] of invalid) {
     it(`refuses ${JSON.stringify(env)} naming the setting and what it accepts`, () => {

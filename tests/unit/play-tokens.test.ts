@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PlayTokens } from '../../server/live/play-tokens.js';
+import { PlayTokens, sessionRef } from '../../server/live/play-tokens.js';
 
 describe('play tokens', () => {
   let now = 1_000_000;
@@ -12,6 +12,18 @@ describe('play tokens', () => {
     expect(tokens.verify(token, 'ens-oude-markt', 'sub')).toMatchObject({ ok: true, claims: { userId: 'u1' } });
     expect(tokens.verify(token, 'ens-oude-markt', 'main')).toEqual({ ok: false, reason: 'token-for-other-stream' });
     expect(tokens.verify(token, 'hgl-beekstraat', 'sub')).toEqual({ ok: false, reason: 'token-for-other-stream' });
+  });
+
+  it('carries the login session as a hash (never the session itself) and tells when it was signed', () => {
+    const sid = sessionRef('a'.repeat(64));
+    expect(sid).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(sid).not.toContain('a'.repeat(8));
+    expect(sessionRef('b'.repeat(64))).not.toBe(sid);
+    const signedAt = now;
+    const { token } = tokens.sign({ ...claims, sid });
+    const v = tokens.verify(token, 'ens-oude-markt', 'sub');
+    expect(v).toMatchObject({ ok: true, claims: { sid } });
+    if (v.ok) expect(tokens.issuedAt(v.claims)).toBe(signedAt);
   });
 
   it('refuses an expired, tampered or foreign token', () => {

@@ -317,7 +317,8 @@ export function TilePlayer({ cameraId, camera, status, statusKnown, pageVisible,
   const online = status?.online ?? false;
   const playable = !!camera && camera.enabled;
   const active = playable && online && pageVisible;
-  const s = useLiveStream(video, { cameraId, wanted, active, subStreamLive: !!camera?.hasSubStream && !!status?.subStreamOnline });
+  // While the camera status is still loading (a wall just opened), the grant is already asked for.
+  const s = useLiveStream(video, { cameraId, wanted, active, prefetch: playable && pageVisible && !statusKnown, subStreamLive: !!camera?.hasSubStream && !!status?.subStreamOnline });
   useEffect(() => { onState?.(s); }, [s, onState]);
   const now = useNow(s?.phase === 'retrying' ? 500 : null);
 

@@ -21,6 +21,9 @@ export const playerConfig: mpegts.Config = {
   liveSyncTargetLatency: 0.2,
   liveSyncPlaybackRate: 1.2,
   lazyLoad: false,                  // a live stream is never "loaded enough"
+  // Open the socket at once instead of after the MediaSource's 'sourceopen' event (tens of ms on a busy page while a
+  // wall opens); segments that arrive before it are queued by mpegts.js until the SourceBuffer exists.
+  deferLoadAfterSourceOpen: false,
   autoCleanupSourceBuffer: true,    // long watches must not fill the SourceBuffer
   autoCleanupMaxBackwardDuration: 30,
   autoCleanupMinBackwardDuration: 10,

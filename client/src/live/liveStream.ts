@@ -4,6 +4,7 @@
 import type mpegts from 'mpegts.js';
 import type { PlayGrant, StreamKind } from '../api/endpoints';
 import { ApiError } from '../api/http';
+import { markLive } from './marks';
 
 export type LivePhase =
   | 'connecting'  // asking for a grant, opening the socket, waiting for the first frame
@@ -55,6 +56,8 @@ const refusedCodes = new Set([401, 403, 404, 409]);
 
 // Loaded on the first play, then cached by the module system.
 const loadFlvPlayer = () => import('./flvPlayer');
+/** Starts loading the player module before the first play needs it (a wall mounts before the camera status is known). */
+export function preloadFlvPlayer(): void { loadFlvPlayer().catch(() => { /* the first play tries again and reports it */ }); }
 
 interface Options {
   cameraId: string;
@@ -123,6 +126,7 @@ export class LiveStream {
   private async connect(): Promise<void> {
     const gen = ++this.generation;
     this.attemptStartedAt = performance.now();
+    markLive('grant-requested', this.opts.cameraId);
     this.update({ phase: 'connecting', retryAt: null, latencyMs: null, firstFrameMs: null });
     let grant: PlayGrant;
     let flv: Awaited<ReturnType<typeof loadFlvPlayer>>;
@@ -139,6 +143,7 @@ export class LiveStream {
       return;
     }
     if (gen !== this.generation) return;
+    markLive('grant-received', this.opts.cameraId);
 
     const { player, onEnd } = flv.createFlvPlayer(playSocketUrl(grant));
     this.player = player;
@@ -166,6 +171,7 @@ export class LiveStream {
     const shown = () => {
       if (gen !== this.generation || this.state.firstFrameMs !== null) return;
       const now = performance.now();
+      markLive('first-frame', this.opts.cameraId);
       this.lastProgressAt = now;
       this.playingSince = now;
       this.lastTime = this.video.currentTime;

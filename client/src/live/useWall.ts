@@ -3,6 +3,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Camera } from '../../../server/cameras/schema';
 import { api, type WallLayout } from '../api/endpoints';
 import { toApiError, type ApiError } from '../api/http';
+import { preloadFlvPlayer } from './liveStream';
 import {
   assignCamera, clearTile, defaultAssignment, moveSelection, nextLayout, normalizeAssignment, swapTiles, type Direction,
 } from './wall';
@@ -46,6 +47,8 @@ export function useWall(cameras: Camera[] | null, placeable?: (cameraId: string)
   const dirty = useRef(false);
 
   useEffect(() => {
+    // The tiles will play: the player module (~275 kB) loads while the saved wall and the registry arrive, not after.
+    preloadFlvPlayer();
     let cancelled = false;
     api.preferences()
       .then((p) => {
