@@ -1,16 +1,14 @@
 // The live camera wall end to end: real Chromium, the real server (node-media-server, PostgreSQL), and real
 // ffmpeg publishers standing in for four cameras (three with a sub stream, one without).
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser } from '../support/browser';
+import type { Browser, Page } from 'playwright-core';
+import { Consoles, launchBrowser, shot } from '../support/browser';
 import { publishTestPattern, waitFor, type Publisher } from '../support/publisher';
 import { rtmpUrl } from '../support/cameras';
 import { ApiClient, startTestRoom, type TestRoom } from '../support/room';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const shots = '/tmp/shots';
 
 interface Cam { id: string; name: string; street: string; key: string; sub: boolean; pubs: Publisher[] }
 
@@ -18,8 +16,7 @@ let room: TestRoom;
 let browser: Browser;
 let admin: ApiClient;
 const cams: Cam[] = [];
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
+const consoles = new Consoles(() => browser, () => room.url);
 const figures: Record<string, unknown> = {};
 
 const rtmp = (id: string, key: string, sub: boolean) => rtmpUrl(room, id, key, sub ? 'sub' : 'main');
@@ -31,7 +28,6 @@ function startPublishing(c: Cam) {
 }
 
 beforeAll(async () => {
-  mkdirSync(shots, { recursive: true });
   [room, browser] = await Promise.all([startTestRoom({ SERVE_CLIENT: 'true' }), launchBrowser()]);
   admin = await new ApiClient(room.url).login('admin');
   const defs = [
@@ -53,9 +49,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-  const errors = pageErrors.splice(0);
-  expect(errors, 'uncaught errors in the page').toEqual([]);
+  expect(await consoles.closeAll(), 'uncaught errors in the page').toEqual([]);
 });
 
 afterAll(async () => {
@@ -65,23 +59,7 @@ afterAll(async () => {
   await room?.close();
 });
 
-async function loginAs(username: string): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.on('pageerror', (e) => pageErrors.push(`${e.message} ${e.stack ?? ''}`.trim()));
-  page.on('console', (m) => { if (process.env.WALL_DEBUG) console.log(`[${username}] ${m.type()}: ${m.text()}`); });
-  if (process.env.WALL_DEBUG) await page.addInitScript(() => {
-    window.addEventListener('unhandledrejection', (e) => console.log('UNHANDLED', typeof e.reason, String(e.reason), e.reason?.stack, JSON.stringify(e.reason)));
-    window.addEventListener('error', (e) => console.log('ERROR', e.message, e.filename, e.lineno, e.colno, e.error?.stack));
-  });
-  await page.goto(room.url + '/');
-  await page.getByLabel('Gebruikersnaam', { exact: true }).fill(username);
-  await page.getByLabel('Wachtwoord', { exact: true }).fill('uitkijk-demo');
-  await page.getByRole('button', { name: 'Aanmelden', exact: true }).click();
-  await page.getByTestId('current-user').waitFor();
-  return page;
-}
+const loginAs = (username: string): Promise<Page> => consoles.loginAs(username);
 
 const tile = (page: Page, n: number) => page.getByTestId(`wall-slot-${n}`);
 
@@ -164,7 +142,7 @@ describe('the live camera wall in real Chromium', { timeout: 90_000 }, () => {
     samples.sort((a, b) => a - b);
     figures.steadyLatencyMs = { p50: samples[Math.floor(samples.length / 2)], p95: samples[Math.floor(samples.length * 0.95)], max: samples.at(-1) };
     expect(await tilesPlaying(page, [1, 2, 3, 4])).toBe(true);
-    await page.screenshot({ path: `${shots}/wall-4.png` });
+    await shot(page, 'wall-4');
   });
 
   it('a killed camera turns its tile offline within 5 s while the others keep playing, and plays again when it returns', async () => {
@@ -182,7 +160,7 @@ describe('the live camera wall in real Chromium', { timeout: 90_000 }, () => {
     // Its player is stopped: no source on the video element.
     expect(await tile(page, 2).locator('video').evaluate((v: HTMLVideoElement) => v.currentSrc === '' || v.src === '')).toBe(true);
     expect(await tilesPlaying(page, [1, 3, 4])).toBe(true);
-    await page.screenshot({ path: `${shots}/wall-offline.png` });
+    await shot(page, 'wall-offline');
 
     startPublishing(station);
     const backAt = Date.now();
@@ -210,7 +188,7 @@ describe('the live camera wall in real Chromium', { timeout: 90_000 }, () => {
     expect(await page.locator('video').count()).toBe(1);
     await expect.poll(() => focus.getByTestId('tile-latency').innerText(), { timeout: 5000 }).toMatch(/^Vertraging \d+ ms$/);
     await page.waitForTimeout(1000);
-    await page.screenshot({ path: `${shots}/wall-focus.png` });
+    await shot(page, 'wall-focus');
 
     await page.keyboard.press('Escape');
     await page.getByTestId('wall-grid').waitFor();
@@ -237,7 +215,7 @@ describe('the live camera wall in real Chromium', { timeout: 90_000 }, () => {
     const help = page.getByTestId('shortcut-help');
     await help.waitFor();
     expect(await help.innerText()).toContain('Volgende indeling');
-    await page.screenshot({ path: `${shots}/wall-help.png` });
+    await shot(page, 'wall-help');
     await page.keyboard.press('Escape');
     await expect.poll(() => help.count()).toBe(0);
     expect(await page.getByTestId('shortcut-help-open').isVisible()).toBe(true);
@@ -254,7 +232,7 @@ describe('the live camera wall in real Chromium', { timeout: 90_000 }, () => {
     expect(await page.locator('[data-testid^="wall-slot-"]').count()).toBe(9);
     await saved;
     await waitFor('four tiles playing in the 3x3 layout', () => tilesPlaying(page, [1, 2, 3, 4]), 15_000, 200);
-    await page.screenshot({ path: `${shots}/wall-9.png` });
+    await shot(page, 'wall-9');
 
     await page.reload();
     await page.getByTestId('wall-grid').waitFor();
@@ -267,7 +245,7 @@ describe('the live camera wall in real Chromium', { timeout: 90_000 }, () => {
     await expect.poll(() => page.getByTestId('camera-wall').getAttribute('data-layout')).toBe('16');
     expect(await page.locator('[data-testid^="wall-slot-"]').count()).toBe(16);
     await page.waitForTimeout(2500);
-    await page.screenshot({ path: `${shots}/wall-16.png` });
+    await shot(page, 'wall-16');
     await page.keyboard.press('g');
     await expect.poll(() => page.getByTestId('camera-wall').getAttribute('data-layout')).toBe('1');
     expect(await page.locator('video').count()).toBe(1);
@@ -330,7 +308,7 @@ describe('the live camera wall in real Chromium', { timeout: 90_000 }, () => {
     expect(await sup.getByTestId('history-title').innerText()).toBe('Kijkgeschiedenis van iedereen');
     await expect.poll(() => sup.locator('[data-testid="history-table"] tbody tr[data-username="observer"]').count()).toBeGreaterThan(0);
     expect(await sup.getByTestId('history-table').innerText()).toContain('Wand Markt');
-    await sup.screenshot({ path: `${shots}/wall-history.png` });
+    await shot(sup, 'wall-history');
     await sup.getByTestId('history-scope').selectOption('mine');
     await expect.poll(() => sup.locator('[data-testid="history-table"] tbody tr[data-username="observer"]').count()).toBe(0);
   });
