@@ -403,7 +403,7 @@ runBench(async (cleanup) => {
     const port = await freePort();
     const server = new Server({
       NODE_ENV: 'development', DATABASE_URL: pg.url, HOST: '127.0.0.1', MEDIA_HOST: '127.0.0.1', PORT: String(port),
-      RTMP_PORT: String(await freePort()), FLV_PORT: String(await freePort()), DEMO_RTSP_PORT: String(await freePort()),
+      RTMP_PORT: String(await freePort()), FLV_PORT: String(await freePort()), FLV_PORTS: '1', DEMO_RTSP_PORT: String(await freePort()),
       DATA_DIR: dataDir, MEDIA_DIR: path.join(dataDir, 'media'), DEMO: 'true', DEMO_CAMERAS: 'false', RECORDING: 'off',
       LOG_LEVEL: 'warn', SERVE_CLIENT: name === 'A' ? 'true' : 'false', DISPATCH_ESCALATE_SECONDS: '3600', DISPATCH_WEBHOOK_URL: '',
     }, `http://127.0.0.1:${port}`);

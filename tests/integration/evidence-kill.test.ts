@@ -50,7 +50,7 @@ async function startServer(): Promise<Server> {
   const [port, rtmpPort, flvPort] = [await freePort(), await freePort(), await freePort()];
   const env = {
     ...process.env, NODE_ENV: 'test', DATABASE_URL: db!.url, DATA_DIR: dataDir, MEDIA_DIR: path.join(dataDir, 'media'),
-    HOST: '127.0.0.1', PORT: String(port), MEDIA_HOST: '127.0.0.1', RTMP_PORT: String(rtmpPort), FLV_PORT: String(flvPort),
+    HOST: '127.0.0.1', PORT: String(port), MEDIA_HOST: '127.0.0.1', RTMP_PORT: String(rtmpPort), FLV_PORT: String(flvPort), FLV_PORTS: '1', // the ports after it may be the other free ports
     DEMO: 'false', RECORDING: 'on', SEGMENT_SECONDS: '2', SERVE_CLIENT: 'false', LOG_LEVEL: 'warn',
   };
   // detached: its own process group, so the kill reaches its ffmpeg children too and none is left behind.

@@ -14,8 +14,9 @@ async function envFor(extra: Record<string, string> = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'uitkijk-proc-'));
   chmodSync(dir, 0o755);
   dirs.push(dir);
+  // One play port: the ports after a free FLV_PORT may be the free ports handed to the others.
   const port = async () => String(await freePort());
-  return { ...process.env, DATA_DIR: dir, PORT: await port(), EMBEDDED_PG_PORT: await port(), RTMP_PORT: await port(), FLV_PORT: await port(), HOST: '127.0.0.1', MEDIA_HOST: '127.0.0.1', SERVE_CLIENT: 'false', DEMO_CAMERAS: 'false', LOG_LEVEL: 'warn', DATABASE_URL: '', ...extra };
+  return { ...process.env, DATA_DIR: dir, PORT: await port(), EMBEDDED_PG_PORT: await port(), RTMP_PORT: await port(), FLV_PORT: await port(), FLV_PORTS: '1', HOST: '127.0.0.1', MEDIA_HOST: '127.0.0.1', SERVE_CLIENT: 'false', DEMO_CAMERAS: 'false', LOG_LEVEL: 'warn', DATABASE_URL: '', ...extra };
 }
 
 function start(env: NodeJS.ProcessEnv): Promise<{ p: ChildProcess; out: () => string }> {
