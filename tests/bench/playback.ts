@@ -25,7 +25,9 @@
 // Two scenarios, BENCH_RUNS (10) trials each, approaches alternating: "start" (from the first recorded moment)
 // and "middle" (a moment 2–3 minutes in, never on a keyframe; HLS seeks to it exactly, the remux starts at the
 // keyframe before it, as the product does). p50/p95 → bench/results/playback.json (+ one line per run in
-// playback-runs.jsonl). BENCH_WAIT_QUIET=<s>: wait for a quiet machine first (2 cores: others' load shows).
+// playback-runs.jsonl). BENCH_WAIT_QUIET=<s>: wait for a quiet machine first, and up to a minute before each trial
+// (2 cores: others' load shows); BENCH_QUIET_TRIAL_PCT (50): the JSON's quietSubset keeps only the trials during
+// which others used less than that % of one core. The HLS side needs the hls.js devDependency.
 import { execSync, fork, type ChildProcess } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
