@@ -57,7 +57,8 @@ export class ActivationSweeper {
   private async startsSoon(now: Date) {
     const due = await this.d.sql`select b.id, b.reference, b.event_name, b.municipality_id, w.id as window_id, lower(w.period) as starts
       from booking_windows w join bookings b on b.id = w.booking_id
-      where b.status = 'approved' and lower(w.period) > ${now} and lower(w.period) <= ${new Date(now.getTime() + 86_400_000)}`;
+      where b.status = 'approved' and lower(w.period) > ${now} and lower(w.period) <= ${new Date(now.getTime() + 86_400_000)}
+        and (select count(*) from notifications n where n.kind = 'booking.starts_soon' and n.booking_id = b.id and n.details->>'windowId' = w.id::text) < 3`;
     const sent: Notify[] = [];
     for (const r of due) {
       const details = { reference: r.reference, eventName: r.event_name, windowId: r.window_id, startsAt: new Date(r.starts).toISOString() };

@@ -15,7 +15,6 @@ export interface Actor { user: SessionUser; remoteAddr: string | null }
 export interface BookingRules { leadWorkingDays: number; holidays: ReadonlySet<string>; maxWindowHours: number }
 
 const tx$ = (t: unknown) => t as Sql;
-const DAY = 86_400_000;
 
 /** Turns the windows as written (Amsterdam wall clock) into instants, or names the first one that is wrong. */
 export function checkWindows(input: BookingCreate['windows'], decision: BookingCreate['decision'], now: Date, maxHours: number) {
@@ -98,7 +97,7 @@ export class BookingService {
 
   async list(a: Actor, q: { from?: string; to?: string; status?: Booking['status']; municipality?: string; limit: number }): Promise<Booking[]> {
     const municipalityId = a.user.role === 'municipality' ? a.user.municipalityId! : q.municipality;
-    return store.listBookings(this.d.sql, { ...q, municipalityId, to: q.from && !q.to ? new Date(Date.parse(q.from) + 366 * DAY).toISOString() : q.to });
+    return store.listBookings(this.d.sql, { ...q, municipalityId });
   }
 
   async get(a: Actor, id: string): Promise<BookingDetail> {
@@ -126,6 +125,7 @@ export class BookingService {
       const decision = input.decision ?? b.decision;
       const planChanged = input.windows !== undefined || input.decision !== undefined || (input.unitsWanted ?? b.unitsWanted) !== b.unitsWanted
         || (input.observersWanted ?? b.observersWanted) !== b.observersWanted;
+      // Only the period changed: the stored windows are checked against it, not against the clock (they may have begun).
       const windows = input.windows ? checkWindows(input.windows, decision, this.d.now(), this.d.rules.maxWindowHours)
         : input.decision ? checkWindows(b.windows.map((w) => ({ start: w.startLocal, end: w.endLocal })), decision, new Date(0), this.d.rules.maxWindowHours) : null;
       if (input.unitsWanted !== undefined) await this.checkUnitsWanted(input.unitsWanted);

@@ -49,8 +49,8 @@ export async function listBookings(sql: Sql, q: { municipalityId?: string; statu
   const rows = await sql`${selectBookings(sql)}
     where (${q.municipalityId ?? null}::text is null or b.municipality_id = ${q.municipalityId ?? null})
       and (${q.status ?? null}::text is null or b.status = ${q.status ?? null})
-      and (${q.from ?? null}::timestamptz is null or exists (select 1 from booking_windows w where w.booking_id = b.id
-           and w.period && tstzrange(${q.from ?? null}::timestamptz, ${q.to ?? null}::timestamptz)))
+      and ((${q.from ?? null}::timestamptz is null and ${q.to ?? null}::timestamptz is null) or exists (select 1 from booking_windows w
+           where w.booking_id = b.id and w.period && tstzrange(${q.from ?? null}::timestamptz, ${q.to ?? null}::timestamptz)))
     order by (select min(lower(period)) from booking_windows w where w.booking_id = b.id) nulls last, b.created_at
     limit ${q.limit}`;
   return rows.map(toBooking);

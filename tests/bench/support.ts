@@ -185,15 +185,8 @@ export async function startBenchRoom(dataDir: string, env: Record<string, string
   return startRoom(config, createLogger(config.LOG_LEVEL), { configDir: path.join(root, 'config') });
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, ms: number, every = 200): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v as T;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, every));
-  }
-}
+// The tests' poller (ms given by every caller here).
+export { waitFor } from '../support/publisher.js';
 
 interface ProcRef { pid: number; start: string; what: string }
 
