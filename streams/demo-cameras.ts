@@ -18,7 +18,8 @@ import { createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import path, { join } from 'node:path';
 import {
   demoLoopEncodeArgs,
   liveEncodeArgs,
@@ -88,15 +89,15 @@ export interface DemoCameras {
   stop(): Promise<void>;
 }
 
+const require = createRequire(import.meta.url);
 const CACHE_VERSION = 1; // bump when the loop recipe changes, so old cached loops are not reused
-const FONT_CANDIDATES = [
-  '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf',
-  '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf',
-  '/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf',
-];
-
+/**
+ * The font of the demo loops' names: DejaVu Sans Bold from the dejavu-fonts-ttf dependency, so a machine without
+ * system fonts draws the same names (the packaged ffmpeg has no fontconfig setup to find one by name).
+ */
 export function defaultFontFile(): string | undefined {
-  return FONT_CANDIDATES.find((f) => existsSync(f));
+  const packaged = path.join(path.dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf', 'DejaVuSans-Bold.ttf');
+  return [packaged, '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf'].find((f) => existsSync(f));
 }
 
 /** URL of an RTSP demo camera stream: what the camera registry should hold as its source. */

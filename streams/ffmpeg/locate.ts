@@ -39,9 +39,7 @@ const defaultDeps: LocateDeps = {
     }
   },
   async importInstaller() {
-    // A variable specifier keeps TypeScript and bundlers from requiring the (optional, uninstalled) package.
-    const specifier: string = INSTALLER;
-    const mod = (await import(specifier)) as { default?: { path?: string }; path?: string };
+    const mod = (await import(INSTALLER)) as { default?: { path?: string }; path?: string };
     const path = mod.default?.path ?? mod.path;
     if (!path) throw new Error(`${INSTALLER} exposes no binary path`);
     return { path };
@@ -50,7 +48,8 @@ const defaultDeps: LocateDeps = {
 
 /**
  * FFMPEG_PATH (must exist when set: a wrong explicit setting is an error, not a reason to fall back),
- * else `ffmpeg` on PATH, else the binary of the optional @ffmpeg-installer/ffmpeg package.
+ * else `ffmpeg` on PATH (a system build is newer and usually faster), else the static 4.1 build inside the
+ * @ffmpeg-installer/ffmpeg dependency, so `npm install` alone gives a room with live video.
  */
 export async function locateFfmpeg(
   env: Record<string, string | undefined> = process.env,
@@ -77,15 +76,23 @@ export async function locateFfmpeg(
   const why = installerError instanceof Error ? installerError.message : String(installerError);
   throw new Error(
     `ffmpeg not found: set FFMPEG_PATH, install ffmpeg on PATH (Debian: apt-get install ffmpeg), ` +
-      `or add the npm package ${INSTALLER} (${why})`,
+      `or run npm install, which brings the binary inside ${INSTALLER} (${why})`,
   );
 }
 
-/** Parses the first line of `ffmpeg -version`. Pure; exported for tests. */
-export function parseFfmpegVersion(versionLine: string): { major: number; minor: number } {
-  const m = /ffmpeg version n?(\d+)\.(\d+)/i.exec(versionLine);
+// libavformat's major version names the ffmpeg release it shipped with. Git snapshots (the static build inside
+// @ffmpeg-installer/ffmpeg says "N-47683-g0e8eb07980-static") carry no release number, but their library
+// versions tell: that one has libavformat 58, so it speaks ffmpeg 4's options.
+const AVFORMAT_TO_RELEASE: Record<number, number> = { 57: 3, 58: 4, 59: 5, 60: 6, 61: 7, 62: 8 };
+
+/** Parses `ffmpeg -version` output (or only its first line). Pure; exported for tests. */
+export function parseFfmpegVersion(versionOutput: string): { major: number; minor: number } {
+  const m = /ffmpeg version n?(\d+)\.(\d+)/i.exec(versionOutput);
   if (m) return { major: Number(m[1]), minor: Number(m[2]) };
-  return { major: 99, minor: 0 }; // git snapshot ("N-112233-g...") or unknown vendor string: assume current
+  const lib = /libavformat\s+(\d+)\.\s*(\d+)/.exec(versionOutput);
+  const release = lib ? AVFORMAT_TO_RELEASE[Number(lib[1])] : undefined;
+  if (release !== undefined) return { major: release, minor: 0 };
+  return { major: 99, minor: 0 }; // unknown vendor string and no library versions: assume current
 }
 
 function run(path: string, args: string[]): Promise<string> {
@@ -108,7 +115,7 @@ export async function probeFfmpeg(binary: FfmpegBinary): Promise<FfmpegInfo> {
   return {
     ...binary,
     versionLine,
-    ...parseFfmpegVersion(versionLine),
+    ...parseFfmpegVersion(version),
     hasLibx264: /\blibx264\b/.test(encoders),
     hasDrawtext: /\bdrawtext\b/.test(filters),
   };

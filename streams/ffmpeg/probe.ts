@@ -1,13 +1,59 @@
 // ffprobe, run as a child process: the one place that reads facts (duration, frames, keyframes) out of media files.
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { clipProbeArgs, keyframeProbeArgs } from './recording-args.js';
 
-/** ffprobe lives beside ffmpeg (Debian, static builds); else the one on PATH. */
-export function ffprobePathFor(ffmpegPath: string): string {
+export interface FfprobeDeps {
+  isExecutable(path: string): boolean;
+  /** The binary inside the @ffprobe-installer/ffprobe package, or null when it cannot be had. */
+  packaged(): string | null;
+}
+
+const require = createRequire(import.meta.url);
+const defaultProbeDeps: FfprobeDeps = {
+  isExecutable(p) {
+    try {
+      accessSync(p, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  packaged() {
+    try {
+      return (require('@ffprobe-installer/ffprobe') as { path: string }).path;
+    } catch {
+      return null;
+    }
+  },
+};
+
+/**
+ * Same order as ffmpeg: FFPROBE_PATH, else the ffprobe beside the ffmpeg in use (Debian, static builds), else
+ * `ffprobe` on PATH, else the binary inside @ffprobe-installer/ffprobe (the packaged ffmpeg has none beside it).
+ * Pure given its deps; exported for tests.
+ */
+export function chooseFfprobe(ffmpegPath: string, env: Record<string, string | undefined>, deps: FfprobeDeps): string {
+  const explicit = env.FFPROBE_PATH?.trim();
+  if (explicit) return explicit;
   const beside = path.join(path.dirname(ffmpegPath), path.basename(ffmpegPath).replace(/ffmpeg/, 'ffprobe'));
-  return beside !== ffmpegPath && existsSync(beside) ? beside : 'ffprobe';
+  if (beside !== ffmpegPath && deps.isExecutable(beside)) return beside;
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    if (dir && deps.isExecutable(path.join(dir, 'ffprobe'))) return path.join(dir, 'ffprobe');
+  }
+  const packaged = deps.packaged();
+  if (packaged && deps.isExecutable(packaged)) return packaged;
+  return 'ffprobe'; // fails at first use with "ffprobe failed: spawn ffprobe ENOENT", naming the tool
+}
+
+const chosen = new Map<string, string>();
+/** chooseFfprobe for this process, remembered per ffmpeg path (it is asked on every clip and segment). */
+export function ffprobePathFor(ffmpegPath: string): string {
+  let found = chosen.get(ffmpegPath);
+  if (!found) chosen.set(ffmpegPath, (found = chooseFfprobe(ffmpegPath, process.env, defaultProbeDeps)));
+  return found;
 }
 
 export function runProbe(ffprobe: string, args: string[], timeoutMs = 20_000): Promise<string> {

@@ -6,6 +6,7 @@ import http from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { defaultFontFile } from '../demo-cameras.js';
 import { demoLoopEncodeArgs, SUB_PROFILE, type VideoProfile } from '../ffmpeg/args.js';
 import { findFfmpeg, type FfmpegInfo } from '../ffmpeg/locate.js';
 import { FlvReader, type FlvHeader, type FlvTag } from '../flv-reader.js';
@@ -16,9 +17,7 @@ export function testFfmpeg(): Promise<FfmpegInfo> {
   return ffmpegInfo;
 }
 
-export const FONT_FILE = ['/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf', '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf'].find((f) =>
-  existsSync(f),
-);
+export const FONT_FILE = defaultFontFile();
 
 function runFfmpeg(path: string, args: string[], timeoutMs = 60_000): Promise<void> {
   return new Promise((resolve, reject) => {

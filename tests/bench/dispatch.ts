@@ -20,7 +20,7 @@ import { startEmbeddedPostgres } from '../../server/db/connect.js';
 import { createLogger } from '../../server/log.js';
 import { ApiClient } from '../support/room.js';
 import { freePort } from '../support/ports.js';
-import { chromiumPath, launchBrowser } from '../support/browser.js';
+import { findChromium, launchBrowser } from '../support/browser.js';
 import { check, ensureClientBuilt, loadMeter, log, machine, percentile, prepareDataDir, resultsDir, root, round, runBench, verdictWord, waitFor, writeResult, type Verdict } from './support.js';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -344,7 +344,7 @@ async function part(name: 'A' | 'B', server: Server, kills: number, cleanup: Cle
     const ltDur = longTasks.map(([, d]) => d);
     browserResult = {
       what: 'last hop in a real browser: alert POST (harness) -> the alert\'s row first in the queue DOM of a Chromium dispatcher console (MutationObserver)',
-      dispatcher: browserUser, chromium: chromiumPath(), readyMs: Math.round(bd.readyMs),
+      dispatcher: browserUser, chromium: (await findChromium()).path, readyMs: Math.round(bd.readyMs),
       latencyMs: stats(domPairs.map((x) => x.ms)),
       toNextFrameMs: { what: 'to the start of the next animation frame after the row appeared (the frame that lays it out and paints it)', ...stats(framePairs.map((x) => x.ms)) },
       split: {
@@ -381,7 +381,7 @@ async function part(name: 'A' | 'B', server: Server, kills: number, cleanup: Cle
 }
 
 runBench(async (cleanup) => {
-  const m = machine(PARTS.includes('A') ? { chromiumPath: chromiumPath() } : {});
+  const m = machine(PARTS.includes('A') ? { chromiumPath: (await findChromium()).path } : {});
   log(`dispatch benchmark: ${SECONDS} s at ${RATE} alerts/s, parts ${PARTS}; load average ${m.loadavgAtStart}`);
   const dir = prepareDataDir(mkdtempSync(path.join(tmpdir(), 'uitkijk-bench-dispatch-')));
   cleanup(() => rmSync(dir, { recursive: true, force: true }));

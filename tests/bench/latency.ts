@@ -20,7 +20,7 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { build, stop as stopEsbuild } from 'esbuild';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { chromiumPath, launchBrowser } from '../support/browser.js';
+import { findChromium, launchBrowser } from '../support/browser.js';
 import type { Room } from '../../server/main.js';
 import { LiveService } from '../../server/live/service.js';
 import type { LatencySample, TileReport } from './page-probe.js';
@@ -131,7 +131,7 @@ for (const name of ['grant', 'grants', 'authorizePlay'] as const) {
 const serverCallStats = () => Object.fromEntries(Object.entries(serverCalls).map(([k, v]) => [k, { n: v.length, p50: round(percentile(v, 50), 1), p95: round(percentile(v, 95), 1), max: v.length ? round(Math.max(...v), 1) : null }]));
 
 runBench(async (cleanup) => {
-  const info = machine({ chromiumPath: chromiumPath() });
+  const info = machine({ chromiumPath: (await findChromium()).path });
   const { busyPct: busyBefore, waitedMs } = await waitForQuiet();
   log('machine', info.nproc, 'cores,', info.cpuModel, '· loadavg', info.loadavgAtStart, `· ${busyBefore} % busy before start (others' load)`);
   const clientBuild = ensureClientBuilt();
@@ -359,7 +359,7 @@ runBench(async (cleanup) => {
     measured: measured === 'console' ? 'the real console (dist/client) in headless Chromium' : `FALLBACK: a minimal mpegts.js page (${forceFallback ? 'BENCH_FALLBACK=1' : 'the console wall did not play'}) with the player ${fallbackPlayer}; the 1-tile figures are from the console`,
     roomStartAttempts: startAttempts,
     consoleBuild: { entry: /assets\/[^"]+\.js/.exec(readFileSync(path.join(root, 'dist/client/index.html'), 'utf8'))?.[0] ?? null, gitHead: gitHead() },
-    machine: { ...info, busyPctOfAllCoresBeforeStart: busyBefore, waitedForQuietMs: waitedMs, chromiumPath: chromiumPath(), viewport: VIEWPORT, clientBuild },
+    machine: { ...info, busyPctOfAllCoresBeforeStart: busyBefore, waitedForQuietMs: waitedMs, chromiumPath: (await findChromium()).path, viewport: VIEWPORT, clientBuild },
     method: {
       source: 'DEMO_VIDEO=live-clock: one ffmpeg x264 ultrafast/zerolatency encode per resolution (25 fps, 1 s GOP, no B-frames), the wall clock as 24-bit Gray-coded block row (streams/ffmpeg/latency-code.ts), tee-fanned out over RTMP to every RTMP demo camera',
       path: 'ffmpeg → RTMP → node-media-server → WebSocket-FLV → mpegts.js (console settings) → MSE → <video>',

@@ -37,7 +37,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { parse as parseCookie } from 'cookie';
-import { chromiumPath, launchBrowser } from '../support/browser.js';
+import { findChromium, launchBrowser } from '../support/browser.js';
 import {
   appendRun, backgroundBusy, descendantProcesses, loadavg, loadMeter, log, machine, percentile, prepareDataDir, root, round, runBench, waitForQuiet, writeResult,
 } from './support.js';
@@ -348,7 +348,7 @@ const iso = (t: number) => new Date(t).toISOString();
 
 async function harness(cleanup: (fn: () => Promise<unknown> | unknown) => void): Promise<void> {
   const quiet = await waitForQuiet();
-  const info = machine({ chromiumPath: chromiumPath() });
+  const info = machine({ chromiumPath: (await findChromium()).path });
   log(`machine ${quiet.busyPct} % busy before start (loadavg ${info.loadavgAtStart}); ${RUNS} runs × 2 scenarios × 2 approaches, ${PLAY_SECONDS} s of playback each`);
 
   // The room (and the HLS bench server) in a child process.

@@ -1,10 +1,72 @@
-// Real Chromium for end-to-end tests: Debian's chromium (it decodes H.264), driven by playwright-core.
-// Playwright's own browser download fails on this kind of machine, so we never rely on it.
-import { existsSync, mkdirSync } from 'node:fs';
+// Real Chromium for end-to-end tests, driven by playwright-core. Playwright's own browser download fails on this
+// kind of machine, so we never rely on it. Where the browser comes from, in this order: CHROMIUM_PATH, a
+// system Chromium on PATH (Debian's decodes H.264), else the Chromium shipped inside the @sparticuz/chromium
+// devDependency (143, the newest whose engines accept Node 20; it decodes H.264 too: tests/e2e/browser.test.ts).
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 
-export const chromiumPath = () => process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+export type ChromiumSource = 'CHROMIUM_PATH' | 'PATH' | '@sparticuz/chromium';
+export interface ChromiumBinary { path: string; source: ChromiumSource }
+
+export interface ChromiumDeps {
+  isExecutable(path: string): boolean;
+  /** Unpacks the packaged Chromium (into the temp dir, once per machine) and gives its path. */
+  packaged(): Promise<string>;
+}
+
+const SYSTEM_NAMES = ['chromium', 'chromium-browser', 'google-chrome-stable', 'google-chrome'];
+export const NO_BROWSER_HELP =
+  'No Chromium for the browser tests: run `npm install` (it brings @sparticuz/chromium), install a system Chromium ' +
+  '(Debian: apt-get install chromium), or set CHROMIUM_PATH to a Chromium that decodes H.264.';
+
+/** Pure given its deps: the order above. A wrong CHROMIUM_PATH is an error, not a reason to use another browser. */
+export async function chooseChromium(env: Record<string, string | undefined>, deps: ChromiumDeps): Promise<ChromiumBinary> {
+  const explicit = env.CHROMIUM_PATH?.trim();
+  if (explicit) {
+    if (deps.isExecutable(explicit)) return { path: explicit, source: 'CHROMIUM_PATH' };
+    throw new Error(`CHROMIUM_PATH=${explicit} is not an executable file. ${NO_BROWSER_HELP}`);
+  }
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    for (const name of SYSTEM_NAMES) {
+      if (dir && deps.isExecutable(path.join(dir, name))) return { path: path.join(dir, name), source: 'PATH' };
+    }
+  }
+  let why: string;
+  try {
+    const p = await deps.packaged();
+    if (deps.isExecutable(p)) return { path: p, source: '@sparticuz/chromium' };
+    why = `${p} is not executable`;
+  } catch (e) {
+    why = e instanceof Error ? e.message : String(e);
+  }
+  throw new Error(`${NO_BROWSER_HELP} (@sparticuz/chromium: ${why})`);
+}
+
+const defaultDeps: ChromiumDeps = {
+  isExecutable(p) {
+    try {
+      accessSync(p, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  async packaged() {
+    const mod = (await import('@sparticuz/chromium')) as unknown as { default: { executablePath(): Promise<string> } };
+    return mod.default.executablePath();
+  },
+};
+
+let found: Promise<ChromiumBinary> | null = null;
+/**
+ * The browser of this run, found once. The test run's global set-up calls it first and hands the result to the
+ * test files in CHROMIUM_PATH, so the packaged browser is unpacked once, never by two files at the same time.
+ */
+export function findChromium(env: Record<string, string | undefined> = process.env): Promise<ChromiumBinary> {
+  found ??= chooseChromium(env, defaultDeps);
+  return found;
+}
 
 export const chromiumArgs = [
   '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -14,10 +76,7 @@ export const chromiumArgs = [
 
 /** Launches a fresh headless Chromium (playwright gives it a fresh user-data-dir of its own). */
 export async function launchBrowser(): Promise<Browser> {
-  const executablePath = chromiumPath();
-  if (!existsSync(executablePath)) {
-    throw new Error(`Chromium not found at ${executablePath}: install Debian's chromium package or set CHROMIUM_PATH`);
-  }
+  const { path: executablePath } = await findChromium();
   return chromium.launch({ executablePath, headless: true, args: chromiumArgs });
 }
 

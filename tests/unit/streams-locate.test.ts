@@ -51,4 +51,13 @@ describe('parseFfmpegVersion', () => {
     expect(parseFfmpegVersion('ffmpeg version n6.0 Copyright')).toEqual({ major: 6, minor: 0 });
     expect(parseFfmpegVersion('ffmpeg version N-112233-gabcdef')).toEqual({ major: 99, minor: 0 });
   });
+  it('reads the release of a git snapshot from its libavformat version (the packaged static build)', () => {
+    const packaged = [
+      'ffmpeg version N-47683-g0e8eb07980-static https://johnvansickle.com/ffmpeg/  Copyright (c) 2000-2018 the FFmpeg developers',
+      'libavutil      56. 24.101 / 56. 24.101',
+      'libavformat    58. 22.100 / 58. 22.100',
+    ].join('\n');
+    expect(parseFfmpegVersion(packaged)).toEqual({ major: 4, minor: 0 });
+    expect(parseFfmpegVersion('ffmpeg version N-1-gabc\nlibavformat    61.  7.100 / 61.  7.100')).toEqual({ major: 7, minor: 0 });
+  });
 });
