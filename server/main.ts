@@ -188,7 +188,7 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
       minFreeBytes, sweepEveryMs: config.RETENTION_SWEEP_MINUTES * 60_000,
     });
     const routes = buildRoutes({ sql, bus, config, live, board, incidents, reports: new ReportService(sql, categories), evidence, recorder: () => recorder, retention: () => retention, bookings, now, activations: () => activation.all(),
-      playback: new Playback({ sql, mediaDir: config.MEDIA_DIR, ffmpeg: () => ffmpeg?.path ?? null, retentionDays: config.RETENTION_DAYS }) });
+      playback: new Playback({ sql, mediaDir: config.MEDIA_DIR, ffmpeg: () => ffmpeg?.path ?? null, ffmpegMajor: () => ffmpeg?.major ?? 5, retentionDays: config.RETENTION_DAYS }) });
     let doc: unknown;
     const app = createApp({
       sql, log, metrics, routes, times, publicOrigin: config.PUBLIC_ORIGIN,
@@ -222,6 +222,7 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
 
     // ffmpeg runs the RTSP bridges (and the demo cameras). Without it the room still runs, without those.
     ffmpeg = await findFfmpeg(process.env).catch((e) => { log.error({ err: e }, 'ffmpeg not found: RTSP cameras and demo cameras will not stream'); return null; });
+    if (ffmpeg) log.info({ ffmpeg: ffmpeg.path, from: ffmpeg.source, ffprobe: ffprobePathFor(ffmpeg.path) }, `ffmpeg ${ffmpeg.major}.x from ${ffmpeg.source}: ${ffmpeg.versionLine}`);
     const rtmpLocal = { host: config.MEDIA_HOST === '0.0.0.0' ? '127.0.0.1' : config.MEDIA_HOST, port: m.rtmpPort };
     // Demo first: its RTSP server must be up before the bridges pull from it.
     if (ffmpeg && seeded && config.DEMO_CAMERAS) {

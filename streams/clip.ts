@@ -7,10 +7,10 @@
 // the first segment), the end at the requested end: the clip covers the request and at most one GOP more.
 // The MP4 is written as .partial, probed, hashed (SHA-256), fsynced, renamed into place and made read-only:
 // a file under its final name is always complete.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { createReadStream } from 'node:fs';
 import { chmod, mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -61,12 +61,28 @@ export interface ProduceClipOptions {
   concatf?: boolean;
 }
 
+/** Writes the segment files one after the other to ffmpeg's stdin (MPEG-TS joins by concatenation). */
+async function feedFiles(child: ChildProcessByStdio<Writable, Readable, Readable | null>, files: string[]): Promise<void> {
+  // ffmpeg stops reading once -t is reached: a broken pipe then is normal.
+  child.stdin.on('error', () => {});
+  let exited = child.exitCode !== null;
+  const gone = new Promise<void>((r) => child.once('exit', () => { exited = true; r(); }));
+  for (const f of files) {
+    if (exited) return;
+    const rs = createReadStream(f, { highWaterMark: 1 << 20 });
+    const done = new Promise<void>((res, rej) => { rs.once('error', rej); rs.once('end', () => res()); });
+    rs.pipe(child.stdin, { end: false });
+    await Promise.race([done, gone]);
+    rs.destroy();
+  }
+  child.stdin.end();
+}
+
 /** Runs ffmpeg with the given segment files joined on its stdin. Rejects with the last lines of stderr. */
 function remuxJoined(ffmpeg: string, args: string[], files: string[], expectS: number, onProgress?: (f: number) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(ffmpeg, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
-    let exited = false;
     child.stderr.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
     let partial = '';
     child.stdout.setEncoding('utf8');
@@ -78,24 +94,9 @@ function remuxJoined(ffmpeg: string, args: string[], files: string[], expectS: n
         if (m && expectS > 0) onProgress?.(Math.min(1, Number(m[1]) / 1e6 / expectS));
       }
     });
-    // ffmpeg stops reading once -t is reached: a broken pipe then is normal.
-    child.stdin.on('error', () => {});
-    const gone = new Promise<void>((r) => child.once('exit', () => r()));
-    const feed = async () => {
-      for (const f of files) {
-        if (exited) return;
-        const rs = createReadStream(f, { highWaterMark: 1 << 20 });
-        const done = new Promise<void>((res, rej) => { rs.once('error', rej); rs.once('end', () => res()); });
-        rs.pipe(child.stdin, { end: false });
-        await Promise.race([done, gone]);
-        rs.destroy();
-      }
-      child.stdin.end();
-    };
-    feed().catch((e) => { child.kill('SIGKILL'); reject(e); });
+    feedFiles(child, files).catch((e) => { child.kill('SIGKILL'); reject(e); });
     child.once('error', reject);
     child.once('exit', (code, signal) => {
-      exited = true;
       if (code === 0) return resolve();
       const tail = stderr.trim().split('\n').slice(-3).join(' | ');
       if (/No space left on device/i.test(stderr)) reject(new DiskFullError(`no space left on device while writing the clip (${tail})`));
@@ -301,7 +302,7 @@ export interface PlaybackStream {
  * Plays a recorded range from its first recorded moment at or after `from`, up to `to` or the end of that
  * contiguous recording (a gap ends playback; the console's timeline shows where the next range starts).
  */
-export async function streamRange(o: { ffmpeg: string; ffprobe: string; plan: ClipPlan; from: number; to: number }): Promise<PlaybackStream> {
+export async function streamRange(o: { ffmpeg: string; ffprobe: string; plan: ClipPlan; from: number; to: number; concatf?: boolean }): Promise<PlaybackStream> {
   const g = o.plan.groups[0];
   if (!g) throw new Error('no recording in the requested range');
   const first = g[0]!;
@@ -312,9 +313,17 @@ export async function streamRange(o: { ffmpeg: string; ffprobe: string; plan: Cl
   }
   const actualFrom = first.startedAt + Math.round(startS * 1000);
   const actualTo = Math.min(o.to, g.at(-1)!.endedAt);
+  const trim = { startSeconds: startS > 0 ? startS - 0.0005 : undefined, durationSeconds: (actualTo - actualFrom) / 1000 };
+  if (o.concatf === false) {
+    // ffmpeg < 5 (the packaged 4.1 build) has no concatf protocol: the segments go in on stdin.
+    const child = spawn(o.ffmpeg, playbackArgs({ input: 'pipe:0', ...trim }), { stdio: ['pipe', 'pipe', 'ignore'] });
+    void feedFiles(child, g.map((s) => s.file)).catch(() => child.kill('SIGKILL'));
+    const done = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    return { stream: child.stdout, actualFrom, actualTo, stop: () => { if (child.exitCode === null) child.kill('SIGKILL'); }, done };
+  }
   const list = path.join(tmpdir(), `uitkijk-play-${randomBytes(8).toString('hex')}.txt`);
   await writeFile(list, g.map((s) => s.file).join('\n') + '\n');
-  const child = spawn(o.ffmpeg, playbackArgs({ input: `concatf:${list}`, startSeconds: startS > 0 ? startS - 0.0005 : undefined, durationSeconds: (actualTo - actualFrom) / 1000 }), { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(o.ffmpeg, playbackArgs({ input: `concatf:${list}`, ...trim }), { stdio: ['ignore', 'pipe', 'ignore'] });
   const done = new Promise<void>((resolve) => child.once('close', () => resolve())).then(() => rm(list, { force: true }));
   return { stream: child.stdout, actualFrom, actualTo, stop: () => { if (child.exitCode === null) child.kill('SIGKILL'); }, done };
 }

@@ -15,7 +15,9 @@ import { segmentsOverlapping } from './store.js';
 export const PLAYBACK_MAX_MINUTES = 30;
 
 export class Playback {
-  constructor(private d: { sql: Sql; mediaDir: string; ffmpeg: () => string | null; retentionDays: number; now?: () => number }) {}
+  constructor(private d: { sql: Sql; mediaDir: string; ffmpeg: () => string | null; retentionDays: number; now?: () => number;
+    /** Major version of that ffmpeg: before 5 there is no concatf protocol, segments are then fed on stdin. */
+    ffmpegMajor?: () => number }) {}
 
   async open(user: SessionUser, remoteAddr: string, cameraId: string, fromIso: string, toIso?: string): Promise<{ stream: Readable; actualFrom: number; actualTo: number; close(): void }> {
     const now = this.d.now?.() ?? Date.now();
@@ -31,7 +33,7 @@ export class Playback {
     const segs = await segmentsOverlapping(this.d.sql, cameraId, new Date(from), new Date(to));
     const plan = planClip(segs.map((s) => ({ file: path.join(this.d.mediaDir, s.path), runId: s.runId, seq: s.seq, startedAt: s.startedAt.getTime(), endedAt: s.endedAt.getTime(), bytes: s.bytes })), from, to);
     if (plan.groups.length === 0) throw new HttpError(404, 'no_recording', 'this camera has no recording in that range', 'from');
-    const play = await streamRange({ ffmpeg, ffprobe: ffprobePathFor(ffmpeg), plan, from, to });
+    const play = await streamRange({ ffmpeg, ffprobe: ffprobePathFor(ffmpeg), plan, from, to, concatf: (this.d.ffmpegMajor?.() ?? 5) >= 5 });
     const viewId = await this.d.sql.begin(async (t) => {
       const tx = t as unknown as Sql;
       const [row] = await tx`insert into recording_views (user_id, camera_id, range_from, range_to, remote_addr)

@@ -56,9 +56,15 @@ export function ffprobePathFor(ffmpegPath: string): string {
   return found;
 }
 
+// The static ffprobe builds inside @ffprobe-installer (every version) convert MPEG-TS service names with glibc's
+// iconv, which dlopens the system's gconv modules into a static binary and crashes (SIGSEGV on every .ts file).
+// With GCONV_PATH pointing nowhere iconv_open simply fails and the name stays unconverted. We read only numbers
+// from ffprobe, so every ffprobe, packaged or not, runs this way.
+const PROBE_ENV = { ...process.env, GCONV_PATH: '/nonexistent/uitkijk-no-gconv' };
+
 export function runProbe(ffprobe: string, args: string[], timeoutMs = 20_000): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(ffprobe, args, { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+    execFile(ffprobe, args, { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024, env: PROBE_ENV }, (err, stdout, stderr) => {
       if (err) reject(new Error(`ffprobe failed: ${String(stderr).trim().split('\n').slice(-2).join(' | ') || err.message}`));
       else resolve(stdout);
     });

@@ -4,7 +4,8 @@
 // ever marked ready. The window is deterministic: the range ends seconds in the future, so its post-roll is not
 // recorded yet and the clip cannot be finished before the kill (it is being fed live, state 'producing').
 import { afterAll, describe, expect, it } from 'vitest';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { runProbe } from '../../streams/ffmpeg/probe.js';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -66,12 +67,9 @@ async function startServer(): Promise<Server> {
   return { proc, url: `http://127.0.0.1:${port}`, rtmpPort, output: () => out };
 }
 
-const probeFrames = (file: string) => new Promise<{ code: number; frames: number; duration: number }>((resolve) =>
-  execFile('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-count_packets', '-show_entries', 'format=duration:stream=nb_read_packets', '-of', 'json', file], (err, stdout) => {
-    if (err) return resolve({ code: typeof err.code === 'number' ? err.code : 1, frames: 0, duration: 0 });
-    const j = JSON.parse(stdout);
-    resolve({ code: 0, frames: Number(j.streams?.[0]?.nb_read_packets ?? 0), duration: Number(j.format?.duration ?? 0) });
-  }));
+const probeFrames = (file: string) => runProbe(process.env.FFPROBE_PATH ?? 'ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-count_packets', '-show_entries', 'format=duration:stream=nb_read_packets', '-of', 'json', file]).then(
+  (stdout) => { const j = JSON.parse(stdout); return { code: 0, frames: Number(j.streams?.[0]?.nb_read_packets ?? 0), duration: Number(j.format?.duration ?? 0) }; },
+  () => ({ code: 1, frames: 0, duration: 0 }));
 
 describe('server process killed while producing a clip', () => {
   it('is produced again after a restart on the same database and media, and only a complete file is marked ready', async () => {

@@ -2,6 +2,7 @@
 // ffprobe), real PostgreSQL. One simulated camera at a time (2 shared cores).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
+import { runProbe } from '../../streams/ffmpeg/probe.js';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,7 +27,8 @@ const work = mkdtempSync(path.join(tmpdir(), 'uitkijk-evidence-test-'));
 
 const run = (cmd: string, args: string[], opts: { cwd?: string } = {}) => new Promise<{ code: number; out: string }>((resolve) =>
   execFile(cmd, args, { cwd: opts.cwd, timeout: 60_000 }, (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: stdout + stderr })));
-const ffprobeJson = async (file: string) => JSON.parse((await run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-count_packets', '-show_entries', 'format=duration:stream=nb_read_packets', '-of', 'json', file])).out);
+const ffprobe = (args: string[]) => runProbe(process.env.FFPROBE_PATH ?? 'ffprobe', args);
+const ffprobeJson = async (file: string) => JSON.parse(await ffprobe(['-v', 'error', '-select_streams', 'v:0', '-count_packets', '-show_entries', 'format=duration:stream=nb_read_packets', '-of', 'json', file]));
 
 beforeAll(async () => {
   room = await startTestRoom();
@@ -69,8 +71,8 @@ describe('recording', () => {
     expect(new Set(rows.map((r) => r.path)).size).toBe(rows.length);
     expect(Math.abs(now - rows.at(-1)!.ended_at.getTime())).toBeLessThan(3500); // indexed as it closes, wall-clock times
     // Each segment starts on a keyframe and plays on its own.
-    const first = await run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=flags', '-of', 'csv=p=0', path.join(room.config.MEDIA_DIR, rows[1]!.path)]);
-    expect(first.out.split('\n')[0]).toMatch(/^K/);
+    const first = await ffprobe(['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=flags', '-of', 'csv=p=0', path.join(room.config.MEDIA_DIR, rows[1]!.path)]);
+    expect(first.split('\n')[0]).toMatch(/^K/);
     // The recorder reads with an internal credential: it is not a person, so no live view and no live.view audit.
     expect(await room.sql`select 1 from live_views where camera_id = 'rec-one'`).toHaveLength(0);
     expect(await room.sql`select 1 from audit_log where action = 'live.view' and subject = 'rec-one'`).toHaveLength(0);

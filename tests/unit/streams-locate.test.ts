@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { locateFfmpeg, parseFfmpegVersion, type LocateDeps } from '../../streams/ffmpeg/locate.js';
+import { chooseFfprobe } from '../../streams/ffmpeg/probe.js';
 
 function deps(executables: string[], installer?: string): LocateDeps {
   return {
@@ -59,5 +60,20 @@ describe('parseFfmpegVersion', () => {
     ].join('\n');
     expect(parseFfmpegVersion(packaged)).toEqual({ major: 4, minor: 0 });
     expect(parseFfmpegVersion('ffmpeg version N-1-gabc\nlibavformat    61.  7.100 / 61.  7.100')).toEqual({ major: 7, minor: 0 });
+  });
+});
+
+describe('chooseFfprobe', () => {
+  const deps = (executables: string[], packaged: string | null = null) => ({ isExecutable: (p: string) => executables.includes(p), packaged: () => packaged });
+  it('prefers FFPROBE_PATH, then the one beside the ffmpeg in use', () => {
+    expect(chooseFfprobe('/usr/bin/ffmpeg', { FFPROBE_PATH: '/opt/fp', PATH: '/usr/bin' }, deps(['/usr/bin/ffprobe']))).toBe('/opt/fp');
+    expect(chooseFfprobe('/opt/ff/ffmpeg', { PATH: '/usr/bin' }, deps(['/opt/ff/ffprobe', '/usr/bin/ffprobe']))).toBe('/opt/ff/ffprobe');
+  });
+  it('then PATH, then the packaged one: the packaged ffmpeg has no ffprobe beside it', () => {
+    const ff = '/app/node_modules/@ffmpeg-installer/linux-x64/ffmpeg';
+    const fp = '/app/node_modules/@ffprobe-installer/linux-x64/ffprobe';
+    expect(chooseFfprobe(ff, { PATH: '/a:/b' }, deps(['/b/ffprobe', fp], fp))).toBe('/b/ffprobe');
+    expect(chooseFfprobe(ff, { PATH: '/a:/b' }, deps([fp], fp))).toBe(fp);
+    expect(chooseFfprobe(ff, { PATH: '/a' }, deps([]))).toBe('ffprobe'); // fails at first use, naming the tool
   });
 });
