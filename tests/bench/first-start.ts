@@ -5,7 +5,7 @@
 //   .ci/fresh-machine.sh npm run bench:first-start
 // It starts everything on free loopback ports and stops every process it started.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ApiClient } from '../support/room.js';
@@ -20,6 +20,7 @@ interface Camera { id: string; kind: 'permanent' | 'flexible'; name: string }
 
 runBench(async (cleanup) => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'uitkijk-first-start-'));
+  chmodSync(dataDir, 0o755); // as root, the embedded PostgreSQL runs as 'postgres', which must reach its directory
   const [port, rtmp, flv, pg, rtsp] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
   const env = {
     ...process.env, HOST: '127.0.0.1', MEDIA_HOST: '127.0.0.1', PORT: String(port), RTMP_PORT: String(rtmp), FLV_PORT: String(flv),
@@ -104,6 +105,9 @@ runBench(async (cleanup) => {
     };
     writeResult('first-start', result);
     console.log(`| first start (npm start in a fresh DATA_DIR, RECORDING=on; ${ffmpegLine}) | all demo cameras online ≤ 90 s | /healthz ${round(healthzMs / 1000, 1)} s; ${permanent.length} cameras online ${round(allOnlineMs / 1000, 1)} s; first segment ${round(firstSegmentMs / 1000, 1)} s; evidence clip ${state} ${round(clipReadyMs / 1000, 1)} s; wall ${tilesPlaying}/${tiles} tiles playing | \`npm run bench:first-start\` |`);
+  } catch (e) {
+    console.error(`server output (last 3000 characters):\n${out.slice(-3000)}`);
+    throw e;
   } finally {
     await stop();
     rmSync(dataDir, { recursive: true, force: true });
