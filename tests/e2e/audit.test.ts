@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { Consoles, launchBrowser } from '../support/browser';
 import { ApiClient, startTestRoom, type TestRoom } from '../support/room';
+import { appendAudit } from '../../server/audit/store';
 
 let room: TestRoom;
 let browser: Browser;
@@ -39,6 +40,9 @@ beforeAll(async () => {
   expect(roster.status, JSON.stringify(roster.body)).toBe(201);
   made.rosterId = roster.body.id;
   expect((await admin.patch('/api/cameras/hgl-marktsteeg', { notes: 'Lens schoongemaakt' })).status).toBe(200);
+  // A minute of refusals as the server folds them (tests/integration/publish-refusals.test.ts makes real ones).
+  await appendAudit(room.sql, { action: 'live.publish_refused', subject: 'ens-flex-2', remoteAddr: '127.0.0.1',
+    details: { reason: 'outside-window', streams: ['main', 'sub'], count: 19, firstAt: '2026-11-27T21:00:03.000Z', lastAt: '2026-11-27T21:00:58.000Z', remoteAddrs: ['127.0.0.1'] } });
 }, 180_000);
 
 afterEach(async () => {
@@ -62,7 +66,9 @@ async function row(page: Page, action: string) {
   const tr = page.locator(`[data-testid="audit-table"] tbody tr[data-action="${action}"]`).first();
   await tr.waitFor();
   const subject = tr.getByTestId('audit-subject');
-  return { label: await tr.locator('.action').innerText(), subject: await subject.innerText(), hover: await subject.getAttribute('title') };
+  const folded = tr.getByTestId('audit-folded');
+  return { label: await tr.locator('.action').innerText(), subject: await subject.innerText(), hover: await subject.getAttribute('title'),
+    ...(await folded.count() ? { folded: await folded.innerText() } : {}) };
 }
 
 /** No row shows a code where a label belongs, nor a UUID where a subject's name belongs. */
@@ -87,6 +93,8 @@ describe('the audit trail', () => {
       expect(await row(page, 'roster.added')).toEqual({ label: 'Ingeroosterd', subject: 'Rooster van Olga Observant', hover: `Kenmerk: ${made.rosterId}` });
       expect(await row(page, 'camera.changed')).toEqual({ label: 'Camera gewijzigd', subject: expect.stringContaining('Marktsteeg'), hover: 'Kenmerk: hgl-marktsteeg' });
       expect(await row(page, 'login.ok')).toMatchObject({ label: 'Aangemeld', subject: username });
+      expect(await row(page, 'live.publish_refused')).toEqual({ label: 'Uitzending geweigerd', subject: 'Flexibele unit 2', hover: 'Kenmerk: ens-flex-2',
+        folded: '19 keer, 27-11-2026, 22:00:03 – 27-11-2026, 22:00:58' });
 
       await page.getByTestId('language-switch').selectOption('en');
       await expect.poll(async () => (await row(page, 'booking.approved')).label).toBe('Booking approved');
@@ -95,6 +103,7 @@ describe('the audit trail', () => {
       expect(await row(page, 'alert.raised')).toEqual({ label: 'Raised to dispatch', subject: `Alert for incident #${made.incidentNumber}`, hover: `Id: ${made.alertId}` });
       expect(await row(page, 'evidence.preserved')).toEqual({ label: 'Evidence preserved', subject: `Evidence #${made.evidenceNumber}`, hover: `Id: ${made.evidenceId}` });
       expect(await row(page, 'roster.added')).toEqual({ label: 'Rostered', subject: 'Roster of Olga Observant', hover: `Id: ${made.rosterId}` });
+      expect(await row(page, 'live.publish_refused')).toMatchObject({ label: 'Stream refused', folded: expect.stringMatching(/^19 times, 27\/11\/2026,? 22:00:03 – 27\/11\/2026,? 22:00:58$/) });
 
       // The filter offers every action by its label.
       const options = await page.locator('datalist option').evaluateAll((os) => os.map((o) => ({ code: (o as HTMLOptionElement).value, label: o.textContent })));

@@ -26,8 +26,16 @@ function Subject({ entry }: { entry: AuditEntry }) {
   return <span title={t('audit.idOnHover', { id: entry.subject })} data-subject-id={entry.subject} data-testid="audit-subject">{text}</span>;
 }
 
+/** A row that stands for several refusals folded into one (server/live/publish-refusals.ts): how many, and when. */
+function folded(details: Record<string, unknown>): { count: number; firstAt: string; lastAt: string } | null {
+  const { count, firstAt, lastAt } = details;
+  return typeof count === 'number' && typeof firstAt === 'string' && typeof lastAt === 'string' ? { count, firstAt, lastAt } : null;
+}
+
 function detailsText(details: Record<string, unknown>): string {
+  const shownApart = folded(details) ? ['count', 'firstAt', 'lastAt'] : [];
   return Object.entries(details)
+    .filter(([k]) => !shownApart.includes(k))
     .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : Array.isArray(v) && v.every((x) => typeof x === 'string') ? v.join(', ') : JSON.stringify(v)}`)
     .join(' · ');
 }
@@ -108,7 +116,11 @@ export function AuditTrail() {
                   <td className="mono">{r.id}</td>
                   <td className="nowrap">{formatDateTime(r.at, i18n.language)}</td>
                   <td>{r.actor ?? <span className="muted">{t('audit.system')}</span>}</td>
-                  <td><span className={`action action--${r.action.split('.')[0]}`}>{actionLabel(t, r.action)}</span><span className="sub mono">{r.action}</span></td>
+                  <td>
+                    <span className={`action action--${r.action.split('.')[0]}`}>{actionLabel(t, r.action)}</span>
+                    <FoldedCount details={r.details} />
+                    <span className="sub mono">{r.action}</span>
+                  </td>
                   <td><Subject entry={r} /></td>
                   <td className="details">{detailsText(r.details)}</td>
                   <td className="mono">{r.remoteAddr ?? ''}</td>
@@ -127,6 +139,13 @@ export function AuditTrail() {
       </nav>
     </>
   );
+}
+
+function FoldedCount({ details }: { details: Record<string, unknown> }) {
+  const { t, i18n } = useTranslation();
+  const f = folded(details);
+  if (!f) return null;
+  return <span className="sub" data-testid="audit-folded">{t('audit.repeated', { count: f.count, first: formatDateTime(f.firstAt, i18n.language), last: formatDateTime(f.lastAt, i18n.language) })}</span>;
 }
 
 function ChainCheck() {
