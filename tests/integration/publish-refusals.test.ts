@@ -61,9 +61,10 @@ describe('folded publish refusals', () => {
     const rows = await waitFor('the folded row', async () => { const r = await refusalRows(room, 'fold-cam'); return r.length === 2 && r; });
     expect(rows[1]!.details).toMatchObject({ reason: 'wrong-key', streams: ['main'], count: 19, remoteAddrs: ['127.0.0.1'] });
     const { firstAt, lastAt } = rows[1]!.details;
-    expect(new Date(firstAt!).getTime()).toBeGreaterThanOrEqual(rows[0]!.at.getTime());
-    expect(new Date(lastAt!).getTime()).toBeGreaterThanOrEqual(new Date(firstAt!).getTime());
-    expect(new Date(lastAt!).getTime() - rows[0]!.at.getTime()).toBeLessThan(60_000);
+    // The folded refusals' times: after the first try started, in order, inside the minute of the tries.
+    expect(new Date(firstAt!).getTime()).toBeGreaterThanOrEqual(started);
+    expect(new Date(lastAt!).getTime()).toBeGreaterThan(new Date(firstAt!).getTime());
+    expect(new Date(lastAt!).getTime()).toBeLessThanOrEqual(started + tookMs);
     expect(rows.reduce((s, r) => s + r.details.count, 0)).toBe(20);
 
     // The log folds the same way: two warnings about this camera, not forty.
