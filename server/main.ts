@@ -33,7 +33,7 @@ import { liveRoutes } from './live/routes.js';
 import { connectLive } from './live/wire.js';
 import { runRtspBridges } from './live/bridges.js';
 import { findFfmpeg, type FfmpegInfo } from '../streams/ffmpeg/locate.js';
-import { startDemoCameras } from '../streams/demo-cameras.js';
+import { startDemoCameras, type DemoCameras } from '../streams/demo-cameras.js';
 import { playUrl } from '../streams/stream-path.js';
 import { Categories } from './incidents/categories.js';
 import { IncidentService } from './incidents/service.js';
@@ -71,6 +71,8 @@ export interface Room {
   recorder: RecorderManager | null; clips: ClipWorker; retention: RetentionSweeper; evidence: EvidenceService;
   // Flexible supervision: tests move the clock (startRoom's opts.now) and call activation.tick().
   activation: ActivationSweeper;
+  // The demo camera simulator (null: not in demo mode, DEMO_CAMERAS=false or no ffmpeg).
+  demoCameras: DemoCameras | null;
   stop(): Promise<void>;
 }
 
@@ -220,6 +222,7 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
     await activation.start();
     stops.push(() => activation.stop());
 
+    let demoCameras: DemoCameras | null = null;
     // ffmpeg runs the RTSP bridges (and the demo cameras). Without it the room still runs, without those.
     ffmpeg = await findFfmpeg(process.env).catch((e) => { log.error({ err: e }, 'ffmpeg not found: RTSP cameras and demo cameras will not stream'); return null; });
     if (ffmpeg) log.info({ ffmpeg: ffmpeg.path, from: ffmpeg.source, ffprobe: ffprobePathFor(ffmpeg.path) }, `ffmpeg ${ffmpeg.major}.x from ${ffmpeg.source}: ${ffmpeg.versionLine}`);
@@ -228,11 +231,17 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
     if (ffmpeg && seeded && config.DEMO_CAMERAS) {
       // Not awaited: on a first start the loops take a while to encode; each camera goes live when its loop is ready.
       const sim = await startDemoCameras({
-        cameras: seeded.cameras.map((c) => ({ cameraId: c.id, name: c.name, key: c.key, source: c.source, subStream: c.source === 'rtmp' })),
+        cameras: seeded.cameras.map((c) => ({ cameraId: c.id, name: c.name, key: c.key, source: c.source, subStream: c.source === 'rtmp', flexible: c.kind === 'flexible' })),
         rtmp: rtmpLocal, ffmpeg, cacheDir: path.join(config.DATA_DIR, 'demo-loops'),
         rtsp: { host: '127.0.0.1', port: config.DEMO_RTSP_PORT }, mode: config.DEMO_VIDEO, log: log.child({ part: 'demo-cameras' }),
       });
-      stops.push(sim.stop);
+      // The demo's flexible units are switched on for their windows (set-up and tear-down included) and off after,
+      // like real ones: outside a window they would only be refused, every few seconds, all night.
+      const switchUnit = (cameraId: string, a: Activation | null) => sim.setActive(cameraId, a !== null);
+      for (const a of activation.all()) sim.setActive(a.cameraId, true);
+      bus.on('camera.activation', switchUnit);
+      demoCameras = sim;
+      stops.push(async () => { bus.off('camera.activation', switchUnit); await sim.stop(); });
     }
     if (ffmpeg) {
       const bridges = await runRtspBridges({ sql, bus, log, board, bridgeKey: publish.bridgeKey, rtmp: rtmpLocal, ffmpeg });
@@ -284,7 +293,7 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
     const address = http.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
     const shownHost = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
-    return { url: `http://${shownHost}:${port}`, sql, config, bus, routes, demo, media: m, board, publish, recorder, clips, retention, evidence, activation, stop: stopAll };
+    return { url: `http://${shownHost}:${port}`, sql, config, bus, routes, demo, media: m, board, publish, recorder, clips, retention, evidence, activation, demoCameras, stop: stopAll };
   } catch (e) {
     await stopAll();
     if (e instanceof MigrationError || e instanceof StartError) throw e;

@@ -43,6 +43,11 @@ export interface DemoCameraSpec {
   source: 'rtmp' | 'rtsp';
   /** Default true. */
   subStream?: boolean;
+  /**
+   * A flexible unit: it pushes only while switched on with setActive (for its booking window), as a real unit is
+   * placed and switched on for an event. Pushing outside the window would only be refused, every few seconds.
+   */
+  flexible?: boolean;
 }
 
 export type DemoMode = 'loops' | 'live-clock';
@@ -85,6 +90,8 @@ export interface DemoCameras {
   readonly ready: Promise<void>;
   /** What the RTSP bridges must pull, one entry per RTSP demo camera stream (with the bridge's key, feed to createRtspBridgeSet). */
   rtspSources(): Array<Omit<RtspCameraSource, 'key'> & { key: string | null }>;
+  /** Switches a flexible unit on (it starts pushing) or off (its pushes stop); other cameras ignore it. */
+  setActive(cameraId: string, active: boolean): void;
   status(): DemoProcessStatus[];
   stop(): Promise<void>;
 }
@@ -206,10 +213,18 @@ export async function startDemoCameras(opts: DemoCamerasOptions): Promise<DemoCa
 
   const streamsOf = (c: DemoCameraSpec): StreamKind[] => (c.subStream === false ? ['main'] : ['main', 'sub']);
 
-  const startLoopCamera = async (camera: DemoCameraSpec) => {
+  // Flexible units: the switch-on count of each unit that is on. A start checks it after each loop encode, so a unit
+  // switched off (or off and on again) meanwhile does not start a second set of pushes.
+  const switchedOn = new Map<string, number>();
+  let switches = 0;
+  const switching = new Set<Promise<void>>(); // starts and stops of flexible units in flight, awaited by stop()
+  const track = (p: Promise<void>) => { switching.add(p); void p.finally(() => switching.delete(p)); };
+  const stillWanted = (camera: DemoCameraSpec, onAs: number | null) => !stopped && (onAs === null || switchedOn.get(camera.cameraId) === onAs);
+
+  const startLoopCamera = async (camera: DemoCameraSpec, onAs: number | null = null) => {
     for (const stream of streamsOf(camera)) {
       const file = await ensureLoop(camera, stream);
-      if (stopped) return;
+      if (!stillWanted(camera, onAs)) return;
       const ref = { cameraId: camera.cameraId, stream };
       if (camera.source === 'rtmp') {
         supervise(`demo-push:${streamKey(ref)}`, 'rtmp-push', [camera.cameraId], loopPushArgs(file, publishUrl(opts.rtmp, ref, camera.key!)));
@@ -226,8 +241,9 @@ export async function startDemoCameras(opts: DemoCamerasOptions): Promise<DemoCa
     }
   };
 
+  // Flexible units push their own loops when switched on, so the shared live encode never has to change its outputs.
   const startLiveEncoder = async () => {
-    const rtmpCameras = opts.cameras.filter((c) => c.source === 'rtmp');
+    const rtmpCameras = opts.cameras.filter((c) => c.source === 'rtmp' && !c.flexible);
     if (rtmpCameras.length === 0) return;
     const titleFile = join(opts.cacheDir, 'live-title.txt');
     const clockFile = join(opts.cacheDir, 'live-clock.txt');
@@ -254,6 +270,7 @@ export async function startDemoCameras(opts: DemoCamerasOptions): Promise<DemoCa
     const jobs: Promise<void>[] = [];
     if (mode === 'live-clock') jobs.push(startLiveEncoder());
     for (const camera of opts.cameras) {
+      if (camera.flexible) continue; // started by setActive
       if (mode === 'live-clock' && camera.source === 'rtmp') continue;
       jobs.push(startLoopCamera(camera));
     }
@@ -277,6 +294,25 @@ export async function startDemoCameras(opts: DemoCamerasOptions): Promise<DemoCa
               sourceUrl: demoRtspUrl({ host: opts.rtsp!.host, port: rtspServer!.port }, c.cameraId, stream),
             })),
           ),
+    setActive(cameraId, active) {
+      const camera = opts.cameras.find((c) => c.cameraId === cameraId && c.flexible);
+      if (!camera || stopped || active === switchedOn.has(cameraId)) return;
+      if (active) {
+        const onAs = ++switches;
+        switchedOn.set(cameraId, onAs);
+        track(startLoopCamera(camera, onAs).catch((err) => {
+          if (!stopped) log.error({ cameraId, err: err instanceof Error ? err.message : String(err) }, 'demo flexible unit failed to start');
+        }));
+        return;
+      }
+      switchedOn.delete(cameraId);
+      for (let i = processes.length - 1; i >= 0; i--) {
+        const p = processes[i]!;
+        if (!p.cameraIds.includes(cameraId)) continue;
+        processes.splice(i, 1);
+        track(p.proc.stop());
+      }
+    },
     status: () =>
       processes.map(({ proc, role, cameraIds }) => {
         const s = proc.snapshot();
@@ -285,6 +321,7 @@ export async function startDemoCameras(opts: DemoCamerasOptions): Promise<DemoCa
     async stop() {
       stopped = true;
       await ready.catch(() => {});
+      await Promise.all([...switching]);
       await Promise.all(processes.map((p) => p.proc.stop()));
       await rtspServer?.stop();
       await Promise.all(sdpFiles.map((f) => rm(f, { force: true })));

@@ -329,8 +329,9 @@ async function createMediaServer(opts: MediaServerOptions): Promise<MediaServer>
   // NMS sessions read their settings from the global Context. No `auth`: authorisation is ours.
   nms.Context.config = { bind: opts.host, rtmp: { port: opts.rtmpPort }, http: { port: opts.httpPort } };
 
+  // Not logged here: the room logs and audits each refusal from this event, folding a camera's repeated publish
+  // refusals (server/live/publish-refusals.ts), so a camera retrying all night does not fill the log.
   const emitRejected = (e: MediaServerEvents['rejected']) => {
-    log.warn({ ...e }, `${e.kind} rejected: ${e.reason}`);
     events.emit('rejected', e);
   };
 

@@ -1,8 +1,9 @@
 import type { Sql } from '../db/connect.js';
 import { GENESIS, rowHash, type AuditRow } from './chain.js';
+import { auditActions, isAuditAction, type AuditAction, type AuditSubjectKind } from './schema.js';
 
 export interface AuditEntry {
-  action: string;
+  action: AuditAction;
   actor?: { id: string; username: string } | null;
   subject?: string | null;
   details?: Record<string, unknown>;
@@ -10,6 +11,7 @@ export interface AuditEntry {
 }
 
 const LOCK = 727002;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Appends one row to the chain. Runs inside the caller's transaction when given one, so the audit row commits with the change. */
 export async function appendAudit(sql: Sql, e: AuditEntry): Promise<void> {
@@ -60,4 +62,37 @@ export async function listAudit(sql: Sql, q: { limit: number; before?: number; a
     select id, at, actor_name, action, subject, details, remote_addr from audit_log
     where (${q.before ?? null}::bigint is null or id < ${q.before ?? null}) and (${q.action ?? null}::text is null or action = ${q.action ?? null})
     order by id desc limit ${q.limit}`;
+}
+
+/**
+ * The human name of each row's subject: camera name, incident number (an alert: its incident's), evidence number,
+ * booking reference, the person of a shift or roster entry. One query per kind for a whole page. A subject that is
+ * gone (a removed roster entry, an unknown camera that tried to publish) keeps no label; the trail then shows the id.
+ */
+export async function subjectLabels(sql: Sql, rows: { action: string; subject: string | null; details: Record<string, unknown> }[]): Promise<Array<{ kind: AuditSubjectKind | null; label: string | null }>> {
+  const kindOf = (r: { action: string }) => (isAuditAction(r.action) ? auditActions[r.action] : null);
+  const ids = (kind: AuditSubjectKind) => [...new Set(rows.filter((r) => kindOf(r) === kind && r.subject).map((r) => r.subject!))];
+  // Only well-formed ids reach a uuid column (so its primary key index is used and a stray subject cannot fail the page).
+  const uuids = (kind: AuditSubjectKind) => ids(kind).filter((id) => UUID.test(id));
+  // Roster rows name the observer in their details (a removed entry is no longer in roster_entries).
+  const rosterUsers = [...new Set(rows.filter((r) => kindOf(r) === 'roster' && typeof r.details.userId === 'string').map((r) => r.details.userId as string))].filter((id) => UUID.test(id));
+  const pairs = async (kind: AuditSubjectKind, list: string[], query: (list: string[]) => Promise<{ id: string; label: string }[]>) =>
+    [kind, new Map(list.length ? (await query(list)).map((r) => [r.id, String(r.label)]) : [])] as const;
+  const found = new Map(await Promise.all([
+    pairs('camera', ids('camera'), (l) => sql`select id, name as label from cameras where id = any(${l}::text[])`),
+    pairs('incident', uuids('incident'), (l) => sql`select id::text as id, number::text as label from incidents where id = any(${l}::uuid[])`),
+    pairs('alert', uuids('alert'), (l) => sql`select a.id::text as id, i.number::text as label from alerts a join incidents i on i.id = a.incident_id where a.id = any(${l}::uuid[])`),
+    pairs('evidence', uuids('evidence'), (l) => sql`select id::text as id, number::text as label from evidence_items where id = any(${l}::uuid[])`),
+    pairs('booking', uuids('booking'), (l) => sql`select id::text as id, reference as label from bookings where id = any(${l}::uuid[])`),
+    pairs('shift', uuids('shift'), (l) => sql`select s.id::text as id, u.display_name as label from shifts s join users u on u.id = s.user_id where s.id = any(${l}::uuid[])`),
+    pairs('roster', rosterUsers, (l) => sql`select id::text as id, display_name as label from users where id = any(${l}::uuid[])`),
+  ]));
+  return rows.map((r) => {
+    const kind = kindOf(r);
+    if (!kind || !r.subject) return { kind, label: null };
+    // Users are named by their username already.
+    if (kind === 'user') return { kind, label: r.subject };
+    const key = kind === 'roster' ? (r.details.userId as string | undefined) : r.subject;
+    return { kind, label: (key && found.get(kind)?.get(key)) ?? null };
+  });
 }

@@ -4,6 +4,7 @@ import type { Sql } from '../db/connect.js';
 import type { EventBus } from '../events.js';
 import type { SessionUser } from '../auth/sessions.js';
 import { appendAudit } from '../audit/store.js';
+import type { AuditAction } from '../audit/schema.js';
 import { HttpError, notFound } from '../http/errors.js';
 import type { Notify } from '../notifications/store.js';
 import { notify } from '../notifications/store.js';
@@ -44,7 +45,7 @@ export function checkWindows(input: BookingCreate['windows'], decision: BookingC
 export class BookingService {
   constructor(private d: { sql: Sql; bus: EventBus; rules: BookingRules; now: () => Date }) {}
 
-  private async audit(tx: Sql, a: Actor, action: string, b: { id: string; reference: string }, details: Record<string, unknown> = {}) {
+  private async audit(tx: Sql, a: Actor, action: AuditAction, b: { id: string; reference: string }, details: Record<string, unknown> = {}) {
     await appendAudit(tx, { action, actor: a.user, subject: b.id, details: { reference: b.reference, ...details }, remoteAddr: a.remoteAddr });
   }
 

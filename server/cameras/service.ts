@@ -2,6 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Sql } from '../db/connect.js';
 import { appendAudit } from '../audit/store.js';
+import type { AuditAction } from '../audit/schema.js';
 import type { EventBus } from '../events.js';
 import type { SessionUser } from '../auth/sessions.js';
 import { HttpError, notFound } from '../http/errors.js';
@@ -14,7 +15,7 @@ export const newPublishKey = () => randomBytes(24).toString('base64url');
 export const scopeOf = (u: Pick<SessionUser, 'role' | 'municipalityId'>): store.Scope => ({ municipalityId: u.role === 'municipality' ? u.municipalityId : null });
 
 export interface Actor { user: SessionUser | null; remoteAddr: string | null }
-const audit = (tx: Sql, a: Actor, action: string, subject: string, details: Record<string, unknown> = {}) =>
+const audit = (tx: Sql, a: Actor, action: AuditAction, subject: string, details: Record<string, unknown> = {}) =>
   appendAudit(tx, { action, actor: a.user, subject, details, remoteAddr: a.remoteAddr });
 
 export class CameraService {

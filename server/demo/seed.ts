@@ -32,7 +32,7 @@ export function demoKeyFor(dataDir: string, cameraId: string): string {
   return createHmac('sha256', readFileSync(file, 'utf8').trim()).update(cameraId).digest('base64url').slice(0, 32);
 }
 
-export interface DemoCamera { id: string; name: string; source: 'rtmp' | 'rtsp'; key: string | null }
+export interface DemoCamera { id: string; name: string; kind: 'permanent' | 'flexible'; source: 'rtmp' | 'rtsp'; key: string | null }
 
 export async function seedDemo(sql: Sql, configDir: string, dataDir: string, rtspUrlFor: (id: string) => string): Promise<{ demo: DemoConfig; cameras: DemoCamera[] }> {
   const demo = readConfigJson(configDir, 'demo.json', demoSchema);
@@ -50,7 +50,7 @@ export async function seedDemo(sql: Sql, configDir: string, dataDir: string, rts
               ${c.rtsp ? 'rtsp' : 'rtmp'}, ${c.rtsp ? rtspUrlFor(c.id) : null}, ${key ? hashPublishKey(key) : null}, ${!c.rtsp}, ${c.notes ?? ''})
       on conflict (id) do update set rtsp_url = excluded.rtsp_url where cameras.source_type = 'rtsp' and excluded.source_type = 'rtsp'`;
     // ^ the simulated RTSP camera follows DEMO_RTSP_PORT across starts; everything else an admin changed is kept.
-    cameras.push({ id: c.id, name: c.name, source: c.rtsp ? 'rtsp' : 'rtmp', key });
+    cameras.push({ id: c.id, name: c.name, kind: c.kind, source: c.rtsp ? 'rtsp' : 'rtmp', key });
   }
   await seedDemoBookings(sql);
   return { demo, cameras };

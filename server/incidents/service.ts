@@ -8,6 +8,7 @@ import type { EventBus } from '../events.js';
 import type { SessionUser } from '../auth/sessions.js';
 import { can } from '../auth/policy.js';
 import { appendAudit } from '../audit/store.js';
+import type { AuditAction } from '../audit/schema.js';
 import { HttpError, notFound } from '../http/errors.js';
 import { enqueueDispatch } from '../dispatch/outbox.js';
 import { countFailedDeliveries } from '../dispatch/outbox.js';
@@ -47,7 +48,7 @@ export class IncidentService {
   private stopped = false;
   constructor(private d: IncidentServiceDeps) {}
 
-  private audit(tx: Sql, a: Actor | null, action: string, subject: string, details: Record<string, unknown> = {}) {
+  private audit(tx: Sql, a: Actor | null, action: AuditAction, subject: string, details: Record<string, unknown> = {}) {
     return appendAudit(tx, { action, actor: a?.user ?? null, subject, details, remoteAddr: a?.remoteAddr ?? null });
   }
 

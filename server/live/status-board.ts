@@ -3,6 +3,7 @@ import type { Sql } from '../db/connect.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
 import { appendAudit } from '../audit/store.js';
+import type { AuditAction } from '../audit/schema.js';
 import type { CameraStatus } from './schema.js';
 
 export interface StreamStats { cameraId: string; stream: 'main' | 'sub'; bitrateKbps: number | null; fps: number | null; width: number | null; height: number | null; lastFrameAt: Date | null }
@@ -54,7 +55,7 @@ export class StatusBoard {
   /** Waits for audit rows still being written (at shutdown, before the database connection closes). */
   async drain(): Promise<void> { await Promise.all([...this.inFlight]); }
 
-  private audit(action: string, cameraId: string, details: Record<string, unknown>) {
+  private audit(action: AuditAction, cameraId: string, details: Record<string, unknown>) {
     const write = appendAudit(this.sql, { action, subject: cameraId, details, remoteAddr: (details.remoteAddr as string) ?? null })
       .catch((err) => this.log.error({ err, action, cameraId }, 'audit write failed'))
       .finally(() => this.inFlight.delete(write));

@@ -8,18 +8,24 @@ import type { EventBus } from '../events.js';
 import type { LiveService } from './service.js';
 import { closeDanglingViews, endLiveView, startLiveView } from './views.js';
 import { isSystemViewer } from './play-tokens.js';
+import { PublishRefusals } from './publish-refusals.js';
 
-export async function connectLive(d: { sql: Sql; log: Logger; bus: EventBus; media: MediaServer; board: StatusBoard; live: LiveService; statsEveryMs?: number }) {
+export async function connectLive(d: { sql: Sql; log: Logger; bus: EventBus; media: MediaServer; board: StatusBoard; live: LiveService; statsEveryMs?: number; refusalFoldMs?: number }) {
   const { sql, log, media, board } = d;
   const fail = (what: string) => (err: unknown) => log.error({ err }, what);
   await closeDanglingViews(sql);
 
-  media.events.on('publish', (e) => board.published(e.cameraId, e.stream, e.remoteAddr));
+  // A camera that is refused retries every few seconds: its refusals are folded into episodes (publish-refusals.ts).
+  const publishRefusals = new PublishRefusals({ log, foldMs: d.refusalFoldMs,
+    write: (r) => appendAudit(sql, { action: 'live.publish_refused', subject: r.subject, remoteAddr: r.remoteAddr, details: r.details }) });
+  media.events.on('publish', (e) => { publishRefusals.accepted(e.cameraId); board.published(e.cameraId, e.stream, e.remoteAddr); });
   media.events.on('unpublish', (e) => board.unpublished(e.cameraId, e.stream));
   const refusals = new Set<Promise<unknown>>(); // audit writes in flight, awaited at stop
   media.events.on('rejected', (e) => {
+    if (e.kind === 'publish') return publishRefusals.refused(e);
+    // A refused play is a person's attempt to watch (Wpg: every consultation): each one is written.
     log.warn({ kind: e.kind, cameraId: e.cameraId, reason: e.reason, remoteAddr: e.remoteAddr }, `${e.kind} refused`);
-    const write = appendAudit(sql, { action: `live.${e.kind}_refused`, subject: e.cameraId, remoteAddr: e.remoteAddr, details: { reason: e.reason, stream: e.stream } })
+    const write = appendAudit(sql, { action: 'live.play_refused', subject: e.cameraId, remoteAddr: e.remoteAddr, details: { reason: e.reason, stream: e.stream } })
       .catch(fail('audit write failed')).finally(() => refusals.delete(write));
     refusals.add(write);
   });
@@ -64,5 +70,5 @@ export async function connectLive(d: { sql: Sql; log: Logger; bus: EventBus; med
     cameraId: s.cameraId, stream: s.stream, bitrateKbps: s.bitrateKbps, fps: s.fps ?? null, width: s.width ?? null, height: s.height ?? null, lastFrameAt: s.lastFrameAt,
   }))), d.statsEveryMs ?? 2000);
   timer.unref();
-  return { stop: async () => { clearInterval(timer); d.bus.off('camera.revoked', revoke); d.bus.off('session.ended', sessionEnded); d.bus.off('alert.cameras_released', released); await Promise.all([...cuts]); await Promise.all(views.values()); await Promise.all([...refusals]); await board.drain(); } };
+  return { stop: async () => { clearInterval(timer); d.bus.off('camera.revoked', revoke); d.bus.off('session.ended', sessionEnded); d.bus.off('alert.cameras_released', released); await Promise.all([...cuts]); await Promise.all(views.values()); await Promise.all([...refusals]); await publishRefusals.stop(); await board.drain(); } };
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../server/config.js';
-import { createLogger } from '../../server/log.js';
+import { createLogger, type Logger } from '../../server/log.js';
 import { startRoom, type Room } from '../../server/main.js';
 import { freshDatabase } from './db.js';
 
@@ -14,8 +14,9 @@ export interface TestRoom extends Room { close(): Promise<void> }
  * drops it itself). Without it, each room gets a fresh database that close() drops.
  * opts.now: the room's clock for bookings (activation windows, lead time, usage).
  * opts.dataDir: likewise for DATA_DIR (recordings, evidence clips, the signing key): kept on close.
+ * opts.configDir: another config/ (e.g. fewer demo cameras); opts.log: a logger whose lines the test reads.
  */
-export async function startTestRoom(env: Record<string, string> = {}, opts: { db?: Awaited<ReturnType<typeof freshDatabase>>; dataDir?: string; now?: () => Date } = {}): Promise<TestRoom> {
+export async function startTestRoom(env: Record<string, string> = {}, opts: { db?: Awaited<ReturnType<typeof freshDatabase>>; dataDir?: string; now?: () => Date; configDir?: string; log?: Logger } = {}): Promise<TestRoom> {
   const db = opts.db ?? await freshDatabase();
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'uitkijk-test-data-'));
   const config = loadConfig({
@@ -23,7 +24,7 @@ export async function startTestRoom(env: Record<string, string> = {}, opts: { db
     DATABASE_URL: db.url, DATA_DIR: dataDir, MEDIA_DIR: path.join(dataDir, 'media'), DEMO: 'true', DEMO_CAMERAS: 'false', RECORDING: 'on', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     SERVE_CLIENT: 'false', ...env,
   });
-  const room = await startRoom(config, createLogger(config.LOG_LEVEL), { now: opts.now });
+  const room = await startRoom(config, opts.log ?? createLogger(config.LOG_LEVEL), { now: opts.now, configDir: opts.configDir });
   return {
     ...room,
     async close() {

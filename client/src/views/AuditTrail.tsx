@@ -4,6 +4,7 @@ import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import { api, type AuditEntry, type ChainReport } from '../api/endpoints';
+import { auditActionCodes, isAuditAction } from '../../../server/audit/schema';
 import { toApiError, type ApiError } from '../api/http';
 import { useErrorText } from '../components/errors';
 import { formatDateTime } from '../format';
@@ -11,21 +12,30 @@ import { useCan } from '../session/SessionContext';
 
 const PAGE_SIZE = 50;
 
-// Audit actions the server writes today; later issues add more, which show as their code.
-const knownActions = ['login.ok', 'login.failed', 'login.throttled', 'logout', 'user.created', 'user.changed', 'user.role_changed',
-  'user.password_set', 'camera.created', 'camera.changed', 'camera.disabled', 'camera.enabled', 'camera.key_rotated',
-  'camera.online', 'camera.offline', 'live.view', 'live.publish_refused', 'live.play_refused',
-  'incident.created', 'incident.changed', 'incident.snapshot_viewed', 'alert.raised', 'alert.acknowledged', 'alert.unit_sent', 'alert.on_scene',
-  'alert.closed', 'alert.escalated', 'shift.started', 'shift.ended', 'shift.cameras_changed', 'dispatch.delivery_failed'] as const;
-type KnownAction = (typeof knownActions)[number];
-const isKnownAction = (a: string): a is KnownAction => (knownActions as readonly string[]).includes(a);
-
 function actionLabel(t: TFunction, action: string): string {
-  return isKnownAction(action) ? t(`audit.actions.${action}`) : action;
+  return isAuditAction(action) ? t(`audit.actions.${action}`) : action;
+}
+
+/** The subject as people name it (camera name, incident #, BK-… reference, evidence #); its id on hover. */
+function Subject({ entry }: { entry: AuditEntry }) {
+  const { t } = useTranslation();
+  if (!entry.subject) return null;
+  if (!entry.subjectKind || entry.subjectLabel === null) return <span className="mono" data-testid="audit-subject">{entry.subject}</span>;
+  const text = t(`audit.subjects.${entry.subjectKind}`, { label: entry.subjectLabel });
+  if (entry.subjectLabel === entry.subject) return <span data-testid="audit-subject">{text}</span>;
+  return <span title={t('audit.idOnHover', { id: entry.subject })} data-subject-id={entry.subject} data-testid="audit-subject">{text}</span>;
+}
+
+/** A row that stands for several refusals folded into one (server/live/publish-refusals.ts): how many, and when. */
+function folded(details: Record<string, unknown>): { count: number; firstAt: string; lastAt: string } | null {
+  const { count, firstAt, lastAt } = details;
+  return typeof count === 'number' && typeof firstAt === 'string' && typeof lastAt === 'string' ? { count, firstAt, lastAt } : null;
 }
 
 function detailsText(details: Record<string, unknown>): string {
+  const shownApart = folded(details) ? ['count', 'firstAt', 'lastAt'] : [];
   return Object.entries(details)
+    .filter(([k]) => !shownApart.includes(k))
     .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : Array.isArray(v) && v.every((x) => typeof x === 'string') ? v.join(', ') : JSON.stringify(v)}`)
     .join(' · ');
 }
@@ -75,7 +85,7 @@ export function AuditTrail() {
             <input id={filterId} list={listId} value={actionInput} onChange={(e) => setActionInput(e.target.value)} autoComplete="off" spellCheck={false}
               className="mono" data-testid="audit-filter" />
             <datalist id={listId}>
-              {knownActions.map((a) => <option key={a} value={a}>{actionLabel(t, a)}</option>)}
+              {auditActionCodes.map((a) => <option key={a} value={a}>{actionLabel(t, a)}</option>)}
             </datalist>
           </div>
           <button type="submit" className="button">{t('audit.applyFilter')}</button>
@@ -102,12 +112,16 @@ export function AuditTrail() {
             </thead>
             <tbody>
               {rows.map((r) => (
-                <tr key={r.id} data-testid={`audit-${r.id}`}>
+                <tr key={r.id} data-testid={`audit-${r.id}`} data-action={r.action}>
                   <td className="mono">{r.id}</td>
                   <td className="nowrap">{formatDateTime(r.at, i18n.language)}</td>
                   <td>{r.actor ?? <span className="muted">{t('audit.system')}</span>}</td>
-                  <td><span className={`action action--${r.action.split('.')[0]}`}>{actionLabel(t, r.action)}</span><span className="sub mono">{r.action}</span></td>
-                  <td>{r.subject ?? ''}</td>
+                  <td>
+                    <span className={`action action--${r.action.split('.')[0]}`}>{actionLabel(t, r.action)}</span>
+                    <FoldedCount details={r.details} />
+                    <span className="sub mono">{r.action}</span>
+                  </td>
+                  <td><Subject entry={r} /></td>
                   <td className="details">{detailsText(r.details)}</td>
                   <td className="mono">{r.remoteAddr ?? ''}</td>
                 </tr>
@@ -125,6 +139,13 @@ export function AuditTrail() {
       </nav>
     </>
   );
+}
+
+function FoldedCount({ details }: { details: Record<string, unknown> }) {
+  const { t, i18n } = useTranslation();
+  const f = folded(details);
+  if (!f) return null;
+  return <span className="sub" data-testid="audit-folded">{t('audit.repeated', { count: f.count, first: formatDateTime(f.firstAt, i18n.language), last: formatDateTime(f.lastAt, i18n.language) })}</span>;
 }
 
 function ChainCheck() {
