@@ -1,5 +1,6 @@
 // Figures for supervisors: incidents per night, per municipality and per category, and the dispatch response times
-// (key press → acknowledged, acknowledged → on scene), for a date range; the same as a CSV download.
+// (the room: key press → raised; the dispatch centre: raised → acknowledged → on scene), for a date range; the same as a
+// CSV download.
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { figuresQuerySchema, type Figures } from '../../../server/reports/schema';
@@ -66,8 +67,11 @@ export function FiguresView() {
             <table className="table table--dense">
               <thead><tr><th scope="col"></th><th scope="col">{t('figures.count')}</th><th scope="col">{t('figures.median')}</th><th scope="col">{t('figures.p90')}</th></tr></thead>
               <tbody>
-                <tr><th scope="row">{t('figures.tagToAck')}</th><td>{figures.response.tagToAck.count}</td><td>{secs(figures.response.tagToAck.medianSeconds)}</td><td>{secs(figures.response.tagToAck.p90Seconds)}</td></tr>
-                <tr><th scope="row">{t('figures.ackToOnScene')}</th><td>{figures.response.ackToOnScene.count}</td><td>{secs(figures.response.ackToOnScene.medianSeconds)}</td><td>{secs(figures.response.ackToOnScene.p90Seconds)}</td></tr>
+                {(['tagToRaise', 'raiseToAck', 'ackToOnScene'] as const).map((k) => (
+                  <tr key={k} data-testid={`figures-response-${k}`}>
+                    <th scope="row">{t(`figures.${k}`)}</th><td>{figures.response[k].count}</td><td>{secs(figures.response[k].medianSeconds)}</td><td>{secs(figures.response[k].p90Seconds)}</td>
+                  </tr>
+                ))}
               </tbody>
             </table>
           </section>
