@@ -13,19 +13,23 @@ const ZONE = 'Europe/Amsterdam';
 
 let room: TestRoom;
 let browser: Browser;
+// A browser with its own rule that audio waits for a user gesture (the others are started without it).
+let gestureBrowser: Browser;
 // A browser whose own locale is American (mm/dd/yyyy, AM/PM) in another time zone: the console is Dutch all the same.
 const consoles = new Consoles(() => browser, () => room.url, { locale: 'en-US', timezoneId: 'America/New_York' });
+const gestureConsoles = new Consoles(() => gestureBrowser, () => room.url);
 
 beforeAll(async () => {
-  [room, browser] = await Promise.all([startTestRoom({ SERVE_CLIENT: 'true', DISPATCH_ESCALATE_SECONDS: '3600' }), launchBrowser()]);
+  [room, browser, gestureBrowser] = await Promise.all([startTestRoom({ SERVE_CLIENT: 'true', DISPATCH_ESCALATE_SECONDS: '3600' }), launchBrowser(),
+    launchBrowser({ autoplay: false })]);
 }, 240_000);
 
 afterEach(async () => {
-  expect(await consoles.closeAll(), 'uncaught errors in the page').toEqual([]);
+  expect([...await consoles.closeAll(), ...await gestureConsoles.closeAll()], 'uncaught errors in the page').toEqual([]);
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await Promise.all([browser?.close(), gestureBrowser?.close()]);
   await room?.close();
 });
 
@@ -85,5 +89,61 @@ describe('the consoles in the first week, in real Chromium', { timeout: 180_000 
     await row.waitFor();
     expect(await row.getByTestId('incident-dispatch-status').innerText()).toBe('afgesloten');
     console.log('open incidents: card gone after the close in', goneMs, 'ms');
+  });
+
+  it('8: a fresh dispatcher console has its sound on; where the browser waits for a gesture a banner asks until one click or key turns it on; the next alert sounds', async () => {
+    const obsApi = await new ApiClient(room.url).login('observer');
+    // A dispatcher who never touched the sound, in a browser that lets audio start only after a gesture: the login
+    // click is one, so the console is audible from the start, without a banner.
+    const dispatcher = await gestureConsoles.loginAs('dispatcher');
+    await dispatcher.locator('[data-testid="alerts-queue"][data-loaded="true"]').waitFor();
+    const toggle = dispatcher.getByTestId('sound-toggle');
+    await expect.poll(() => toggle.getAttribute('data-state')).toBe('on');
+    expect(await toggle.getAttribute('aria-pressed')).toBe('true');
+    expect(await dispatcher.getByTestId('sound-banner').count()).toBe(0);
+    const first = await raised(obsApi);
+    await dispatcher.getByTestId(`alert-row-${first.incident.number}`).waitFor();
+    await expect.poll(async () => Number(await toggle.getAttribute('data-beeps'))).toBe(1);
+
+    // The page loaded again (no gesture in it yet): the banner asks, plainly, until a click.
+    await dispatcher.reload();
+    await dispatcher.locator('[data-testid="alerts-queue"][data-loaded="true"]').waitFor();
+    const banner = dispatcher.getByTestId('sound-banner');
+    await banner.waitFor();
+    await dispatcher.waitForTimeout(600); // longer than the console's own try without a gesture: still blocked
+    expect(await toggle.getAttribute('data-state')).toBe('blocked');
+    expect(await banner.getAttribute('data-state')).toBe('blocked');
+    expect(await banner.innerText()).toContain('Het geluid voor nieuwe meldingen staat nog niet aan');
+    await shot(dispatcher, 'dispatch-sound-banner');
+    // An alert before the gesture is not heard (the browser would not play it): the counter says so.
+    const silent = await raised(obsApi);
+    await dispatcher.getByTestId(`alert-row-${silent.incident.number}`).waitFor();
+    expect(Number(await toggle.getAttribute('data-beeps'))).toBe(0);
+    await banner.getByTestId('sound-banner-enable').click();
+    await expect.poll(() => toggle.getAttribute('data-state')).toBe('on');
+    await banner.waitFor({ state: 'detached' });
+    const heard = await raised(obsApi);
+    await dispatcher.getByTestId(`alert-row-${heard.incident.number}`).waitFor();
+    await expect.poll(async () => Number(await toggle.getAttribute('data-beeps'))).toBe(1);
+
+    // Again, and this time any key will do.
+    await dispatcher.reload();
+    await dispatcher.locator('[data-testid="alerts-queue"][data-loaded="true"]').waitFor();
+    await banner.waitFor();
+    await dispatcher.keyboard.press('ArrowDown');
+    await expect.poll(() => toggle.getAttribute('data-state')).toBe('on');
+    await banner.waitFor({ state: 'detached' });
+
+    // Turned off on purpose (G): remembered, and the banner says the console cannot be heard.
+    await dispatcher.keyboard.press('g');
+    await expect.poll(() => toggle.getAttribute('data-state')).toBe('off');
+    await banner.waitFor();
+    expect(await banner.getAttribute('data-state')).toBe('off');
+    expect(await banner.innerText()).toContain('Het geluid staat uit');
+    await dispatcher.reload();
+    await dispatcher.locator('[data-testid="alerts-queue"][data-loaded="true"]').waitFor();
+    expect(await toggle.getAttribute('data-state')).toBe('off');
+    await banner.getByTestId('sound-banner-enable').click();
+    await expect.poll(() => toggle.getAttribute('data-state')).toBe('on');
   });
 });

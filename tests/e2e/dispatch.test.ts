@@ -89,8 +89,7 @@ describe('incidents and dispatch in real Chromium', { timeout: 120_000 }, () => 
   it('the observer tags with one key and raises; the dispatcher sees it within 1 s, acknowledges, and the observer sees "ontvangen"', async () => {
     const [observer, dispatcher] = await Promise.all([loginAs('observer'), dispatcherConsole()]);
 
-    // The dispatcher turns the sound on (a user gesture); the button says so.
-    await dispatcher.getByTestId('sound-toggle').click();
+    // The sound is on from the start (nobody turned it off); the button says so.
     await expect.poll(() => dispatcher.getByTestId('sound-toggle').getAttribute('data-state')).toBe('on');
     expect(await dispatcher.getByTestId('sound-toggle').getAttribute('aria-pressed')).toBe('true');
     expect(await dispatcher.getByTestId('sound-toggle').innerText()).toContain('Geluid aan');
