@@ -146,4 +146,67 @@ describe('the consoles in the first week, in real Chromium', { timeout: 180_000 
     await banner.getByTestId('sound-banner-enable').click();
     await expect.poll(() => toggle.getAttribute('data-state')).toBe('on');
   });
+
+  it('7: a booking-form error goes as soon as its field is right, before the next send; no new ones appear while typing', async () => {
+    const page = await loginAs('enschede');
+    await page.getByTestId('nav-bookings').click();
+    await page.getByTestId('booking-new').click();
+    const form = page.getByTestId('booking-form');
+    await form.waitFor();
+    const errorsShown = () => form.locator('[data-field-error]').allInnerTexts();
+    const fieldError = (testId: string) => form.locator('.field', { has: page.getByTestId(testId) }).locator('[data-field-error]');
+    const banner = form.getByTestId('booking-form-error');
+
+    // Sent empty: every required field is marked, with the form's banner.
+    await form.getByTestId('booking-form-submit').click();
+    await expect.poll(async () => (await errorsShown()).length).toBeGreaterThanOrEqual(10);
+    expect(await banner.innerText()).toContain('Controleer de gemarkeerde velden.');
+    expect(await fieldError('bf-event').innerText()).toBe('Vul de naam van het evenement in.');
+    const before = (await errorsShown()).length;
+
+    // The event name typed: its error goes at once; the others stay.
+    await form.getByTestId('bf-event').fill('Koningsnacht');
+    await expect.poll(() => fieldError('bf-event').count()).toBe(0);
+    expect(await form.getByTestId('bf-event').getAttribute('aria-invalid')).toBeNull();
+    expect((await errorsShown()).length).toBe(before - 1);
+    // Still wrong stays marked (with the message for what is there now); right goes.
+    await form.getByTestId('bf-lat').fill('abc');
+    expect(await fieldError('bf-lat').count()).toBe(1);
+    await form.getByTestId('bf-lat').fill('52,2206');
+    await expect.poll(() => fieldError('bf-lat').count()).toBe(0);
+    // A field nobody sent wrong is not marked while it is typed in.
+    await form.getByTestId('bf-contact-email').fill('oov@');
+    expect(await fieldError('bf-contact-email').count()).toBe(0);
+    await form.getByTestId('bf-contact-email').fill('oov@enschede.example');
+
+    // The rest filled in, with a decision period the window lies outside of: only the server knows.
+    const day = DateTime.now().setZone(ZONE).plus({ days: 3 });
+    await form.getByTestId('bf-address').fill('Oude Markt, Enschede');
+    await form.getByTestId('bf-lon').fill('6,8953');
+    await form.getByTestId('bf-risk-A').check();
+    await form.getByTestId('window-0-start').fill(`${day.toISODate()}T20:00`);
+    await form.getByTestId('window-0-end').fill(`${day.toISODate()}T23:00`);
+    await form.getByTestId('bf-decision-ref').fill('AB-OOV-2026-200');
+    await form.getByTestId('bf-decision-from').fill(day.minus({ days: 10 }).toISODate()!);
+    await form.getByTestId('bf-decision-to').fill(day.minus({ days: 5 }).toISODate()!);
+    await form.getByTestId('bf-contact-name').fill('Inge Openbare Orde');
+    await form.getByTestId('bf-contact-phone').fill('053 481 1111');
+    // Every field marked at the first send is right now: no error and no banner left.
+    await expect.poll(errorsShown).toEqual([]);
+    expect(await banner.innerText()).toBe('');
+    await form.getByTestId('booking-form-submit').click();
+    await expect.poll(() => form.getByTestId('window-0').innerText()).toContain('buiten de periode van het aanwijzingsbesluit');
+    expect(await banner.innerText()).toContain('Controleer de gemarkeerde velden.');
+    // Changing something else leaves the server's error in place; changing the period it is about takes it away.
+    await form.getByTestId('bf-notes').fill('Podium');
+    expect(await form.getByTestId('window-0').innerText()).toContain('buiten de periode van het aanwijzingsbesluit');
+    await form.getByTestId('bf-decision-from').fill(day.minus({ days: 1 }).toISODate()!);
+    await expect.poll(() => form.getByTestId('window-0').innerText()).not.toContain('buiten de periode');
+    await expect.poll(errorsShown).toEqual([]);
+    expect(await banner.innerText()).toBe('');
+    await form.getByTestId('bf-decision-to').fill(day.plus({ days: 1 }).toISODate()!);
+    await form.getByTestId('booking-form-submit').click();
+    await form.waitFor({ state: 'detached' });
+    await page.getByTestId('booking-detail').waitFor();
+  });
 });

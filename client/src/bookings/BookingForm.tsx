@@ -42,6 +42,23 @@ function draftOf(b: Booking): Draft {
   };
 }
 
+/**
+ * The part of the draft a field's error is about. An error the server gave stays until this part changes (only the
+ * server can say whether the change made it right; it checks again on the next send). The windows and the decision's
+ * period go together: a window outside the period is put right by changing either.
+ */
+function partOf(field: string, x: Draft): string {
+  if (field.startsWith('windows') || field === 'decision.from' || field === 'decision.to') {
+    return JSON.stringify([x.windows.map((w) => [w.start, w.startOffset, w.end, w.endOffset]), x.decisionFrom, x.decisionTo]);
+  }
+  if (field.startsWith('location')) return `${x.lat}|${x.lon}`;
+  const single: Record<string, string> = {
+    eventName: x.eventName, address: x.address, riskClass: x.riskClass, unitsWanted: x.unitsWanted, observersWanted: x.observersWanted,
+    'decision.reference': x.decisionRef, 'contact.name': x.contactName, 'contact.phone': x.contactPhone, 'contact.email': x.contactEmail, notes: x.notes,
+  };
+  return single[field] ?? JSON.stringify(x);
+}
+
 const wallWith = (wall: string, offset: Offset) => (offset && isAmbiguous(wall) ? `${wall}${offset}` : wall);
 const windowsOf = (d: Draft) => d.windows.map((w) => ({ start: wallWith(w.start, w.startOffset), end: wallWith(w.end, w.endOffset) }));
 const toInt = (s: string) => (/^\s*\d+\s*$/.test(s) ? Number(s) : Number.NaN);
@@ -58,7 +75,10 @@ export function BookingForm({ booking, onSaved, onClose, onConflict }: Props) {
   const { t } = useTranslation();
   const errorText = useBookingErrorText();
   const [d, setD] = useState<Draft>(() => (booking ? draftOf(booking) : emptyDraft()));
-  const [errors, setErrors] = useState<FieldErrors>({});
+  // The errors of the last send, and the draft they were about (see shownError).
+  const [sent, setSent] = useState<{ errors: FieldErrors; draft: Draft }>({ errors: {}, draft: d });
+  const setErrors = (errors: FieldErrors) => setSent({ errors, draft: d });
+  const errors = sent.errors;
   const [formError, setFormError] = useState<string | null>(null);
   const [conflict, setConflict] = useState<string | null>(null);
   const [info, setInfo] = useState<string | null>(null);
@@ -169,7 +189,17 @@ export function BookingForm({ booking, onSaved, onClose, onConflict }: Props) {
     }
   }
 
-  const err = (f: string) => errors[f];
+  // An error goes as soon as its field is right: the form's own checks run again on every change (so their message
+  // also follows what is typed), and an error only the server could give goes when its part of the draft changes.
+  // No new errors appear while typing: only those of the last send are shown, or fewer.
+  const checkedNow = Object.keys(errors).length > 0 ? build() : null;
+  const liveErrors = checkedNow && checkedNow.ok === false ? checkedNow.errors : {};
+  const err = (f: string): string | undefined => {
+    if (!errors[f]) return undefined;
+    return liveErrors[f] ?? (partOf(f, d) === partOf(f, sent.draft) ? errors[f] : undefined);
+  };
+  // "Check the marked fields" goes with the last marked field.
+  const shownFormError = formError === t('common.checkFields') && !Object.keys(errors).some((f) => err(f)) ? null : formError;
   return (
     <Dialog title={booking ? t('bookings.form.changeTitle', { reference: booking.reference }) : t('bookings.form.newTitle')} onClose={onClose}
       testId="booking-form" wide closable={!busy}>
@@ -294,7 +324,7 @@ export function BookingForm({ booking, onSaved, onClose, onConflict }: Props) {
               {onConflict && <button type="button" className="button button--small" onClick={onConflict}>{t('bookings.reload')}</button>}
             </div>
           )}
-          {formError && <p className="banner banner--error">{formError}</p>}
+          {shownFormError && <p className="banner banner--error">{shownFormError}</p>}
         </div>
         {info && <p className="banner banner--info span-2" role="status">{info}</p>}
         <div className="actions span-2">
