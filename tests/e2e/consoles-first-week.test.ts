@@ -209,4 +209,88 @@ describe('the consoles in the first week, in real Chromium', { timeout: 180_000 
     await form.waitFor({ state: 'detached' });
     await page.getByTestId('booking-detail').waitFor();
   });
+
+  it('10: in a browser whose own locale is American, every date and time in the Dutch console is typed and read as dd-mm-jjjj on a 24-hour clock', async () => {
+    // What the browser would do on its own: its native date inputs follow this locale, not the page's language.
+    const native = 'input[type="date"], input[type="datetime-local"], input[type="month"], input[type="time"], input[type="week"]';
+    const municipality = await loginAs('enschede');
+    expect(await municipality.evaluate(() => navigator.language)).toBe('en-US');
+    expect(await municipality.evaluate(() => new Date(2027, 5, 12, 21).toLocaleString())).toBe('6/12/2027, 9:00:00 PM');
+    expect(await municipality.evaluate(() => document.documentElement.lang)).toBe('nl');
+
+    // The booking form: windows and the decision's period in Dutch order, 24 h.
+    await municipality.getByTestId('nav-bookings').click();
+    await municipality.getByTestId('booking-new').click();
+    const form = municipality.getByTestId('booking-form');
+    await form.waitFor();
+    expect(await municipality.locator(native).count()).toBe(0);
+    expect(await form.getByTestId('window-0-start').getAttribute('placeholder')).toBe('dd-mm-jjjj uu:mm');
+    expect(await form.getByTestId('bf-decision-from').getAttribute('placeholder')).toBe('dd-mm-jjjj');
+    const day = DateTime.now().setZone(ZONE).plus({ days: 40 });
+    const nl = (d: DateTime) => d.toFormat('dd-MM-yyyy');
+    await form.getByTestId('bf-event').fill('Zomeravond');
+    await form.getByTestId('bf-address').fill('Oude Markt, Enschede');
+    await form.getByTestId('bf-lat').fill('52,2206');
+    await form.getByTestId('bf-lon').fill('6,8953');
+    await form.getByTestId('bf-risk-A').check();
+    // An American time is not a time here: said at the field, nothing sent.
+    await form.getByTestId('window-0-start').fill(`${day.toFormat('MM/dd/yyyy')} 9:00 PM`);
+    await form.getByTestId('window-0-end').fill(`${nl(day)} 23:30`);
+    await form.getByTestId('bf-decision-ref').fill('AB-OOV-2027-077');
+    await form.getByTestId('bf-decision-from').fill(nl(day.minus({ days: 1 })));
+    await form.getByTestId('bf-decision-to').fill(nl(day.plus({ days: 1 })));
+    await form.getByTestId('bf-contact-name').fill('Inge Openbare Orde');
+    await form.getByTestId('bf-contact-phone').fill('053 481 1111');
+    await form.getByTestId('booking-form-submit').click();
+    await expect.poll(() => form.getByTestId('window-0').innerText()).toContain('Vul datum en tijd in als dd-mm-jjjj uu:mm (24 uur).');
+    // A short Dutch time is read and written out in full when the field is left.
+    await form.getByTestId('window-0-start').fill(`${day.toFormat('d-M-yyyy')} 21:00`);
+    await form.getByTestId('window-0-end').focus();
+    expect(await form.getByTestId('window-0-start').inputValue()).toBe(`${nl(day)} 21:00`);
+    await shot(municipality, 'dates-booking-form');
+    await form.getByTestId('booking-form-submit').click();
+    await form.waitFor({ state: 'detached' });
+    const w = municipality.getByTestId('booking-detail').getByTestId('booking-windows').locator('li').first();
+    expect(await w.getAttribute('data-start-local')).toBe(`${day.toISODate()}T21:00${day.set({ hour: 21 }).toFormat('ZZ')}`);
+    expect(await w.innerText()).toContain('21:00–23:30');
+
+    // Usage per month: mm-jjjj.
+    await municipality.getByTestId('nav-usage').click();
+    const month = municipality.getByTestId('usage-month');
+    await expect.poll(() => month.inputValue()).toBe(DateTime.now().setZone(ZONE).toFormat('MM-yyyy'));
+    expect(await municipality.locator(native).count()).toBe(0);
+
+    // The supervisor's figures, roster and playback.
+    const supervisor = await loginAs('supervisor');
+    await supervisor.getByTestId('nav-figures').click();
+    await supervisor.getByTestId('figures').waitFor();
+    const today = DateTime.now().setZone(ZONE);
+    expect(await supervisor.getByTestId('figures-from').inputValue()).toBe(nl(today.minus({ days: 6 })));
+    expect(await supervisor.getByTestId('figures-to').inputValue()).toBe(nl(today));
+    expect(await supervisor.locator(native).count()).toBe(0);
+    await supervisor.getByTestId('figures-from').fill('31-02-2026');
+    await expect.poll(() => supervisor.getByTestId('figures-show').isDisabled()).toBe(true);
+    expect(await supervisor.locator('form .field-error').innerText()).toBe('Vul beide datums in als dd-mm-jjjj.');
+    await supervisor.getByTestId('figures-from').fill(nl(today.minus({ days: 2 })));
+    await expect.poll(() => supervisor.getByTestId('figures-show').isDisabled()).toBe(false);
+    const [request] = await Promise.all([supervisor.waitForRequest('**/api/figures?*'), supervisor.getByTestId('figures-show').click()]);
+    expect(new URL(request.url()).searchParams.get('from')).toBe(today.minus({ days: 2 }).toISODate());
+
+    await supervisor.getByTestId('nav-planning').click();
+    await supervisor.getByTestId('roster-start').waitFor();
+    expect(await supervisor.getByTestId('roster-start').getAttribute('placeholder')).toBe('dd-mm-jjjj uu:mm');
+    expect(await supervisor.locator(native).count()).toBe(0);
+
+    await supervisor.goto(`${room.url}/#/playback/ens-oude-markt`);
+    const moment = supervisor.getByTestId('playback-moment');
+    await moment.waitFor();
+    expect(await moment.getAttribute('placeholder')).toBe('dd-mm-jjjj uu:mm:ss');
+    expect(await supervisor.locator(native).count()).toBe(0);
+
+    // The police's evidence search.
+    const police = await loginAs('police');
+    await police.getByTestId('evidence-search-from').waitFor();
+    expect(await police.getByTestId('evidence-search-from').getAttribute('placeholder')).toBe('dd-mm-jjjj uu:mm');
+    expect(await police.locator(native).count()).toBe(0);
+  });
 });

@@ -1,5 +1,5 @@
 // Request flexible camera supervision for an event, or change a booking. Times are entered as Amsterdam wall clock
-// (datetime-local); 02:00–03:00 on the last Sunday of October happens twice, so for such a time the form asks which
+// (dd-mm-jjjj uu:mm, DateTextInput); 02:00–03:00 on the last Sunday of October happens twice, so for such a time the form asks which
 // one is meant ("first" +02:00, "second" +01:00) and sends it with that offset. The server's own zod schema checks
 // the input first; what the server still refuses is shown next to the field it names.
 import { useRef, useState, type FormEvent } from 'react';
@@ -8,6 +8,7 @@ import { bookingChangeSchema, bookingCreateSchema, type Booking, type BookingCha
 import { api } from '../api/endpoints';
 import { toApiError, type ApiError } from '../api/http';
 import { Dialog } from '../components/Dialog';
+import { DateTextInput } from '../components/DateTextInput';
 import { Field, FieldSet, focusFirstInvalid } from '../components/Field';
 import { issuesByField, splitServerError, type FieldErrors } from '../components/formErrors';
 import { parseDecimal } from '../format';
@@ -243,8 +244,8 @@ export function BookingForm({ booking, onSaved, onClose, onConflict }: Props) {
                     return (
                       <div key={which} className="window-row__field">
                         <Field label={t(which === 'start' ? 'bookings.form.windowStart' : 'bookings.form.windowEnd', { n: i + 1 })} error={err(f)}>
-                          {(p) => <input {...p} type="datetime-local" step={60} value={value} data-testid={`window-${i}-${which}`}
-                            onChange={(e) => setWindow(i, which === 'start' ? { start: e.target.value, startOffset: '' } : { end: e.target.value, endOffset: '' })} />}
+                          {(p) => <DateTextInput {...p} kind="dateTime" value={value} data-testid={`window-${i}-${which}`}
+                            onChange={(v) => setWindow(i, which === 'start' ? { start: v, startOffset: '' } : { end: v, endOffset: '' })} />}
                         </Field>
                         {value && isAmbiguous(value) && (
                           <FieldSet legend={t('bookings.form.ambiguousLegend', { time: value.slice(11, 16) })} className="fieldset--inline ambiguous-choice">
@@ -290,10 +291,10 @@ export function BookingForm({ booking, onSaved, onClose, onConflict }: Props) {
               {(p) => <input {...p} value={d.decisionRef} onChange={(e) => set('decisionRef', e.target.value)} autoComplete="off" maxLength={100} data-testid="bf-decision-ref" />}
             </Field>
             <Field label={t('bookings.form.decisionFrom')} error={err('decision.from')}>
-              {(p) => <input {...p} type="date" value={d.decisionFrom} onChange={(e) => set('decisionFrom', e.target.value)} data-testid="bf-decision-from" />}
+              {(p) => <DateTextInput {...p} kind="date" value={d.decisionFrom} onChange={(v) => set('decisionFrom', v)} data-testid="bf-decision-from" />}
             </Field>
             <Field label={t('bookings.form.decisionTo')} error={err('decision.to')}>
-              {(p) => <input {...p} type="date" value={d.decisionTo} onChange={(e) => set('decisionTo', e.target.value)} data-testid="bf-decision-to" />}
+              {(p) => <DateTextInput {...p} kind="date" value={d.decisionTo} onChange={(v) => set('decisionTo', v)} data-testid="bf-decision-to" />}
             </Field>
           </div>
         </fieldset>

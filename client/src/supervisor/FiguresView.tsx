@@ -6,7 +6,9 @@ import { useTranslation } from 'react-i18next';
 import { figuresQuerySchema, type Figures } from '../../../server/reports/schema';
 import { api, downloads } from '../api/endpoints';
 import { toApiError } from '../api/http';
+import { DateTextInput } from '../components/DateTextInput';
 import { useErrorText } from '../components/errors';
+import { parseDateText } from '../dateText';
 import { TIME_ZONE } from '../format';
 import { nameIn } from '../incidents/useCategories';
 
@@ -29,7 +31,8 @@ export function FiguresView() {
   const [busy, setBusy] = useState(false);
 
   const valid = figuresQuerySchema.safeParse({ from, to });
-  const rangeError = valid.success ? null : t(valid.error.issues[0]?.path[0] === 'to' ? 'figures.errors.tooLong' : 'figures.errors.order');
+  const rangeError = !parseDateText(from, 'date') || !parseDateText(to, 'date') ? t('figures.errors.date')
+    : valid.success ? null : t(valid.error.issues[0]?.path[0] === 'to' ? 'figures.errors.tooLong' : 'figures.errors.order');
 
   const load = useCallback(async (f: string, tt: string) => {
     setBusy(true); setError(null);
@@ -47,11 +50,11 @@ export function FiguresView() {
       <form className="toolbar" onSubmit={submit} aria-label={t('figures.range')}>
         <div className="field">
           <label htmlFor={fromId}>{t('figures.from')}</label>
-          <input id={fromId} type="date" value={from} onChange={(e) => setFrom(e.target.value)} aria-invalid={rangeError ? true : undefined} data-testid="figures-from" />
+          <DateTextInput id={fromId} kind="date" value={from} onChange={setFrom} aria-invalid={rangeError ? true : undefined} data-testid="figures-from" />
         </div>
         <div className="field">
           <label htmlFor={toId}>{t('figures.to')}</label>
-          <input id={toId} type="date" value={to} onChange={(e) => setTo(e.target.value)} aria-invalid={rangeError ? true : undefined} data-testid="figures-to" />
+          <DateTextInput id={toId} kind="date" value={to} onChange={setTo} aria-invalid={rangeError ? true : undefined} data-testid="figures-to" />
         </div>
         <button type="submit" className="button button--primary" disabled={busy || !!rangeError} data-testid="figures-show">{t('figures.show')}</button>
         {rangeError
