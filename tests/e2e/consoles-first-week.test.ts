@@ -293,4 +293,35 @@ describe('the consoles in the first week, in real Chromium', { timeout: 180_000 
     expect(await police.getByTestId('evidence-search-from').getAttribute('placeholder')).toBe('dd-mm-jjjj uu:mm');
     expect(await police.locator(native).count()).toBe(0);
   });
+
+  it('9: the supervisor’s figures count “gemeld aan meldkamer → ontvangen” from the raise, with the room’s own time (key press → raise) beside it, each labelled', async () => {
+    // One incident on a quiet night long ago, with known times: tagged 22:00:00, raised 22:00:25, acknowledged 22:00:40,
+    // on scene 22:09:40 (Amsterdam). From the key press the dispatch centre's time would read 40 s.
+    const obsApi = await new ApiClient(room.url).login('observer');
+    const { incident, alert } = await raised(obsApi);
+    await room.sql`update incidents set tagged_at = '2025-05-02T20:00:00Z' where id = ${incident.id}`;
+    await room.sql`update alerts set raised_at = '2025-05-02T20:00:25Z', acknowledged_at = '2025-05-02T20:00:40Z', on_scene_at = '2025-05-02T20:09:40Z',
+      status = 'on_scene' where id = ${alert.id}`;
+
+    const supervisor = await loginAs('supervisor');
+    await supervisor.getByTestId('nav-figures').click();
+    await supervisor.getByTestId('figures').waitFor();
+    // Typed as pasted from elsewhere (ISO), which the date fields take too (the Dutch order is item 10's test).
+    await supervisor.getByTestId('figures-from').fill('2025-05-02');
+    await supervisor.getByTestId('figures-to').fill('2025-05-02');
+    await supervisor.getByTestId('figures-show').click();
+    await expect.poll(() => supervisor.getByTestId('figures-nights').innerText()).toContain('2025-05-02');
+    const row = (k: string) => supervisor.getByTestId(`figures-response-${k}`);
+    const cells = async (k: string) => (await row(k).locator('th, td').allInnerTexts()).map((x) => x.trim());
+    expect(await cells('tagToRaise')).toEqual(['Melding gemaakt (M) → gemeld aan meldkamer', '1', '25 s', '25 s']);
+    expect(await cells('raiseToAck')).toEqual(['Gemeld aan meldkamer → ontvangen', '1', '15 s', '15 s']);
+    expect(await cells('ackToOnScene')).toEqual(['Ontvangen → ter plaatse', '1', '9.0 min', '9.0 min']);
+    expect(await supervisor.getByTestId('figures').innerText()).toContain('Reactietijden toezichtsruimte en meldkamer');
+    await shot(supervisor, 'figures-response');
+
+    // The same rows in English.
+    await supervisor.getByTestId('language-switch').selectOption('en');
+    await expect.poll(() => cells('raiseToAck')).toEqual(['Raised to dispatch → received', '1', '15 s', '15 s']);
+    expect((await cells('tagToRaise'))[0]).toBe('Tagged (M) → raised to dispatch');
+  });
 });

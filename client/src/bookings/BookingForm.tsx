@@ -1,7 +1,7 @@
 // Request flexible camera supervision for an event, or change a booking. Times are entered as Amsterdam wall clock
-// (dd-mm-jjjj uu:mm, DateTextInput); 02:00–03:00 on the last Sunday of October happens twice, so for such a time the form asks which
-// one is meant ("first" +02:00, "second" +01:00) and sends it with that offset. The server's own zod schema checks
-// the input first; what the server still refuses is shown next to the field it names.
+// (dd-mm-jjjj uu:mm, DateTextInput); 02:00–03:00 on the last Sunday of October happens twice, so for such a time the
+// form asks which one is meant ("first" +02:00, "second" +01:00) and sends it with that offset. The server's own zod
+// schema checks the input first; what the server still refuses is shown next to the field it names.
 import { useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { bookingChangeSchema, bookingCreateSchema, type Booking, type BookingChange, type BookingDetail } from '../../../server/bookings/schema';
@@ -76,7 +76,7 @@ export function BookingForm({ booking, onSaved, onClose, onConflict }: Props) {
   const { t } = useTranslation();
   const errorText = useBookingErrorText();
   const [d, setD] = useState<Draft>(() => (booking ? draftOf(booking) : emptyDraft()));
-  // The errors of the last send, and the draft they were about (see shownError).
+  // The errors of the last send, and the draft they were about (what err() below shows of them).
   const [sent, setSent] = useState<{ errors: FieldErrors; draft: Draft }>({ errors: {}, draft: d });
   const setErrors = (errors: FieldErrors) => setSent({ errors, draft: d });
   const errors = sent.errors;

@@ -98,20 +98,16 @@ export const DispatchConsole = memo(function DispatchConsole() {
     return new Set([...flash.values()].filter((s) => now - s.at < PULSE_MS).sort((x, y) => y.at - x.at).slice(0, PULSE_ROWS).map((s) => s.alert.id));
   }, [flash]);
 
-  const toggleSound = useCallback(async () => {
-    if (soundRef.current === 'on') { beeper.disable(); setSound('off'); writeWish(false); return; }
-    const ok = await beeper.enable();
-    setSound(ok ? 'on' : 'blocked');
-    writeWish(true);
-    if (ok) beeper.beep('test');
-  }, [beeper]);
-
   const enableSound = useCallback(async () => {
     const ok = await beeper.enable();
     setSound(ok ? 'on' : 'blocked');
     writeWish(true);
     if (ok) beeper.beep('test');
   }, [beeper]);
+  const toggleSound = useCallback(async () => {
+    if (soundRef.current === 'on') { beeper.disable(); setSound('off'); writeWish(false); return; }
+    await enableSound();
+  }, [beeper, enableSound]);
 
   // On from the start when the browser allows it without another gesture (the login click in this page counts).
   useEffect(() => {
@@ -204,7 +200,7 @@ export const DispatchConsole = memo(function DispatchConsole() {
 
       {/* A console that cannot be heard is a risk: said plainly until the sound runs. */}
       {(sound === 'blocked' || sound === 'off') && (
-        <div className="banner banner--warning sound-banner" data-testid="sound-banner" data-state={sound}>
+        <div className="banner banner--warning sound-banner" role="status" data-testid="sound-banner" data-state={sound}>
           <p><strong>{t(`dispatch.soundBanner.${sound}`)}</strong></p>
           <button type="button" className="button button--primary" onClick={() => void enableSound()} data-testid="sound-banner-enable">
             {t('dispatch.soundBanner.enable')}
