@@ -55,6 +55,12 @@ export const figuresSchema = z.object({
   perNight: z.array(z.object({ night: z.string(), incidents: z.number(), alerts: z.number() })),
   perMunicipality: z.array(z.object({ municipalityId: z.string(), name: z.string(), incidents: z.number() })),
   perCategory: z.array(z.object({ categoryId: z.string(), nl: z.string(), en: z.string(), topLevel: z.string(), incidents: z.number() })),
-  response: z.object({ tagToAck: durationStats, ackToOnScene: durationStats }),
+  response: z.object({
+    /** The room: the key press (M) to the first raise to the dispatch centre. */
+    tagToRaise: durationStats,
+    /** The dispatch centre: each raise to its acknowledgement. */
+    raiseToAck: durationStats,
+    ackToOnScene: durationStats,
+  }),
 }).meta({ id: 'Figures' });
 export type Figures = z.infer<typeof figuresSchema>;

@@ -122,7 +122,11 @@ export class ReportService {
       perNight: f.perNight,
       perMunicipality: f.perMunicipality.map((m) => ({ municipalityId: m.municipality_id, name: m.name, incidents: m.incidents })),
       perCategory: f.perCategory.map((c) => { const k = this.categories.get(c.category_id); return { categoryId: c.category_id, nl: k.nl, en: k.en, topLevel: k.topLevel.nl, incidents: c.incidents }; }),
-      response: { tagToAck: dur(f.resp.ack_n, f.resp.ack_med, f.resp.ack_p90), ackToOnScene: dur(f.resp.scene_n, f.resp.scene_med, f.resp.scene_p90) },
+      response: {
+        tagToRaise: dur(f.resp.raise_n, f.resp.raise_med, f.resp.raise_p90),
+        raiseToAck: dur(f.resp.ack_n, f.resp.ack_med, f.resp.ack_p90),
+        ackToOnScene: dur(f.resp.scene_n, f.resp.scene_med, f.resp.scene_p90),
+      },
     };
   }
 
@@ -133,8 +137,10 @@ export class ReportService {
       ...f.perNight.map((n) => ['night', n.night, 'alerts', n.alerts]),
       ...f.perMunicipality.map((m) => ['municipality', m.municipalityId, m.name, m.incidents]),
       ...f.perCategory.map((c) => ['category', c.categoryId, `${c.topLevel} / ${c.nl}`, c.incidents]),
-      ['response', 'tag_to_ack', 'count', f.response.tagToAck.count], ['response', 'tag_to_ack', 'median_seconds', f.response.tagToAck.medianSeconds],
-      ['response', 'tag_to_ack', 'p90_seconds', f.response.tagToAck.p90Seconds],
+      ['response', 'tag_to_raise', 'count', f.response.tagToRaise.count], ['response', 'tag_to_raise', 'median_seconds', f.response.tagToRaise.medianSeconds],
+      ['response', 'tag_to_raise', 'p90_seconds', f.response.tagToRaise.p90Seconds],
+      ['response', 'raise_to_ack', 'count', f.response.raiseToAck.count], ['response', 'raise_to_ack', 'median_seconds', f.response.raiseToAck.medianSeconds],
+      ['response', 'raise_to_ack', 'p90_seconds', f.response.raiseToAck.p90Seconds],
       ['response', 'ack_to_on_scene', 'count', f.response.ackToOnScene.count], ['response', 'ack_to_on_scene', 'median_seconds', f.response.ackToOnScene.medianSeconds],
       ['response', 'ack_to_on_scene', 'p90_seconds', f.response.ackToOnScene.p90Seconds],
     ];

@@ -89,8 +89,7 @@ describe('incidents and dispatch in real Chromium', { timeout: 120_000 }, () => 
   it('the observer tags with one key and raises; the dispatcher sees it within 1 s, acknowledges, and the observer sees "ontvangen"', async () => {
     const [observer, dispatcher] = await Promise.all([loginAs('observer'), dispatcherConsole()]);
 
-    // The dispatcher turns the sound on (a user gesture); the button says so.
-    await dispatcher.getByTestId('sound-toggle').click();
+    // The sound is on from the start (nobody turned it off); the button says so.
     await expect.poll(() => dispatcher.getByTestId('sound-toggle').getAttribute('data-state')).toBe('on');
     expect(await dispatcher.getByTestId('sound-toggle').getAttribute('aria-pressed')).toBe('true');
     expect(await dispatcher.getByTestId('sound-toggle').innerText()).toContain('Geluid aan');
@@ -222,12 +221,15 @@ describe('incidents and dispatch in real Chromium', { timeout: 120_000 }, () => 
     await confirm.waitFor();
     await confirm.getByTestId('alert-close-remark').fill('Twee personen aangehouden');
     await confirm.getByTestId('confirm').click();
-    await expect.poll(() => card.getByTestId('incident-dispatch-status').innerText()).toBe('afgesloten');
+    // Closed by the dispatch centre: the incident leaves the observer's open incidents beside the wall.
+    await card.waitFor({ state: 'detached' });
     await expect.poll(() => dispatcher.getByTestId(`alert-row-${number}`).count()).toBe(0);
     expect(await detail.getAttribute('data-status')).toBe('closed');
 
-    // The observer's incident detail: the snapshot of the key press and the timeline of every step.
-    await card.locator('.incident-card__open').click();
+    // The observer's incident detail (from the incidents view): the snapshot of the key press and the timeline of every step.
+    await observer.getByTestId('nav-incidents').click();
+    await expect.poll(() => observer.getByTestId(`incident-row-${number}`).getByTestId('incident-dispatch-status').innerText()).toBe('afgesloten');
+    await observer.getByTestId(`incident-row-${number}`).locator('button').first().click();
     const inc = observer.getByTestId('incident-detail');
     await inc.waitFor();
     await expect.poll(() => inc.getByTestId('incident-timeline').locator('li').evaluateAll((li) => li.map((x) => x.getAttribute('data-kind'))))

@@ -122,7 +122,7 @@ describe('figures', () => {
     await room.sql`update incidents set tagged_at = '2025-03-08T00:30:00Z' where id = ${b.id}`;
     await room.sql`update incidents set tagged_at = '2025-03-08T12:00:00Z' where id = ${c.id}`;
     const al = (await observer.post(`/api/incidents/${a.id}/alert`, {})).body;
-    await room.sql`update alerts set acknowledged_at = '2025-03-07T20:00:40Z', on_scene_at = '2025-03-07T20:09:40Z', status = 'on_scene' where id = ${al.id}`;
+    await room.sql`update alerts set raised_at = '2025-03-07T20:00:10Z', acknowledged_at = '2025-03-07T20:00:40Z', on_scene_at = '2025-03-07T20:09:40Z', status = 'on_scene' where id = ${al.id}`;
 
     expect((await observer.get('/api/figures?from=2025-03-07&to=2025-03-08')).status).toBe(403);
     const f = await supervisor.get('/api/figures?from=2025-03-07&to=2025-03-08');
@@ -133,13 +133,44 @@ describe('figures', () => {
       { categoryId: 'vechtpartij', nl: 'Vechtpartij', en: 'Fight', topLevel: 'Veiligheid & Openbare orde', incidents: 2 },
       { categoryId: 'onwel-persoon', nl: 'Onwel persoon', en: 'Person unwell', topLevel: 'Gezondheid', incidents: 1 },
     ]);
-    expect(f.body.response).toEqual({ tagToAck: { count: 1, medianSeconds: 40, p90Seconds: 40 }, ackToOnScene: { count: 1, medianSeconds: 540, p90Seconds: 540 } });
+    expect(f.body.response).toEqual({ tagToRaise: { count: 1, medianSeconds: 10, p90Seconds: 10 }, raiseToAck: { count: 1, medianSeconds: 30, p90Seconds: 30 },
+      ackToOnScene: { count: 1, medianSeconds: 540, p90Seconds: 540 } });
     expect((await supervisor.get('/api/figures?from=2025-03-07&to=2025-03-07')).body.perNight).toEqual([{ night: '2025-03-07', incidents: 2, alerts: 1 }]);
     expect((await supervisor.get('/api/figures?from=2025-03-09&to=2025-03-07')).body.error.field).toBe('from');
     expect((await supervisor.get('/api/figures?from=2025-13-01&to=2025-03-07')).status).toBe(400);
 
     const csv = await (await fetch(`${room.url}/api/figures?from=2025-03-07&to=2025-03-08&format=csv`, { headers: { cookie: supervisor.cookie } })).text();
     expect(csv.split('\r\n')).toEqual(expect.arrayContaining(['section,key,label,value', 'night,2025-03-07,incidents,2', 'municipality,hengelo,Hengelo,1',
-      'category,vechtpartij,Veiligheid & Openbare orde / Vechtpartij,2', 'response,tag_to_ack,median_seconds,40']));
+      'category,vechtpartij,Veiligheid & Openbare orde / Vechtpartij,2', 'response,tag_to_raise,median_seconds,10', 'response,raise_to_ack,median_seconds,30']));
+  });
+
+  it('“melding → ontvangen” counts from the raise to the acknowledgement; the room’s own time (key press → first raise) stands beside it', async () => {
+    // Night of Friday 4 April 2025 (Amsterdam +02:00). Incident a: tagged 22:00:00, raised after 25 s, acknowledged 15 s
+    // later; closed, raised again an hour later and acknowledged after 60 s (a second raise is not the room's time).
+    // Incident b: tagged 23:00:00, raised after 60 s, not acknowledged yet. Incident c: never raised.
+    const [a, b, c] = [await tag(observer), await tag(observer), await tag(observer)];
+    await room.sql`update incidents set tagged_at = '2025-04-04T20:00:00Z' where id = ${a.id}`;
+    await room.sql`update incidents set tagged_at = '2025-04-04T21:00:00Z' where id = ${b.id}`;
+    await room.sql`update incidents set tagged_at = '2025-04-04T21:30:00Z' where id = ${c.id}`;
+    const first = (await observer.post(`/api/incidents/${a.id}/alert`, {})).body;
+    await room.sql`update alerts set raised_at = '2025-04-04T20:00:25Z', acknowledged_at = '2025-04-04T20:00:40Z', closed_at = '2025-04-04T20:30:00Z', status = 'closed' where id = ${first.id}`;
+    const again = (await observer.post(`/api/incidents/${a.id}/alert`, {})).body;
+    expect(again.id).toBeDefined();
+    await room.sql`update alerts set raised_at = '2025-04-04T21:00:00Z', acknowledged_at = '2025-04-04T21:01:00Z', status = 'acknowledged' where id = ${again.id}`;
+    const late = (await observer.post(`/api/incidents/${b.id}/alert`, {})).body;
+    await room.sql`update alerts set raised_at = '2025-04-04T21:01:00Z' where id = ${late.id}`;
+
+    const f = await supervisor.get('/api/figures?from=2025-04-04&to=2025-04-04');
+    expect(f.status, JSON.stringify(f.body)).toBe(200);
+    // The room: 25 s and 60 s (first raises only). The dispatch centre: 15 s and 60 s (b is not acknowledged yet).
+    // From the key press it would have been 40 s and 3660 s.
+    expect(f.body.response).toEqual({
+      tagToRaise: { count: 2, medianSeconds: 42.5, p90Seconds: 56.5 },
+      raiseToAck: { count: 2, medianSeconds: 37.5, p90Seconds: 55.5 },
+      ackToOnScene: { count: 0, medianSeconds: null, p90Seconds: null },
+    });
+    const csv = await (await fetch(`${room.url}/api/figures?from=2025-04-04&to=2025-04-04&format=csv`, { headers: { cookie: supervisor.cookie } })).text();
+    expect(csv.split('\r\n')).toEqual(expect.arrayContaining(['response,tag_to_raise,count,2', 'response,tag_to_raise,median_seconds,42.5',
+      'response,raise_to_ack,count,2', 'response,raise_to_ack,median_seconds,37.5', 'response,raise_to_ack,p90_seconds,55.5']));
   });
 });

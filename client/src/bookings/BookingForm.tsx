@@ -1,13 +1,14 @@
 // Request flexible camera supervision for an event, or change a booking. Times are entered as Amsterdam wall clock
-// (datetime-local); 02:00–03:00 on the last Sunday of October happens twice, so for such a time the form asks which
-// one is meant ("first" +02:00, "second" +01:00) and sends it with that offset. The server's own zod schema checks
-// the input first; what the server still refuses is shown next to the field it names.
+// (dd-mm-jjjj uu:mm, DateTextInput); 02:00–03:00 on the last Sunday of October happens twice, so for such a time the
+// form asks which one is meant ("first" +02:00, "second" +01:00) and sends it with that offset. The server's own zod
+// schema checks the input first; what the server still refuses is shown next to the field it names.
 import { useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { bookingChangeSchema, bookingCreateSchema, type Booking, type BookingChange, type BookingDetail } from '../../../server/bookings/schema';
 import { api } from '../api/endpoints';
 import { toApiError, type ApiError } from '../api/http';
 import { Dialog } from '../components/Dialog';
+import { DateTextInput } from '../components/DateTextInput';
 import { Field, FieldSet, focusFirstInvalid } from '../components/Field';
 import { issuesByField, splitServerError, type FieldErrors } from '../components/formErrors';
 import { parseDecimal } from '../format';
@@ -42,6 +43,23 @@ function draftOf(b: Booking): Draft {
   };
 }
 
+/**
+ * The part of the draft a field's error is about. An error the server gave stays until this part changes (only the
+ * server can say whether the change made it right; it checks again on the next send). The windows and the decision's
+ * period go together: a window outside the period is put right by changing either.
+ */
+function partOf(field: string, x: Draft): string {
+  if (field.startsWith('windows') || field === 'decision.from' || field === 'decision.to') {
+    return JSON.stringify([x.windows.map((w) => [w.start, w.startOffset, w.end, w.endOffset]), x.decisionFrom, x.decisionTo]);
+  }
+  if (field.startsWith('location')) return `${x.lat}|${x.lon}`;
+  const single: Record<string, string> = {
+    eventName: x.eventName, address: x.address, riskClass: x.riskClass, unitsWanted: x.unitsWanted, observersWanted: x.observersWanted,
+    'decision.reference': x.decisionRef, 'contact.name': x.contactName, 'contact.phone': x.contactPhone, 'contact.email': x.contactEmail, notes: x.notes,
+  };
+  return single[field] ?? JSON.stringify(x);
+}
+
 const wallWith = (wall: string, offset: Offset) => (offset && isAmbiguous(wall) ? `${wall}${offset}` : wall);
 const windowsOf = (d: Draft) => d.windows.map((w) => ({ start: wallWith(w.start, w.startOffset), end: wallWith(w.end, w.endOffset) }));
 const toInt = (s: string) => (/^\s*\d+\s*$/.test(s) ? Number(s) : Number.NaN);
@@ -58,7 +76,10 @@ export function BookingForm({ booking, onSaved, onClose, onConflict }: Props) {
   const { t } = useTranslation();
   const errorText = useBookingErrorText();
   const [d, setD] = useState<Draft>(() => (booking ? draftOf(booking) : emptyDraft()));
-  const [errors, setErrors] = useState<FieldErrors>({});
+  // The errors of the last send, and the draft they were about (what err() below shows of them).
+  const [sent, setSent] = useState<{ errors: FieldErrors; draft: Draft }>({ errors: {}, draft: d });
+  const setErrors = (errors: FieldErrors) => setSent({ errors, draft: d });
+  const errors = sent.errors;
   const [formError, setFormError] = useState<string | null>(null);
   const [conflict, setConflict] = useState<string | null>(null);
   const [info, setInfo] = useState<string | null>(null);
@@ -169,7 +190,17 @@ export function BookingForm({ booking, onSaved, onClose, onConflict }: Props) {
     }
   }
 
-  const err = (f: string) => errors[f];
+  // An error goes as soon as its field is right: the form's own checks run again on every change (so their message
+  // also follows what is typed), and an error only the server could give goes when its part of the draft changes.
+  // No new errors appear while typing: only those of the last send are shown, or fewer.
+  const checkedNow = Object.keys(errors).length > 0 ? build() : null;
+  const liveErrors = checkedNow && checkedNow.ok === false ? checkedNow.errors : {};
+  const err = (f: string): string | undefined => {
+    if (!errors[f]) return undefined;
+    return liveErrors[f] ?? (partOf(f, d) === partOf(f, sent.draft) ? errors[f] : undefined);
+  };
+  // "Check the marked fields" goes with the last marked field.
+  const shownFormError = formError === t('common.checkFields') && !Object.keys(errors).some((f) => err(f)) ? null : formError;
   return (
     <Dialog title={booking ? t('bookings.form.changeTitle', { reference: booking.reference }) : t('bookings.form.newTitle')} onClose={onClose}
       testId="booking-form" wide closable={!busy}>
@@ -213,8 +244,8 @@ export function BookingForm({ booking, onSaved, onClose, onConflict }: Props) {
                     return (
                       <div key={which} className="window-row__field">
                         <Field label={t(which === 'start' ? 'bookings.form.windowStart' : 'bookings.form.windowEnd', { n: i + 1 })} error={err(f)}>
-                          {(p) => <input {...p} type="datetime-local" step={60} value={value} data-testid={`window-${i}-${which}`}
-                            onChange={(e) => setWindow(i, which === 'start' ? { start: e.target.value, startOffset: '' } : { end: e.target.value, endOffset: '' })} />}
+                          {(p) => <DateTextInput {...p} kind="dateTime" value={value} data-testid={`window-${i}-${which}`}
+                            onChange={(v) => setWindow(i, which === 'start' ? { start: v, startOffset: '' } : { end: v, endOffset: '' })} />}
                         </Field>
                         {value && isAmbiguous(value) && (
                           <FieldSet legend={t('bookings.form.ambiguousLegend', { time: value.slice(11, 16) })} className="fieldset--inline ambiguous-choice">
@@ -260,10 +291,10 @@ export function BookingForm({ booking, onSaved, onClose, onConflict }: Props) {
               {(p) => <input {...p} value={d.decisionRef} onChange={(e) => set('decisionRef', e.target.value)} autoComplete="off" maxLength={100} data-testid="bf-decision-ref" />}
             </Field>
             <Field label={t('bookings.form.decisionFrom')} error={err('decision.from')}>
-              {(p) => <input {...p} type="date" value={d.decisionFrom} onChange={(e) => set('decisionFrom', e.target.value)} data-testid="bf-decision-from" />}
+              {(p) => <DateTextInput {...p} kind="date" value={d.decisionFrom} onChange={(v) => set('decisionFrom', v)} data-testid="bf-decision-from" />}
             </Field>
             <Field label={t('bookings.form.decisionTo')} error={err('decision.to')}>
-              {(p) => <input {...p} type="date" value={d.decisionTo} onChange={(e) => set('decisionTo', e.target.value)} data-testid="bf-decision-to" />}
+              {(p) => <DateTextInput {...p} kind="date" value={d.decisionTo} onChange={(v) => set('decisionTo', v)} data-testid="bf-decision-to" />}
             </Field>
           </div>
         </fieldset>
@@ -294,7 +325,7 @@ export function BookingForm({ booking, onSaved, onClose, onConflict }: Props) {
               {onConflict && <button type="button" className="button button--small" onClick={onConflict}>{t('bookings.reload')}</button>}
             </div>
           )}
-          {formError && <p className="banner banner--error">{formError}</p>}
+          {shownFormError && <p className="banner banner--error">{shownFormError}</p>}
         </div>
         {info && <p className="banner banner--info span-2" role="status">{info}</p>}
         <div className="actions span-2">

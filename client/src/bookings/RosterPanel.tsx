@@ -6,7 +6,9 @@ import type { RosterEntry } from '../../../server/bookings/schema';
 import type { RosterObserver } from '../../../server/bookings/schema';
 import { api } from '../api/endpoints';
 import { toApiError } from '../api/http';
+import { DateTextInput } from '../components/DateTextInput';
 import { Field } from '../components/Field';
+import { parseDateText } from '../dateText';
 import { useBookingErrorText } from './parts';
 import { windowText } from './time';
 
@@ -38,8 +40,8 @@ export function RosterPanel({ from, to, title, onChanged }: Props) {
     e.preventDefault();
     const out: Record<string, string> = {};
     if (!userId) out.userId = t('roster.chooseObserver');
-    if (!start) out.start = t('bookings.form.errors.dateTime');
-    if (!end) out.end = t('bookings.form.errors.dateTime');
+    if (!parseDateText(start, 'dateTime')) out.start = t('bookings.form.errors.dateTime');
+    if (!parseDateText(end, 'dateTime')) out.end = t('bookings.form.errors.dateTime');
     setErrors(out); setFormError(null);
     if (Object.keys(out).length) { formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus(); return; }
     setBusy(true);
@@ -97,10 +99,10 @@ export function RosterPanel({ from, to, title, onChanged }: Props) {
           )}
         </Field>
         <Field label={t('roster.start')} error={errors.start}>
-          {(p) => <input {...p} type="datetime-local" step={60} value={start} onChange={(e) => setStart(e.target.value)} data-testid="roster-start" />}
+          {(p) => <DateTextInput {...p} kind="dateTime" value={start} onChange={setStart} data-testid="roster-start" />}
         </Field>
         <Field label={t('roster.end')} error={errors.end}>
-          {(p) => <input {...p} type="datetime-local" step={60} value={end} onChange={(e) => setEnd(e.target.value)} data-testid="roster-end" />}
+          {(p) => <DateTextInput {...p} kind="dateTime" value={end} onChange={setEnd} data-testid="roster-end" />}
         </Field>
         <button type="submit" className="button" disabled={busy} data-testid="roster-add">{busy ? t('common.working') : t('roster.add')}</button>
       </form>

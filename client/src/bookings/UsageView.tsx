@@ -7,6 +7,7 @@ import { monthSchema, type Usage } from '../../../server/bookings/schema';
 import type { Municipality } from '../../../server/cameras/schema';
 import { api, downloads } from '../api/endpoints';
 import { toApiError } from '../api/http';
+import { DateTextInput } from '../components/DateTextInput';
 import { useSession } from '../session/SessionContext';
 import { useBookingErrorText } from './parts';
 import { thisMonth } from './time';
@@ -49,7 +50,7 @@ export function UsageView() {
       <form className="toolbar" onSubmit={submit} aria-label={t('usage.filter')}>
         <div className="field">
           <label htmlFor={monthId}>{t('usage.month')}</label>
-          <input id={monthId} type="month" value={month} onChange={(e) => setMonth(e.target.value)} aria-invalid={valid ? undefined : true} data-testid="usage-month" />
+          <DateTextInput id={monthId} kind="month" value={month} onChange={setMonth} aria-invalid={valid ? undefined : true} data-testid="usage-month" />
         </div>
         {all && (
           <div className="field">

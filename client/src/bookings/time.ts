@@ -29,7 +29,7 @@ export const isNonexistent = (wall: string) => {
   return !r.ok && r.code === 'nonexistent_time';
 };
 
-/** A server's "2026-10-25T02:30+01:00" split into what a datetime-local input holds and, when it matters, the offset. */
+/** A server's "2026-10-25T02:30+01:00" split into the wall clock the form holds and, when it matters, the offset. */
 export function splitLocal(local: string): { wall: string; offset: '' | '+02:00' | '+01:00' } {
   const wall = local.slice(0, 16);
   const off = local.slice(16);

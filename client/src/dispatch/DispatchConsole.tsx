@@ -36,7 +36,8 @@ export const DispatchConsole = memo(function DispatchConsole() {
   const queueHeading = useId();
   const [beeper] = useState(() => new Beeper());
   useEffect(() => () => beeper.close(), [beeper]);
-  // The wish is remembered; the browser still needs a gesture on every page load, so until then it is 'blocked'.
+  // Sound is on unless this dispatcher turned it off (remembered). The browser may still want a gesture on this page
+  // load: until then it is 'blocked' and a banner asks for one click or key.
   const [sound, setSound] = useState<SoundState>(() => (!Beeper.supported ? 'unsupported' : readWish() ? 'blocked' : 'off'));
   const soundRef = useRef(sound);
   soundRef.current = sound;
@@ -97,12 +98,23 @@ export const DispatchConsole = memo(function DispatchConsole() {
     return new Set([...flash.values()].filter((s) => now - s.at < PULSE_MS).sort((x, y) => y.at - x.at).slice(0, PULSE_ROWS).map((s) => s.alert.id));
   }, [flash]);
 
-  const toggleSound = useCallback(async () => {
-    if (soundRef.current === 'on') { beeper.disable(); setSound('off'); writeWish(false); return; }
+  const enableSound = useCallback(async () => {
     const ok = await beeper.enable();
     setSound(ok ? 'on' : 'blocked');
     writeWish(true);
     if (ok) beeper.beep('test');
+  }, [beeper]);
+  const toggleSound = useCallback(async () => {
+    if (soundRef.current === 'on') { beeper.disable(); setSound('off'); writeWish(false); return; }
+    await enableSound();
+  }, [beeper, enableSound]);
+
+  // On from the start when the browser allows it without another gesture (the login click in this page counts).
+  useEffect(() => {
+    if (soundRef.current !== 'blocked') return;
+    let live = true;
+    void beeper.tryStart().then((ok) => { if (ok && live && soundRef.current === 'blocked') setSound('on'); });
+    return () => { live = false; };
   }, [beeper]);
 
   // Sound wished for but blocked: the first click or key anywhere turns it on.
@@ -185,6 +197,16 @@ export const DispatchConsole = memo(function DispatchConsole() {
           {t('shortcuts.open')} <kbd>?</kbd>
         </button>
       </div>
+
+      {/* A console that cannot be heard is a risk: said plainly until the sound runs. */}
+      {(sound === 'blocked' || sound === 'off') && (
+        <div className="banner banner--warning sound-banner" role="status" data-testid="sound-banner" data-state={sound}>
+          <p><strong>{t(`dispatch.soundBanner.${sound}`)}</strong></p>
+          <button type="button" className="button button--primary" onClick={() => void enableSound()} data-testid="sound-banner-enable">
+            {t('dispatch.soundBanner.enable')}
+          </button>
+        </div>
+      )}
 
       {/* The signal: seen (a strip that stands out) and heard by screen readers (assertive), once per alert. */}
       <div role="alert" className="alert-slot" data-testid="alert-signal-slot">
@@ -306,7 +328,8 @@ function SpeakerIcon({ on }: { on: boolean }) {
   );
 }
 
-function readWish(): boolean { try { return localStorage.getItem(SOUND_KEY) === 'on'; } catch { return false; } }
+/** On unless turned off here before: a fresh console must not take its first alert in silence. */
+function readWish(): boolean { try { return localStorage.getItem(SOUND_KEY) !== 'off'; } catch { return true; } }
 function writeWish(on: boolean) { try { localStorage.setItem(SOUND_KEY, on ? 'on' : 'off'); } catch { /* storage blocked */ } }
 
 function DispatchShortcuts({ onClose }: { onClose(): void }) {

@@ -1,5 +1,6 @@
 // The dispatch console's audible signal: short beeps made with Web Audio (no sound files). Browsers allow audio only
-// after a user gesture, so the console turns it on from a click or key press and shows whether it is on.
+// after a user gesture: the console tries at once (the login click counts as one in the same page), else turns it on
+// from the first click or key press, and shows whether it is on.
 export type BeepPattern = 'new' | 'escalated' | 'test';
 
 const patterns: Record<BeepPattern, { hz: number; ms: number; gap: number }[]> = {
@@ -20,6 +21,19 @@ export class Beeper {
     this.ctx ??= new AudioContext();
     try { await this.ctx.resume(); } catch { return false; }
     return this.ctx.state === 'running';
+  }
+
+  /**
+   * Without a gesture: true when the browser lets audio run already. resume() without one stays pending in Chromium
+   * (it is not refused), so the answer is what the context says after a short wait.
+   */
+  async tryStart(waitMs = 300): Promise<boolean> {
+    if (!Beeper.supported) return false;
+    this.ctx ??= new AudioContext();
+    if (this.ctx.state === 'running') return true;
+    const resumed = this.ctx.resume().then(() => true, () => false);
+    const waited = new Promise<boolean>((r) => setTimeout(() => r(false), waitMs));
+    return (await Promise.race([resumed, waited])) && this.running;
   }
 
   disable(): void { void this.ctx?.suspend().catch(() => {}); }

@@ -1,6 +1,7 @@
 // Police retrieval: search evidence; before viewing an item, state the case number and the legal basis (recorded in
 // the item's custody log and the audit chain); then its clips (played through a personal 10-minute link), its
 // custody log and the signed package.
+import { DateTime } from 'luxon';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { z } from 'zod';
@@ -8,15 +9,18 @@ import { caseNumberSchema, legalBasisSchema, type EvidenceDetail, type EvidenceI
 import type { municipalitySchema } from '../../../server/cameras/schema';
 import { api, type EvidencePurpose, type EvidenceQuery } from '../api/endpoints';
 import { toApiError } from '../api/http';
+import { DateTextInput } from '../components/DateTextInput';
 import { Dialog } from '../components/Dialog';
 import { useErrorText } from '../components/errors';
 import { Field, focusFirstInvalid } from '../components/Field';
-import { formatDateTime } from '../format';
+import { parseDateText } from '../dateText';
+import { formatDateTime, TIME_ZONE } from '../format';
 import { ClipLine, CustodyLog, EvidenceStateBadge, ItemSummary, PublicKeyNote } from './parts';
 import { useLiveEvidence } from './useLiveEvidence';
 
 type Municipality = z.output<typeof municipalitySchema>;
-const toIso = (local: string) => (local ? new Date(local).toISOString() : undefined);
+/** Typed as Amsterdam wall clock (the room's time), whatever the browser's own zone. */
+const toIso = (local: string) => (local ? DateTime.fromISO(local, { zone: TIME_ZONE }).toUTC().toISO()! : undefined);
 
 export function PoliceEvidencePanel() {
   const { t, i18n } = useTranslation();
@@ -30,8 +34,14 @@ export function PoliceEvidencePanel() {
 
   useEffect(() => { api.municipalities().then(setMunicipalities, () => { /* the filter then offers none */ }); }, []);
 
+  const [dateErrors, setDateErrors] = useState<{ from?: string; to?: string }>({});
   function search(e: FormEvent) {
     e.preventDefault();
+    // A moment typed but not (yet) a date and time: said at its field, and no search on half a filter.
+    const wrong = (v: string) => (v && !parseDateText(v, 'dateTime') ? t('dateInput.invalidDateTime') : undefined);
+    const errs = { from: wrong(f.from), to: wrong(f.to) };
+    setDateErrors(errs);
+    if (errs.from || errs.to) return;
     setQuery({ limit: 50, camera: f.camera.trim() || undefined, municipality: f.municipality || undefined,
       from: toIso(f.from), to: toIso(f.to), caseNumber: f.caseNumber.trim() || undefined });
   }
@@ -50,8 +60,8 @@ export function PoliceEvidencePanel() {
             </select>
           )}
         </Field>
-        <Field label={t('evidence.from')}>{(c) => <input {...c} type="datetime-local" value={f.from} onChange={(e) => setF({ ...f, from: e.target.value })} data-testid="evidence-search-from" />}</Field>
-        <Field label={t('evidence.to')}>{(c) => <input {...c} type="datetime-local" value={f.to} onChange={(e) => setF({ ...f, to: e.target.value })} data-testid="evidence-search-to" />}</Field>
+        <Field label={t('evidence.from')} error={dateErrors.from}>{(c) => <DateTextInput {...c} kind="dateTime" value={f.from} onChange={(v) => setF({ ...f, from: v })} data-testid="evidence-search-from" />}</Field>
+        <Field label={t('evidence.to')} error={dateErrors.to}>{(c) => <DateTextInput {...c} kind="dateTime" value={f.to} onChange={(v) => setF({ ...f, to: v })} data-testid="evidence-search-to" />}</Field>
         <Field label={t('evidence.caseNumber')}>{(c) => <input {...c} value={f.caseNumber} onChange={(e) => setF({ ...f, caseNumber: e.target.value })} data-testid="evidence-search-case" />}</Field>
         <div className="actions"><button type="submit" className="button button--primary" data-testid="evidence-search">{t('evidence.searchButton')}</button></div>
       </form>

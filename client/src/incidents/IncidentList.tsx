@@ -1,6 +1,6 @@
 // The room's incidents, live, with each one's dispatch state as the dispatch centre reports it. A compact panel beside
 // the wall, and a full view with a filter. Opening one shows its detail and timeline.
-import { useId, useState } from 'react';
+import { useId, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Incident } from '../../../server/incidents/schema';
 import { api } from '../api/endpoints';
@@ -44,14 +44,19 @@ function RaiseButton({ incident, small }: { incident: Incident; small?: boolean 
 
 const mayRaise = (i: Incident) => i.status === 'open' && (!i.alert || i.alert.status === 'closed');
 
+/** Still the wall's business: open, and not closed by the dispatch centre. An incident whose alert the dispatch centre
+ *  closed leaves the panel at once (the push of that step); it stays in the incidents view until the observer closes it. */
+const stillOpen = (i: Incident) => i.status === 'open' && i.alert?.status !== 'closed';
+
 /** Beside the wall: the open incidents, newest first, each with its dispatch state. */
 export function IncidentPanel({ feed }: { feed: LiveIncidents }) {
   const { t, i18n } = useTranslation();
   const errorText = useErrorText();
   const can = useCan();
   const headingId = useId();
+  // The dialogs look in the whole feed: a detail left open follows its incident after it leaves the panel.
   const { show, dialogs } = useIncidentDialogs(feed);
-  const list = feed.incidents;
+  const list = useMemo(() => feed.incidents?.filter(stillOpen) ?? null, [feed.incidents]);
   return (
     <section className="panel incident-panel" aria-labelledby={headingId} data-testid="incident-panel">
       <h2 id={headingId}>{t('incidents.title')} {list && <span className="count">({list.length})</span>}</h2>

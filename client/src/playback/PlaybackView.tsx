@@ -10,6 +10,7 @@ import type { Incident } from '../../../server/incidents/schema';
 import { api, playbackUrl } from '../api/endpoints';
 import { toApiError, type ApiError } from '../api/http';
 import { CameraList } from '../components/CameraList';
+import { DateTextInput } from '../components/DateTextInput';
 import { useErrorText } from '../components/errors';
 import { PreserveDialog, type PreserveRequest } from '../evidence/PreserveDialog';
 import { formatDateTime } from '../format';
@@ -396,7 +397,7 @@ function WindowControls({ spanM, anchor, window: w, onSpan, onLive, onMoment }: 
       <form className="inline-form" onSubmit={submit} noValidate>
         <div className="field">
           <label htmlFor={inputId}>{t('playback.moment')}</label>
-          <input id={inputId} type="datetime-local" step={1} value={value} onChange={(e) => { setValue(e.target.value); setError(null); }}
+          <DateTextInput id={inputId} kind="dateTimeSeconds" value={value} onChange={(v) => { setValue(v); setError(null); }}
             aria-invalid={error ? true : undefined} aria-describedby={error ? errorId : undefined} data-testid="playback-moment" />
         </div>
         {ambiguous && (

@@ -1,11 +1,14 @@
 // Figures for supervisors: incidents per night, per municipality and per category, and the dispatch response times
-// (key press → acknowledged, acknowledged → on scene), for a date range; the same as a CSV download.
+// (the room: key press → raised; the dispatch centre: raised → acknowledged → on scene), for a date range; the same as a
+// CSV download.
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { figuresQuerySchema, type Figures } from '../../../server/reports/schema';
 import { api, downloads } from '../api/endpoints';
 import { toApiError } from '../api/http';
+import { DateTextInput } from '../components/DateTextInput';
 import { useErrorText } from '../components/errors';
+import { parseDateText } from '../dateText';
 import { TIME_ZONE } from '../format';
 import { nameIn } from '../incidents/useCategories';
 
@@ -28,7 +31,8 @@ export function FiguresView() {
   const [busy, setBusy] = useState(false);
 
   const valid = figuresQuerySchema.safeParse({ from, to });
-  const rangeError = valid.success ? null : t(valid.error.issues[0]?.path[0] === 'to' ? 'figures.errors.tooLong' : 'figures.errors.order');
+  const rangeError = !parseDateText(from, 'date') || !parseDateText(to, 'date') ? t('figures.errors.date')
+    : valid.success ? null : t(valid.error.issues[0]?.path[0] === 'to' ? 'figures.errors.tooLong' : 'figures.errors.order');
 
   const load = useCallback(async (f: string, tt: string) => {
     setBusy(true); setError(null);
@@ -46,11 +50,11 @@ export function FiguresView() {
       <form className="toolbar" onSubmit={submit} aria-label={t('figures.range')}>
         <div className="field">
           <label htmlFor={fromId}>{t('figures.from')}</label>
-          <input id={fromId} type="date" value={from} onChange={(e) => setFrom(e.target.value)} aria-invalid={rangeError ? true : undefined} data-testid="figures-from" />
+          <DateTextInput id={fromId} kind="date" value={from} onChange={setFrom} aria-invalid={rangeError ? true : undefined} data-testid="figures-from" />
         </div>
         <div className="field">
           <label htmlFor={toId}>{t('figures.to')}</label>
-          <input id={toId} type="date" value={to} onChange={(e) => setTo(e.target.value)} aria-invalid={rangeError ? true : undefined} data-testid="figures-to" />
+          <DateTextInput id={toId} kind="date" value={to} onChange={setTo} aria-invalid={rangeError ? true : undefined} data-testid="figures-to" />
         </div>
         <button type="submit" className="button button--primary" disabled={busy || !!rangeError} data-testid="figures-show">{t('figures.show')}</button>
         {rangeError
@@ -66,8 +70,11 @@ export function FiguresView() {
             <table className="table table--dense">
               <thead><tr><th scope="col"></th><th scope="col">{t('figures.count')}</th><th scope="col">{t('figures.median')}</th><th scope="col">{t('figures.p90')}</th></tr></thead>
               <tbody>
-                <tr><th scope="row">{t('figures.tagToAck')}</th><td>{figures.response.tagToAck.count}</td><td>{secs(figures.response.tagToAck.medianSeconds)}</td><td>{secs(figures.response.tagToAck.p90Seconds)}</td></tr>
-                <tr><th scope="row">{t('figures.ackToOnScene')}</th><td>{figures.response.ackToOnScene.count}</td><td>{secs(figures.response.ackToOnScene.medianSeconds)}</td><td>{secs(figures.response.ackToOnScene.p90Seconds)}</td></tr>
+                {(['tagToRaise', 'raiseToAck', 'ackToOnScene'] as const).map((k) => (
+                  <tr key={k} data-testid={`figures-response-${k}`}>
+                    <th scope="row">{t(`figures.${k}`)}</th><td>{figures.response[k].count}</td><td>{secs(figures.response[k].medianSeconds)}</td><td>{secs(figures.response[k].p90Seconds)}</td>
+                  </tr>
+                ))}
               </tbody>
             </table>
           </section>
