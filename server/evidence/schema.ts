@@ -148,5 +148,8 @@ export const manifestSchema = z.object({
   })),
   custody: z.array(custodyEntrySchema),
   signature: z.object({ algorithm: z.literal('Ed25519'), publicKeyFingerprint: z.string(), file: z.literal('manifest.sig') }),
+  // SHA-256 of the package's SHA256SUMS (which lists every file but manifest.json and manifest.sig): ties it to this
+  // signed manifest. Packages exported before it existed have none (their SHA256SUMS is not tied).
+  sha256sums: z.string().regex(/^[0-9a-f]{64}$/).optional(),
 }).meta({ id: 'EvidenceManifest' });
 export type Manifest = z.infer<typeof manifestSchema>;

@@ -230,7 +230,7 @@ export class EvidenceService {
     });
     const [creator] = await this.d.sql<{ username: string; display_name: string }[]>`select username, display_name from users where id = ${item.createdBy.id}`;
     const files = clips.map((c) => ({ clip: c, name: `bewijs-${item.number}-${c.cameraId}.mp4` }));
-    const manifest: Manifest = {
+    const manifest: Omit<Manifest, 'sha256sums'> = {
       format: 'uitkijk-evidence/1',
       evidence: { id: item.id, number: item.number, reason: item.reason ?? '', incidentId: item.incidentId, legalHold: item.legalHold },
       requested: { from: amsterdam(item.requestedFrom), to: amsterdam(item.requestedTo) },
