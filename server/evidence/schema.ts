@@ -77,12 +77,16 @@ export const evidenceItemSchema = z.object({
 }).meta({ id: 'EvidenceItem' });
 export type EvidenceItem = z.infer<typeof evidenceItemSchema>;
 
+// What can happen to an item, in its custody trail. Every one has a label in nl and en (evidence.custodyActions).
+export const custodyActionSchema = z.enum(['preserved', 'produced', 'failed', 'resumed', 'retried', 'viewed', 'played', 'exported', 'released', 'purged']);
+export type CustodyAction = z.infer<typeof custodyActionSchema>;
+
 export const custodyEntrySchema = z.object({
   id: z.number(),
   at: z.string(),
   actor: z.string().nullable(),            // username; null = the system
   role: z.string().nullable(),
-  action: z.string(),                      // preserved, produced, failed, retried, viewed, played, link_issued, exported, released, purged
+  action: z.string(),                      // a CustodyAction (a string here: manifests are read back by the verifier)
   caseNumber: z.string().nullable(),
   legalBasis: z.string().nullable(),
   details: z.record(z.string(), z.unknown()),

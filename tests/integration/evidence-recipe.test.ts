@@ -1,6 +1,8 @@
 // The README's recipe for checking an evidence package with standard tools is run here exactly as written (taken
 // from README.md, so the two cannot drift) against a real package from the room: the untouched package passes;
 // any change to any of its files fails it, in particular a clip changed together with SHA256SUMS.
+// With the same item: a console that has it open follows its custody trail live ('evidence:watch'), and only
+// someone whose view of it is already in that trail may.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -12,6 +14,9 @@ import { waitFor, type Publisher } from '../support/publisher.js';
 import { createRtmpCamera, publishTo } from '../support/cameras.js';
 import { waitReady } from '../support/evidence.js';
 import { verifyPackage } from '../../server/evidence/verify.js';
+import { io as connect, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../server/realtime/events.js';
+import type { CustodyEntry } from '../../server/evidence/schema.js';
 
 /** What the README writes for the package and the room: replaced by this test's package and room. */
 const PACKAGE_IN_README = 'bewijs-17.zip';
@@ -66,7 +71,7 @@ const publishedKey = async () => (await new ApiClient(room.url).get('/api/eviden
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const flipByte = (file: string, at: number) => { const b = readFileSync(file); b[at] = b[at]! ^ 0xff; writeFileSync(file, b); };
 
-let pkg = '', other = '', clipName = '';
+let pkg = '', other = '', clipName = '', itemId = '';
 
 beforeAll(async () => {
   room = await startTestRoom();
@@ -87,6 +92,7 @@ beforeAll(async () => {
   // A second export of the same item: a manifest (its custody trail one export longer) validly signed by the same key.
   await exportPackage(item.body.id, other);
   clipName = `bewijs-${item.body.number}-recipe-cam.mp4`;
+  itemId = item.body.id;
 }, 120_000);
 
 afterAll(async () => {
@@ -143,4 +149,62 @@ describe("the README's recipe for checking an evidence package with standard too
       expect((await verifyPackage(zip, { publicKeyPem: await publishedKey() })).ok).toBe(false);
     });
   }
+});
+
+describe("an open item's custody trail, live", { timeout: 30_000 }, () => {
+  type RoomSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+  const sockets: RoomSocket[] = [];
+  afterAll(() => { for (const s of sockets) s.close(); });
+  const socketOf = async (api: ApiClient) => {
+    const s: RoomSocket = connect(room.url, { transports: ['websocket'], extraHeaders: { cookie: api.cookie }, reconnection: false });
+    sockets.push(s);
+    await new Promise<void>((r) => s.on('connect', () => r()));
+    return s;
+  };
+  const watch = (s: RoomSocket, id: unknown) => new Promise<Parameters<Parameters<ClientToServerEvents['evidence:watch']>[1]>[0]>((r) => s.emit('evidence:watch', id as string, r));
+
+  it('is refused to police who stated no purpose for the item, to room staff who have not viewed it, to roles without evidence, and for a bad id', async () => {
+    const admin = await new ApiClient(room.url).login('admin');
+    const created = await admin.post('/api/users', { username: 'rechercheur2', displayName: 'Tweede rechercheur', role: 'police', password: 'long-enough-password' });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const otherPolice = await new ApiClient(room.url).login('rechercheur2', 'long-enough-password');
+    expect(await watch(await socketOf(otherPolice), itemId)).toMatchObject({ ok: false, error: { code: 'purpose_required' } });
+    const supervisor = await new ApiClient(room.url).login('supervisor');
+    expect(await watch(await socketOf(supervisor), itemId)).toMatchObject({ ok: false, error: { code: 'not_viewed' } });
+    const municipality = await new ApiClient(room.url).login('enschede');
+    expect(await watch(await socketOf(municipality), itemId)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await watch(await socketOf(otherPolice), 'x')).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    expect(await watch(await socketOf(police), '00000000-0000-4000-8000-000000000000')).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    // Asking is not a view: nothing was recorded for them.
+    expect(await room.sql`select 1 from evidence_custody where item_id = ${itemId} and actor_name in ('rechercheur2', 'supervisor', 'enschede')`).toHaveLength(0);
+  });
+
+  it('police who stated a purpose get the trail so far, then every new entry (their own play) without asking again', async () => {
+    const s = await socketOf(police);
+    const first = await watch(s, itemId);
+    expect(first.ok).toBe(true);
+    const before = (first as { custody: CustodyEntry[] }).custody;
+    expect(before.map((c) => c.action)).toEqual(['preserved', 'produced', 'viewed', 'exported', 'exported']);
+    // A supervisor console that does not follow the item hears nothing of it.
+    const bystander = await socketOf(await new ApiClient(room.url).login('supervisor'));
+    const overheard: unknown[] = [];
+    bystander.on('evidence:custody', (u) => overheard.push(u));
+    const pushed = new Promise<{ itemId: string; custody: CustodyEntry[] }>((r) => s.once('evidence:custody', r));
+    const link = await police.post(`/api/evidence/${itemId}/clip-link`, { cameraId: 'recipe-cam', ...purpose });
+    expect(link.status).toBe(200);
+    await fetch(room.url + link.body.url, { headers: { cookie: police.cookie, range: 'bytes=0-99' } }).then((r) => r.arrayBuffer());
+    const u = await pushed;
+    expect(u.itemId).toBe(itemId);
+    expect(u.custody.slice(0, before.length)).toEqual(before);
+    expect(u.custody.at(-1)).toMatchObject({ action: 'played', actor: 'police', role: 'police', caseNumber: purpose.caseNumber });
+    // Unwatched: the next entry is not pushed.
+    s.emit('evidence:unwatch', itemId);
+    const after: unknown[] = [];
+    s.on('evidence:custody', (x) => after.push(x));
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await police.post(`/api/evidence/${itemId}/access`, purpose)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(after).toEqual([]);
+    expect(overheard).toEqual([]);
+  });
 });

@@ -13,7 +13,7 @@ import { useErrorText } from '../components/errors';
 import { Field, focusFirstInvalid } from '../components/Field';
 import { formatDateTime } from '../format';
 import { ClipLine, CustodyLog, EvidenceStateBadge, ItemSummary, PublicKeyNote } from './parts';
-import { useLiveEvidence } from './useLiveEvidence';
+import { useLiveCustody, useLiveEvidence } from './useLiveEvidence';
 
 type Municipality = z.output<typeof municipalitySchema>;
 const toIso = (local: string) => (local ? new Date(local).toISOString() : undefined);
@@ -149,6 +149,8 @@ function EvidenceDetailDialog({ detail, purpose, onClose }: { detail: EvidenceDe
   const { t } = useTranslation();
   const errorText = useErrorText();
   const [playing, setPlaying] = useState<{ cameraId: string; url: string } | null>(null);
+  // Plays and downloads (and anyone else's use of the item) appear while the dialog stays open.
+  const custody = useLiveCustody(detail.id, detail.custody);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -184,7 +186,7 @@ function EvidenceDetailDialog({ detail, purpose, onClose }: { detail: EvidenceDe
           ))}
         </ul>
         <h3>{t('evidence.custody')}</h3>
-        <CustodyLog entries={detail.custody} />
+        <CustodyLog entries={custody} />
         <div role="alert" className="alert-slot">{error && <p className="banner banner--error">{error}</p>}</div>
         <div className="actions">
           <button type="button" className="button button--primary" onClick={() => void download()} disabled={busy || detail.state !== 'ready'} data-testid="evidence-download">{t('evidence.download')}</button>
