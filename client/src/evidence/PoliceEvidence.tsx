@@ -60,7 +60,7 @@ export function PoliceEvidencePanel() {
       {!feed.items && !feed.error && <p className="muted" role="status">{t('common.loading')}</p>}
       {feed.items && (
         <div className="table-wrap">
-          <table className="table" data-testid="evidence-results">
+          <table className="table table--evidence" data-testid="evidence-results">
             <caption className="visually-hidden">{t('evidence.results', { count: feed.items.length })}</caption>
             <thead><tr><th scope="col">{t('evidence.number')}</th><th scope="col">{t('evidence.cameras')}</th><th scope="col">{t('evidence.requested')}</th><th scope="col">{t('evidence.state')}</th><th scope="col"><span className="visually-hidden">{t('evidence.view')}</span></th></tr></thead>
             <tbody>
@@ -68,7 +68,7 @@ export function PoliceEvidencePanel() {
               {feed.items.map((i) => (
                 <tr key={i.id} data-testid={`evidence-row-${i.number}`} data-evidence-id={i.id}>
                   <td className="mono">#{i.number}</td>
-                  <td>{i.clips.map((c) => c.cameraName).join(', ')}<span className="sub">{[...new Set(i.clips.map((c) => c.municipalityName))].join(', ')}</span></td>
+                  <td className="evidence-cameras">{i.clips.map((c) => c.cameraName).join(', ')}<span className="sub">{[...new Set(i.clips.map((c) => c.municipalityName))].join(', ')}</span></td>
                   <td className="mono">{formatDateTime(i.requestedFrom, lng)}<span className="sub">– {formatDateTime(i.requestedTo, lng)}</span></td>
                   <td><EvidenceStateBadge state={i.state} /></td>
                   <td><button type="button" className="button button--small" onClick={() => setOpening(i)} data-testid="evidence-open">{t('evidence.view')}</button></td>
