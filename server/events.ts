@@ -33,6 +33,8 @@ export interface DomainEvents {
   'recordings.disk_low': [alert: DiskLowAlert];
   // An evidence item or one of its clips changed (state, progress, hold).
   'evidence.changed': [item: EvidenceItem];
+  // An entry was committed to an item's custody trail: consoles that have the item open follow it live.
+  'evidence.custody': [itemId: string];
   // A booking was requested, changed, approved, rejected or cancelled: the planning and the municipality's list.
   'booking.changed': [booking: Booking];
   // A flexible unit's window opened (activation) or closed (null): walls add or drop it.

@@ -202,7 +202,7 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
       http.once('error', (e: NodeJS.ErrnoException) => reject(new StartError(e.code === 'EADDRINUSE' ? `PORT ${config.PORT} is already in use on ${config.HOST}: stop the other process or set PORT` : `cannot listen on ${config.HOST}:${config.PORT}: ${e.message}`)));
       http.listen(config.PORT, config.HOST, () => resolve());
     });
-    const realtime = startRealtime(http, { sql, log, bus, metrics, times, publicOrigin: config.PUBLIC_ORIGIN });
+    const realtime = startRealtime(http, { sql, log, bus, metrics, times, publicOrigin: config.PUBLIC_ORIGIN, custody: evidence });
     // Closing socket.io also closes the HTTP server; closeAllConnections ends idle keep-alive sockets so shutdown is prompt.
     stops.push(async () => { http.closeAllConnections(); await realtime.close(); });
 

@@ -1,6 +1,9 @@
 // The export package for police: a zip (yazl, stored, not compressed: MP4 does not compress) holding the clips,
 // manifest.json, its detached Ed25519 signature manifest.sig, the public key, SHA256SUMS and a README that shows
-// how to check it all with sha256sum and openssl alone.
+// how to check it all with sha256sum and openssl alone. SHA256SUMS lists every file but the manifest and its
+// signature, and the signed manifest carries SHA256SUMS's own hash: so `sha256sum -c` proves nothing was changed
+// only once that hash is checked too (a changed clip with a rewritten SHA256SUMS fails there).
+import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import yazl from 'yazl';
 import type { Manifest } from './schema.js';
@@ -25,10 +28,14 @@ EN  This package holds camera footage (MP4, cut from the recording without re-en
        openssl pkeyutl -verify -pubin -inkey public-key.pem -rawin -in manifest.json -sigfile manifest.sig
      prints "Signature Verified Successfully".
 
-  3. The files / de bestanden:
-       sha256sum -c SHA256SUMS
-     and check that every hash in SHA256SUMS is the "sha256" of that file in manifest.json, e.g.
-       grep -o '"sha256": "[0-9a-f]*"' manifest.json
+  3. SHA256SUMS is the one the signed manifest names / SHA256SUMS is die uit het ondertekende manifest:
+       grep -q "\\"sha256sums\\": \\"$(sha256sum < SHA256SUMS | cut -c1-64)\\"" manifest.json && echo OK
+
+  4. The files / de bestanden (every other file: clips, public-key.pem, README.txt):
+       sha256sum --strict -c SHA256SUMS
+
+  Each step must succeed; together they fail on any change to any file of this package.
+  Elke stap moet slagen; samen falen ze bij elke wijziging van elk bestand in dit pakket.
 
   Or all at once / of alles tegelijk:  npm run evidence:verify -- <package.zip> [--key public-key.pem]
 `;
@@ -40,7 +47,17 @@ export function manifestBytes(m: Manifest): Buffer {
   return Buffer.from(JSON.stringify(m, null, 2) + '\n', 'utf8');
 }
 
-export function buildPackage(manifest: Manifest, files: PackageFile[], key: SigningKey): Readable {
+/** SHA256SUMS: the clips (hashes from the manifest), the public key and the README, in `sha256sum` format. */
+export function checksumsFile(files: Manifest['files'], publicPem: string): Buffer {
+  const sha256 = (b: string | Buffer) => createHash('sha256').update(b).digest('hex');
+  const lines = [...files.map((f) => [f.sha256, f.name]), [sha256(publicPem), 'public-key.pem'], [sha256(PACKAGE_README), 'README.txt']];
+  return Buffer.from(lines.map(([hash, name]) => `${hash}  ${name}\n`).join(''));
+}
+
+/** The package of a manifest (signed here, after SHA256SUMS's hash is put into it). */
+export function buildPackage(unsigned: Omit<Manifest, 'sha256sums'>, files: PackageFile[], key: SigningKey): Readable {
+  const sums = checksumsFile(unsigned.files, key.publicPem);
+  const manifest: Manifest = { ...unsigned, sha256sums: createHash('sha256').update(sums).digest('hex') };
   const bytes = manifestBytes(manifest);
   const zip = new yazl.ZipFile();
   const mtime = new Date(manifest.export.at);
@@ -48,7 +65,7 @@ export function buildPackage(manifest: Manifest, files: PackageFile[], key: Sign
   zip.addBuffer(bytes, 'manifest.json', { mtime, mode: 0o100444 });
   zip.addBuffer(key.sign(bytes), 'manifest.sig', { compress: false, mtime, mode: 0o100444 });
   zip.addBuffer(Buffer.from(key.publicPem), 'public-key.pem', { mtime, mode: 0o100444 });
-  zip.addBuffer(Buffer.from(manifest.files.map((f) => `${f.sha256}  ${f.name}\n`).join('')), 'SHA256SUMS', { mtime, mode: 0o100444 });
+  zip.addBuffer(sums, 'SHA256SUMS', { mtime, mode: 0o100444 });
   zip.addBuffer(Buffer.from(PACKAGE_README), 'README.txt', { mtime, mode: 0o100444 });
   zip.end();
   return zip.outputStream as unknown as Readable;

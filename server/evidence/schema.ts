@@ -77,12 +77,16 @@ export const evidenceItemSchema = z.object({
 }).meta({ id: 'EvidenceItem' });
 export type EvidenceItem = z.infer<typeof evidenceItemSchema>;
 
+// What can happen to an item, in its custody trail. Every one has a label in nl and en (evidence.custodyActions).
+export const custodyActionSchema = z.enum(['preserved', 'produced', 'failed', 'resumed', 'retried', 'viewed', 'played', 'exported', 'released', 'purged']);
+export type CustodyAction = z.infer<typeof custodyActionSchema>;
+
 export const custodyEntrySchema = z.object({
   id: z.number(),
   at: z.string(),
   actor: z.string().nullable(),            // username; null = the system
   role: z.string().nullable(),
-  action: z.string(),                      // preserved, produced, failed, retried, viewed, played, link_issued, exported, released, purged
+  action: z.string(),                      // a CustodyAction (a string here: manifests are read back by the verifier)
   caseNumber: z.string().nullable(),
   legalBasis: z.string().nullable(),
   details: z.record(z.string(), z.unknown()),
@@ -148,5 +152,8 @@ export const manifestSchema = z.object({
   })),
   custody: z.array(custodyEntrySchema),
   signature: z.object({ algorithm: z.literal('Ed25519'), publicKeyFingerprint: z.string(), file: z.literal('manifest.sig') }),
+  // SHA-256 of the package's SHA256SUMS (which lists every file but manifest.json and manifest.sig): ties it to this
+  // signed manifest. Packages exported before it existed have none (their SHA256SUMS is not tied).
+  sha256sums: z.string().regex(/^[0-9a-f]{64}$/).optional(),
 }).meta({ id: 'EvidenceManifest' });
 export type Manifest = z.infer<typeof manifestSchema>;

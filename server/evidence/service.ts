@@ -14,7 +14,7 @@ import * as store from './store.js';
 import { buildPackage } from './package.js';
 import type { SigningKey } from './signing.js';
 import type { ClipWorker } from './worker.js';
-import type { EvidenceCreate, EvidenceDetail, EvidenceItem, LegalBasis, Manifest, Purpose } from './schema.js';
+import type { CustodyEntry, EvidenceCreate, EvidenceDetail, EvidenceItem, LegalBasis, Manifest, Purpose } from './schema.js';
 
 export interface Actor { user: SessionUser; remoteAddr: string | null }
 
@@ -145,6 +145,7 @@ export class EvidenceService {
       await store.appendCustody(tx, { itemId: id, actor: this.custodyActor(a), action: 'viewed', remoteAddr: a.remoteAddr });
       await appendAudit(tx, { action: 'evidence.viewed', actor: a.user, subject: id, details: { role: a.user.role, caseNumber: null }, remoteAddr: a.remoteAddr });
     });
+    this.d.bus.emit('evidence.custody', id);
     return this.detail(id);
   }
 
@@ -156,6 +157,7 @@ export class EvidenceService {
       await store.appendCustody(tx, { itemId: id, actor: this.custodyActor(a), action: 'viewed', caseNumber: p.caseNumber, legalBasis: p.legalBasis, details: { note: p.note ?? null }, remoteAddr: a.remoteAddr });
       await appendAudit(tx, { action: 'evidence.viewed', actor: a.user, subject: id, details: { caseNumber: p.caseNumber, legalBasis: p.legalBasis, note: p.note ?? null }, remoteAddr: a.remoteAddr });
     });
+    this.d.bus.emit('evidence.custody', id);
     return this.detail(id);
   }
 
@@ -217,6 +219,7 @@ export class EvidenceService {
           await store.appendCustody(tx, { itemId: item.id, actor: this.custodyActor(a), action: 'played', ...purpose, details: { cameraId: clip.cameraId, note: link.note }, remoteAddr: a.remoteAddr });
           await appendAudit(tx, { action: 'evidence.played', actor: a.user, subject: item.id, details: { cameraId: clip.cameraId, ...purpose }, remoteAddr: a.remoteAddr });
         });
+        this.d.bus.emit('evidence.custody', item.id);
       }
       return { kind: 'clip', file: abs(clip.file!), filename: `bewijs-${item.number}-${clip.cameraId}.mp4` };
     }
@@ -228,9 +231,10 @@ export class EvidenceService {
       await store.appendCustody(tx, { itemId: item.id, actor: this.custodyActor(a), action: 'exported', ...purpose, details: { note: link.note, files: clips.map((c) => c.sha256) }, remoteAddr: a.remoteAddr });
       await appendAudit(tx, { action: 'evidence.exported', actor: a.user, subject: item.id, details: { ...purpose }, remoteAddr: a.remoteAddr });
     });
+    this.d.bus.emit('evidence.custody', item.id);
     const [creator] = await this.d.sql<{ username: string; display_name: string }[]>`select username, display_name from users where id = ${item.createdBy.id}`;
     const files = clips.map((c) => ({ clip: c, name: `bewijs-${item.number}-${c.cameraId}.mp4` }));
-    const manifest: Manifest = {
+    const manifest: Omit<Manifest, 'sha256sums'> = {
       format: 'uitkijk-evidence/1',
       evidence: { id: item.id, number: item.number, reason: item.reason ?? '', incidentId: item.incidentId, legalHold: item.legalHold },
       requested: { from: amsterdam(item.requestedFrom), to: amsterdam(item.requestedTo) },
@@ -258,6 +262,7 @@ export class EvidenceService {
       await store.appendCustody(tx, { itemId: id, actor: this.custodyActor(a), action: 'released', details: { reason }, remoteAddr: a.remoteAddr });
       await appendAudit(tx, { action: 'evidence.released', actor: a.user, subject: id, details: { reason }, remoteAddr: a.remoteAddr });
     });
+    this.d.bus.emit('evidence.custody', id);
     return (await this.emit(id))!;
   }
 
@@ -273,10 +278,26 @@ export class EvidenceService {
       await store.appendCustody(tx, { itemId: id, actor: this.custodyActor(a), action: 'retried', details, remoteAddr: a.remoteAddr });
       await appendAudit(tx, { action: 'evidence.retried', actor: a.user, subject: id, details, remoteAddr: a.remoteAddr });
     });
+    this.d.bus.emit('evidence.custody', id);
     const item = (await this.emit(id))!;
     this.d.worker.kick();
     return item;
   }
+
+  /**
+   * The custody trail for a console that keeps an item open and follows it live: only for someone whose view of
+   * this item is already in its trail (police: with their case number), so following it discloses nothing new
+   * and is not itself a consultation of the images.
+   */
+  async followCustody(u: SessionUser, id: string): Promise<CustodyEntry[]> {
+    if (!can(u.role, 'evidence.read')) throw forbidden();
+    if (!(await store.getItem(this.d.sql, id))) throw notFound('evidence item');
+    const viewed = await this.d.sql`select 1 from evidence_custody where item_id = ${id} and actor_id = ${u.id} and action = 'viewed' limit 1`;
+    if (viewed.length === 0) throw new HttpError(403, this.needsPurpose(u) ? 'purpose_required' : 'not_viewed', 'open the item first: its custody trail follows a recorded view');
+    return store.listCustody(this.d.sql, id);
+  }
+
+  custodyOf(id: string): Promise<CustodyEntry[]> { return store.listCustody(this.d.sql, id); }
 
   publicKey() { return { algorithm: 'Ed25519' as const, pem: this.d.key.publicPem, fingerprint: this.d.key.fingerprint }; }
 }

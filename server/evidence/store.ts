@@ -1,11 +1,11 @@
 // SQL of evidence items, clips, custody and links.
 import type { Sql } from '../db/connect.js';
-import type { ClipState, CustodyEntry, EvidenceClip, EvidenceItem } from './schema.js';
+import type { ClipState, CustodyAction, CustodyEntry, EvidenceClip, EvidenceItem } from './schema.js';
 
 export interface CustodyActor { id: string; username: string; role: string }
 
 export async function appendCustody(sql: Sql, e: {
-  itemId: string; actor: CustodyActor | null; action: string; caseNumber?: string | null; legalBasis?: string | null;
+  itemId: string; actor: CustodyActor | null; action: CustodyAction; caseNumber?: string | null; legalBasis?: string | null;
   details?: Record<string, unknown>; remoteAddr?: string | null;
 }): Promise<void> {
   await sql`insert into evidence_custody (item_id, actor_id, actor_name, actor_role, action, case_number, legal_basis, details, remote_addr)

@@ -44,6 +44,24 @@ async function readAll(zip: yauzl.ZipFile, e: yauzl.Entry): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** SHA256SUMS against the hash the signed manifest gives it, and each of its lines against the file it names. */
+async function checkSums(zip: yauzl.ZipFile, byName: Map<string, yauzl.Entry>, expected: string, digests: Map<string, string>): Promise<string[]> {
+  const entry = byName.get('SHA256SUMS');
+  if (!entry) return ['SHA256SUMS missing'];
+  const raw = await readAll(zip, entry);
+  if (createHash('sha256').update(raw).digest('hex') !== expected) return ['SHA256SUMS is not the one the signed manifest names'];
+  const problems: string[] = [];
+  for (const line of raw.toString('utf8').split('\n').filter(Boolean)) {
+    const [, hash, name] = /^([0-9a-f]{64}) {2}(.+)$/.exec(line) ?? [];
+    if (!hash || !name) { problems.push(`SHA256SUMS: unreadable line ${JSON.stringify(line.slice(0, 100))}`); continue; }
+    const e = byName.get(name);
+    if (!e) { problems.push(`${name}: listed in SHA256SUMS, missing from the package`); continue; }
+    const digest = digests.get(name) ?? createHash('sha256').update(await readAll(zip, e)).digest('hex');
+    if (digest !== hash) problems.push(`${name}: SHA-256 ${digest} differs from SHA256SUMS's ${hash}`);
+  }
+  return problems;
+}
+
 export async function verifyPackage(file: string, opts: { publicKeyPem?: string } = {}): Promise<VerifyReport> {
   const problems: string[] = [];
   const zip = await openZip(file);
@@ -69,6 +87,7 @@ export async function verifyPackage(file: string, opts: { publicKeyPem?: string 
     const manifestFingerprint = manifest?.signature.publicKeyFingerprint ?? null;
     if (manifest && keyFingerprint && manifestFingerprint !== keyFingerprint) problems.push('the manifest names another signing key than the one used to check it');
     const files: VerifyReport['files'] = [];
+    const digests = new Map<string, string>();
     for (const f of manifest?.files ?? []) {
       const e = byName.get(f.name);
       if (!e) { files.push({ name: f.name, ok: false, problem: 'missing from the package' }); continue; }
@@ -76,6 +95,7 @@ export async function verifyPackage(file: string, opts: { publicKeyPem?: string 
       let size = 0;
       for await (const c of await stream(zip, e)) { h.update(c as Buffer); size += (c as Buffer).length; }
       const digest = h.digest('hex');
+      digests.set(f.name, digest);
       if (digest !== f.sha256) files.push({ name: f.name, ok: false, problem: `SHA-256 ${digest} differs from the manifest's ${f.sha256}` });
       else if (size !== f.bytes) files.push({ name: f.name, ok: false, problem: `${size} bytes, the manifest says ${f.bytes}` });
       else files.push({ name: f.name, ok: true });
@@ -83,6 +103,7 @@ export async function verifyPackage(file: string, opts: { publicKeyPem?: string 
     const listed = new Set((manifest?.files ?? []).map((f) => f.name));
     for (const name of byName.keys()) if (!KNOWN.has(name) && !listed.has(name)) problems.push(`${name} is not in the manifest`);
     for (const f of files) if (!f.ok) problems.push(`${f.name}: ${f.problem}`);
+    if (manifest?.sha256sums) problems.push(...await checkSums(zip, byName, manifest.sha256sums, digests));
     return {
       ok: problems.length === 0 && signature === 'valid', signature, keySource: opts.publicKeyPem ? 'given' : 'package',
       keyFingerprint, manifestFingerprint, files, problems, manifest,

@@ -256,6 +256,7 @@ export class ClipWorker {
       await appendAudit(tx, { action: 'evidence.clip_produced', subject: c.item_id, details });
       await bumpVersion(tx, c.item_id);
     });
+    this.d.bus.emit('evidence.custody', c.item_id);
     this.progress.delete(c.id);
     this.d.log.info({ itemId: c.item_id, cameraId: c.camera_id, ms, bytes: r.bytes }, 'evidence clip ready');
     await this.emit(c.item_id);
@@ -272,6 +273,7 @@ export class ClipWorker {
       await appendCustody(tx, { itemId: c.item_id, actor: null, action: 'failed', details: { cameraId: c.camera_id, error: error.slice(0, 1000) } });
       await bumpVersion(tx, c.item_id);
     });
+    this.d.bus.emit('evidence.custody', c.item_id);
     this.progress.delete(c.id);
     await this.emit(c.item_id);
   }

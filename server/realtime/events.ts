@@ -4,7 +4,7 @@ import type { Camera } from '../cameras/schema.js';
 import type { CameraStatus } from '../live/schema.js';
 import type { DeliveryFailure, DispatchMessage, Incident } from '../incidents/schema.js';
 import type { DiskLowAlert } from '../recordings/schema.js';
-import type { EvidenceItem } from '../evidence/schema.js';
+import type { CustodyEntry, EvidenceItem } from '../evidence/schema.js';
 import type { Activation, Booking } from '../bookings/schema.js';
 import type { Notification } from '../notifications/schema.js';
 
@@ -12,6 +12,7 @@ export const topicSchema = z.enum(['cameras', 'audit']);
 export type Topic = z.infer<typeof topicSchema>;
 
 export type Ack = (r: { ok: true } | { ok: false; error: { code: string; message: string } }) => void;
+export type CustodyAck = (r: { ok: true; custody: CustodyEntry[] } | { ok: false; error: { code: string; message: string } }) => void;
 
 export interface ServerToClientEvents {
   'camera:changed': (camera: Camera) => void;
@@ -27,6 +28,8 @@ export interface ServerToClientEvents {
   // Roles with evidence.read: an evidence item changed (state, per-clip state and progress 0..1, hold). Keep the highest
   // version per id (progress events share the version of the state they belong to). Police receive it with reason null.
   'evidence:changed': (item: EvidenceItem) => void;
+  // Consoles following an open item ('evidence:watch'): its whole custody trail, after every entry committed to it.
+  'evidence:custody': (update: { itemId: string; custody: CustodyEntry[] }) => void;
   // Roles with recordings.monitor (supervisors, admins): free disk space fell below DISK_MIN_FREE_MB.
   'recordings:disk-low': (alert: DiskLowAlert) => void;
   // Supervisors (all) and the booking's municipality (its own): a booking changed. Keep the highest version per id.
@@ -39,10 +42,14 @@ export interface ServerToClientEvents {
 
 export interface ClientToServerEvents {
   subscribe: (topic: Topic, ack: Ack) => void;
+  // Follow the custody trail of an item this user has viewed (answered with the trail so far), until unwatched.
+  'evidence:watch': (itemId: string, ack: CustodyAck) => void;
+  'evidence:unwatch': (itemId: string) => void;
 }
 
 export const rooms = {
   role: (role: string) => `role:${role}`,
   municipality: (id: string) => `municipality:${id}`,
   topic: (t: Topic) => `topic:${t}`,
+  evidence: (itemId: string) => `evidence:${itemId}`,
 };

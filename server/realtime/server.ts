@@ -8,13 +8,24 @@ import type { EventBus } from '../events.js';
 import type { Metrics } from '../http/metrics.js';
 import { can, evidencePurposeRequired, roles, type Action } from '../auth/policy.js';
 import { COOKIE, resolveSession, type SessionTimes, type SessionUser } from '../auth/sessions.js';
+import { HttpError } from '../http/errors.js';
+import type { CustodyEntry } from '../evidence/schema.js';
 import { rooms, topicSchema, type ClientToServerEvents, type ServerToClientEvents, type Topic } from './events.js';
 
 interface SocketData { user: SessionUser; tokenHash: string }
 
+/** The evidence capability's answer to consoles that follow an open item's custody trail. */
+export interface CustodyFeed {
+  /** The trail so far, or an HttpError when this user may not follow it. */
+  followCustody(user: SessionUser, itemId: string): Promise<CustodyEntry[]>;
+  custodyOf(itemId: string): Promise<CustodyEntry[]>;
+}
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const topicAction: Record<Topic, Action> = { cameras: 'cameras.read', audit: 'audit.read' };
 
-export function startRealtime(http: HttpServer, d: { sql: Sql; log: Logger; bus: EventBus; metrics: Metrics; times: SessionTimes; publicOrigin?: string }) {
+export function startRealtime(http: HttpServer, d: { sql: Sql; log: Logger; bus: EventBus; metrics: Metrics; times: SessionTimes; publicOrigin?: string; custody?: CustodyFeed }) {
   const io = new Server<ClientToServerEvents, ServerToClientEvents, {}, SocketData>(http, {
     serveClient: false,
     // Same-origin consoles only: a foreign page must not ride on the session cookie.
@@ -49,6 +60,21 @@ export function startRealtime(http: HttpServer, d: { sql: Sql; log: Logger; bus:
       socket.join(rooms.topic(t.data));
       reply({ ok: true });
     });
+    socket.on('evidence:watch', async (itemId, ack) => {
+      const reply = typeof ack === 'function' ? ack : () => {};
+      if (typeof itemId !== 'string' || !uuid.test(itemId)) return reply({ ok: false, error: { code: 'invalid_input', message: 'itemId: an evidence item id' } });
+      if (!d.custody) return reply({ ok: false, error: { code: 'unavailable', message: 'evidence is not served here' } });
+      try {
+        const custody = await d.custody.followCustody(user, itemId);
+        await socket.join(rooms.evidence(itemId));
+        reply({ ok: true, custody });
+      } catch (e) {
+        if (e instanceof HttpError) return reply({ ok: false, error: { code: e.code, message: e.message } });
+        d.log.error({ err: e, itemId }, 'evidence:watch failed');
+        reply({ ok: false, error: { code: 'internal', message: 'the custody trail could not be read' } });
+      }
+    });
+    socket.on('evidence:unwatch', (itemId) => { if (typeof itemId === 'string') void socket.leave(rooms.evidence(itemId)); });
     socket.on('disconnect', () => d.metrics.sockets.dec());
   });
 
@@ -82,6 +108,13 @@ export function startRealtime(http: HttpServer, d: { sql: Sql; log: Logger; bus:
     io.to(readers.filter((r) => !evidencePurposeRequired.includes(r)).map(rooms.role)).emit('evidence:changed', item);
     const restricted = readers.filter((r) => evidencePurposeRequired.includes(r)).map(rooms.role);
     if (restricted.length) io.to(restricted).emit('evidence:changed', { ...item, reason: null });
+  });
+  // An open item's custody trail, to the consoles following it (read only when someone does).
+  d.bus.on('evidence.custody', (itemId) => {
+    const room = rooms.evidence(itemId);
+    if (!d.custody || !io.sockets.adapter.rooms.get(room)?.size) return;
+    d.custody.custodyOf(itemId).then((custody) => { io.to(room).emit('evidence:custody', { itemId, custody }); },
+      (e) => d.log.warn({ err: e, itemId }, 'custody trail not pushed'));
   });
   d.bus.on('recordings.disk_low', (alert) => {
     io.to(roles.filter((r) => can(r, 'recordings.monitor')).map(rooms.role)).emit('recordings:disk-low', alert);

@@ -137,6 +137,7 @@ export class RetentionSweeper {
         await tx`update evidence_items set purged_at = coalesce(purged_at, now()), version = version + 1 where id = ${c.item_id}`;
         await appendCustody(tx, { itemId: c.item_id, actor: null, action: 'purged', details: { cameraId: c.camera_id, why: 'released and older than the retention period' } });
       });
+      this.d.bus.emit('evidence.custody', c.item_id);
       await rmdir(path.dirname(path.resolve(this.d.mediaDir, c.file ?? 'x/x'))).catch(() => {});
     }
     return clips.length;

@@ -4,7 +4,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { Consoles, launchBrowser } from '../support/browser';
+import { Consoles, launchBrowser, shot } from '../support/browser';
 import { publishTestPattern, waitFor, type Publisher } from '../support/publisher';
 import { rtmpUrl } from '../support/cameras';
 import { ApiClient, startTestRoom, type TestRoom } from '../support/room';
@@ -160,6 +160,94 @@ describe('evidence in real Chromium', { timeout: 120_000 }, () => {
     expect(actions.some((a: string) => a === 'exported' || a === 'link_issued')).toBe(true);
   });
 
+  it("police: the open item's custody log follows play and download live, in the console's language", async () => {
+    expect(readyItem).not.toBeNull();
+    const page = await loginAs('police');
+    const panel = page.getByTestId('evidence-panel');
+    await panel.getByTestId('evidence-search-camera').fill(CAM);
+    await panel.getByTestId('evidence-search').click();
+    await panel.getByTestId(`evidence-row-${readyItem!.number}`).getByTestId('evidence-open').click();
+    const purpose = page.getByTestId('purpose-dialog');
+    await purpose.getByTestId('purpose-case').fill('PL0600-2026000456');
+    await purpose.getByTestId('purpose-basis').selectOption('investigation-wpg-9');
+    await purpose.getByTestId('purpose-submit').click();
+    const detail = page.getByTestId('evidence-detail');
+    const log = detail.getByTestId('custody-log');
+    await log.waitFor();
+    const entries = (action: string) => log.locator(`li[data-action="${action}"]`);
+    const [played, exported] = [await entries('played').count(), await entries('exported').count()];
+
+    // Playing adds "Afgespeeld" under this case number, while the dialog stays open.
+    await detail.getByTestId(`play-${CAM}`).click();
+    await expect.poll(() => entries('played').count(), { timeout: 10_000 }).toBe(played + 1);
+    const play = entries('played').last();
+    expect(await play.innerText()).toContain('Afgespeeld');
+    expect(await play.innerText()).toContain('Politie');
+    expect(await play.innerText()).toContain('PL0600-2026000456');
+    expect(await play.innerText()).toContain('Eigen onderzoek');
+    // Downloading the package adds "Geëxporteerd".
+    const [download] = await Promise.all([page.waitForEvent('download'), detail.getByTestId('evidence-download').click()]);
+    await download.path();
+    await expect.poll(() => entries('exported').count(), { timeout: 10_000 }).toBe(exported + 1);
+    expect(await entries('exported').last().innerText()).toContain('Geëxporteerd');
+    // No raw codes in the Dutch console: every action, role and legal basis has its label (the demo's usernames,
+    // such as "police", are names and stay as they are).
+    const whats = await log.locator('.timeline__what').allInnerTexts();
+    for (const code of ['preserved', 'produced', 'viewed', 'played', 'exported']) expect(whats, code).not.toContain(code);
+    const text = await log.innerText();
+    for (const code of ['(police)', '(observer)', '(supervisor)', 'order-126nd-sv', 'investigation-wpg-9']) expect(text, code).not.toContain(code);
+    expect(text).toContain('Bewaard');
+    expect(text).toContain('Clip gemaakt');
+    expect(text).toContain('Ingezien');
+    // The same log in English after switching the console's language.
+    await page.getByTestId('language-switch').selectOption('en');
+    await expect.poll(() => entries('exported').last().innerText()).toContain('Exported');
+    expect(await entries('played').last().innerText()).toContain('Played');
+    expect(await entries('played').last().innerText()).toContain('Police');
+  });
+
+  it('police: the main action of every result (Inzien) is visible without scrolling sideways, from 1280x800 to 2560x1440', async () => {
+    // Items over several cameras with long names, as in the demo region.
+    for (const [id, name] of [['ev-willem', 'Willemstraat/Langestraat'], ['ev-brammel', 'Brammelerdwarsstraat hoek Oldenzaalsestraat']]) {
+      const r = await admin.post('/api/cameras', { id, name, municipalityId: 'enschede', location: { street: name, lat: 52.22, lon: 6.89 }, kind: 'permanent', source: { type: 'rtmp' } });
+      expect(r.status).toBe(201);
+    }
+    const observer = await new ApiClient(room.url).login('observer');
+    for (let i = 0; i < 2; i++) {
+      const r = await observer.post('/api/evidence', { cameras: [CAM, 'ev-willem', 'ev-brammel'], reason: 'Meerdere camera\'s, lange namen' });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+    }
+    const page = await loginAs('police');
+    const panel = page.getByTestId('evidence-panel');
+    await expect.poll(() => panel.locator('[data-testid="evidence-open"]').count()).toBeGreaterThanOrEqual(4);
+    for (const [width, height] of [[1280, 800], [1600, 900], [1920, 1080], [2560, 1440]] as const) {
+      await page.setViewportSize({ width, height });
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      const box = (await panel.boundingBox())!;
+      expect(box.x + box.width, `panel inside the window at ${width}x${height}`).toBeLessThanOrEqual(width);
+      const wrap = panel.locator('.table-wrap');
+      expect(await wrap.evaluate((el) => el.scrollWidth - el.clientWidth), `no sideways scrolling at ${width}x${height}`).toBeLessThanOrEqual(0);
+      const buttons = panel.getByTestId('evidence-open');
+      for (let i = 0; i < await buttons.count(); i++) {
+        const b = (await buttons.nth(i).boundingBox())!;
+        expect(b.x, `Inzien ${i} at ${width}x${height}`).toBeGreaterThanOrEqual(box.x);
+        expect(b.x + b.width, `Inzien ${i} at ${width}x${height}`).toBeLessThanOrEqual(box.x + box.width);
+        expect(await buttons.nth(i).evaluate((el) => {
+          // Not hidden behind the edge of a scrolled or clipping ancestor either.
+          const r = el.getBoundingClientRect();
+          for (let p = el.parentElement; p; p = p.parentElement) {
+            const s = getComputedStyle(p);
+            if (s.overflowX === 'visible') continue;
+            const q = p.getBoundingClientRect();
+            if (r.left < q.left || r.right > q.right) return false;
+          }
+          return true;
+        }), `Inzien ${i} clipped at ${width}x${height}`).toBe(true);
+      }
+      await shot(page, `police-results-${width}x${height}`);
+    }
+  });
+
   it('supervisor: releases the legal hold with a reason', async () => {
     const page = await loginAs('supervisor');
     await page.goto(room.url + '/#/evidence');
@@ -206,6 +294,53 @@ describe('evidence in real Chromium', { timeout: 120_000 }, () => {
     expect(page.url()).toContain(`#/evidence/${first.id}`);
     await expect.poll(() => row.getAttribute('aria-current')).toBe('true');
     expect(await page.getByTestId('nav-evidence').getAttribute('aria-current')).toBe('page');
+  });
+
+  it('observer: B on a camera with an open incident offers to link the evidence to it; saving links it; once closed, no offer', async () => {
+    const observer = await new ApiClient(room.url).login('observer');
+    const sup = await new ApiClient(room.url).login('supervisor');
+    const openOnCam = async () => ((await sup.get('/api/incidents?status=open&limit=200')).body as any[]).filter((x) => x.cameras.some((c: any) => c.id === CAM));
+    for (const i of await openOnCam()) expect((await observer.patch(`/api/incidents/${i.id}`, { status: 'closed' })).status).toBe(200);
+    const inc = await observer.post('/api/incidents', { taggedAt: new Date(Date.now() - 60_000).toISOString(), cameraIds: [CAM], categoryId: 'vechtpartij', priority: 1 });
+    expect(inc.status).toBe(201);
+    const page = await loginAs('observer');
+    await page.getByTestId('camera-list').getByTestId(`pick-${CAM}`).waitFor();
+    await page.keyboard.press('1');
+    await page.getByTestId(`pick-${CAM}`).click();
+    await expect.poll(() => page.getByTestId('wall-slot-1').getAttribute('data-camera-id')).toBe(CAM);
+    await page.getByTestId('incident-panel').getByTestId(`incident-${inc.body.number}`).waitFor();
+
+    await page.locator('body').press('b');
+    const dialog = page.getByTestId('preserve-dialog');
+    await dialog.waitFor();
+    const choice = dialog.getByTestId('preserve-incident');
+    // Offered and chosen at once: the newest open incident on the selected tile's camera; not linking is one choice away.
+    expect(await choice.inputValue()).toBe(inc.body.id);
+    const options = await choice.locator('option').allInnerTexts();
+    expect(options.find((o) => o.includes(`#${inc.body.number}`))).toContain('Vechtpartij');
+    expect(options).toContain('Niet koppelen');
+    await dialog.getByTestId('preserve-reason').fill('Vechtpartij, beelden bij het open incident');
+    await dialog.getByTestId('preserve-save').click();
+    await dialog.waitFor({ state: 'detached' });
+    const linked = await sup.get(`/api/evidence?incident=${inc.body.id}`);
+    expect(linked.body.map((i: any) => [i.incidentId, i.reason])).toEqual([[inc.body.id, 'Vechtpartij, beelden bij het open incident']]);
+
+    // Choosing "Niet koppelen" preserves without a link.
+    await page.locator('body').press('b');
+    await dialog.waitFor();
+    await choice.selectOption('');
+    await dialog.getByTestId('preserve-reason').fill('Los van het incident, zelfde camera');
+    await dialog.getByTestId('preserve-save').click();
+    await dialog.waitFor({ state: 'detached' });
+    const all = await sup.get('/api/evidence?limit=200');
+    expect(all.body.find((i: any) => i.reason === 'Los van het incident, zelfde camera').incidentId).toBeNull();
+
+    // Closed incidents are not offered.
+    expect((await observer.patch(`/api/incidents/${inc.body.id}`, { status: 'closed' })).status).toBe(200);
+    await expect.poll(() => page.getByTestId('incident-panel').getByTestId(`incident-${inc.body.number}`).count()).toBe(0);
+    await page.locator('body').press('b');
+    await dialog.waitFor();
+    expect(await dialog.getByTestId('preserve-incident').count()).toBe(0);
   });
 
   it('municipality: no evidence view, and the API refuses', async () => {

@@ -16,7 +16,7 @@ import { Field, focusFirstInvalid } from '../components/Field';
 import { parseDateText } from '../dateText';
 import { formatDateTime, TIME_ZONE } from '../format';
 import { ClipLine, CustodyLog, EvidenceStateBadge, ItemSummary, PublicKeyNote } from './parts';
-import { useLiveEvidence } from './useLiveEvidence';
+import { useLiveCustody, useLiveEvidence } from './useLiveEvidence';
 
 type Municipality = z.output<typeof municipalitySchema>;
 /** Typed as Amsterdam wall clock (the room's time), whatever the browser's own zone. */
@@ -70,7 +70,7 @@ export function PoliceEvidencePanel() {
       {!feed.items && !feed.error && <p className="muted" role="status">{t('common.loading')}</p>}
       {feed.items && (
         <div className="table-wrap">
-          <table className="table" data-testid="evidence-results">
+          <table className="table table--evidence" data-testid="evidence-results">
             <caption className="visually-hidden">{t('evidence.results', { count: feed.items.length })}</caption>
             <thead><tr><th scope="col">{t('evidence.number')}</th><th scope="col">{t('evidence.cameras')}</th><th scope="col">{t('evidence.requested')}</th><th scope="col">{t('evidence.state')}</th><th scope="col"><span className="visually-hidden">{t('evidence.view')}</span></th></tr></thead>
             <tbody>
@@ -78,7 +78,7 @@ export function PoliceEvidencePanel() {
               {feed.items.map((i) => (
                 <tr key={i.id} data-testid={`evidence-row-${i.number}`} data-evidence-id={i.id}>
                   <td className="mono">#{i.number}</td>
-                  <td>{i.clips.map((c) => c.cameraName).join(', ')}<span className="sub">{[...new Set(i.clips.map((c) => c.municipalityName))].join(', ')}</span></td>
+                  <td className="evidence-cameras">{i.clips.map((c) => c.cameraName).join(', ')}<span className="sub">{[...new Set(i.clips.map((c) => c.municipalityName))].join(', ')}</span></td>
                   <td className="mono">{formatDateTime(i.requestedFrom, lng)}<span className="sub">– {formatDateTime(i.requestedTo, lng)}</span></td>
                   <td><EvidenceStateBadge state={i.state} /></td>
                   <td><button type="button" className="button button--small" onClick={() => setOpening(i)} data-testid="evidence-open">{t('evidence.view')}</button></td>
@@ -159,6 +159,8 @@ function EvidenceDetailDialog({ detail, purpose, onClose }: { detail: EvidenceDe
   const { t } = useTranslation();
   const errorText = useErrorText();
   const [playing, setPlaying] = useState<{ cameraId: string; url: string } | null>(null);
+  // Plays and downloads (and anyone else's use of the item) appear while the dialog stays open.
+  const custody = useLiveCustody(detail.id, detail.custody);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -194,7 +196,7 @@ function EvidenceDetailDialog({ detail, purpose, onClose }: { detail: EvidenceDe
           ))}
         </ul>
         <h3>{t('evidence.custody')}</h3>
-        <CustodyLog entries={detail.custody} />
+        <CustodyLog entries={custody} />
         <div role="alert" className="alert-slot">{error && <p className="banner banner--error">{error}</p>}</div>
         <div className="actions">
           <button type="button" className="button button--primary" onClick={() => void download()} disabled={busy || detail.state !== 'ready'} data-testid="evidence-download">{t('evidence.download')}</button>

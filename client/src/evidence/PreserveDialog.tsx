@@ -1,5 +1,6 @@
 // "Bewaren": preserve a range of one or more cameras with a reason. The moment is taken when the observer pressed B
 // (or the incident's tagged moment); the range is that moment −2 min … +3 min unless they change the minutes.
+// B on a camera with open incidents offers them, the newest chosen: evidence of an incident belongs to its case.
 import { useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { EvidenceItem } from '../../../server/evidence/schema';
@@ -9,6 +10,7 @@ import { Dialog } from '../components/Dialog';
 import { useErrorText } from '../components/errors';
 import { Field, FieldSet, focusFirstInvalid } from '../components/Field';
 import { formatDateTime } from '../format';
+import { nameIn } from '../incidents/useCategories';
 
 export interface PreserveRequest {
   /** ISO: the key press, or the incident's tagged moment. */
@@ -17,6 +19,8 @@ export interface PreserveRequest {
   /** Ticked at the start. */
   selected: string[];
   incident?: { id: string; number: number };
+  /** Open incidents on the camera, newest first: offered to link to (the first chosen at the start). */
+  openIncidents?: { id: string; number: number; taggedAt: string; category: { nl: string; en: string } }[];
 }
 
 const MIN = 60_000;
@@ -29,6 +33,8 @@ export function PreserveDialog({ request, onSaved, onClose }: { request: Preserv
   const [before, setBefore] = useState('2');
   const [after, setAfter] = useState('3');
   const [cameraIds, setCameraIds] = useState<string[]>(request.selected);
+  const offered = request.incident ? [] : request.openIncidents ?? [];
+  const [linkTo, setLinkTo] = useState<string>(offered[0]?.id ?? '');
   const [errors, setErrors] = useState<{ reason?: string; range?: string; cameras?: string }>({});
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<string | null>(null);
@@ -51,7 +57,7 @@ export function PreserveDialog({ request, onSaved, onClose }: { request: Preserv
     try {
       const defaults = b === 2 && a === 3;
       const item = await api.preserveEvidence({
-        cameras: cameraIds, reason: reason.trim(), incidentId: request.incident?.id,
+        cameras: cameraIds, reason: reason.trim(), incidentId: request.incident?.id ?? (linkTo || undefined),
         ...(defaults ? { moment: request.moment } : { from: from!, to: to! }),
       });
       onSaved(item);
@@ -91,6 +97,18 @@ export function PreserveDialog({ request, onSaved, onClose }: { request: Preserv
           ))}
         </FieldSet>
         {request.incident && <p className="muted">{t('preserve.linked', { number: request.incident.number })}</p>}
+        {offered.length > 0 && (
+          <Field label={t('preserve.incident')} hint={t('preserve.incidentHint')}>
+            {(c) => (
+              <select {...c} value={linkTo} onChange={(e) => setLinkTo(e.target.value)} data-testid="preserve-incident">
+                {offered.map((i) => (
+                  <option key={i.id} value={i.id}>{t('preserve.incidentOption', { number: i.number, category: nameIn(i.category, lng), time: formatDateTime(i.taggedAt, lng) })}</option>
+                ))}
+                <option value="">{t('preserve.noIncident')}</option>
+              </select>
+            )}
+          </Field>
+        )}
         <div role="alert" className="alert-slot">{failure && <p className="banner banner--error">{failure}</p>}</div>
         <div className="actions">
           <button type="button" className="button" onClick={onClose} disabled={busy}>{t('common.cancel')}</button>

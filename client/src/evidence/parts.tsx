@@ -1,7 +1,8 @@
 // Pieces shared by the room's evidence view and the police panel: state badges, clip progress, hashes, custody.
 import { useEffect, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { CustodyEntry, EvidenceClip, EvidenceItem } from '../../../server/evidence/schema';
+import type { CustodyAction, CustodyEntry, EvidenceClip, EvidenceItem } from '../../../server/evidence/schema';
+import type { Role } from '../../../server/auth/policy';
 import { api } from '../api/endpoints';
 import { formatDateTime } from '../format';
 
@@ -59,8 +60,8 @@ export function CustodyLog({ entries }: { entries: CustodyEntry[] }) {
       {entries.map((e) => (
         <li key={e.id} data-action={e.action}>
           <span className="timeline__at mono">{formatDateTime(e.at, i18n.language)}</span>
-          <span className="timeline__what">{e.action}</span>
-          <span className="timeline__by muted">{e.actor ?? t('audit.system')}{e.role ? ` (${e.role})` : ''}</span>
+          <span className="timeline__what">{t(`evidence.custodyActions.${e.action as CustodyAction}`)}</span>
+          <span className="timeline__by muted">{e.actor ?? t('audit.system')}{e.role ? ` (${t(`roles.${e.role as Role}`)})` : ''}</span>
           {e.caseNumber && <span className="timeline__details mono">{e.caseNumber}{e.legalBasis ? ` · ${t(`legalBasis.${e.legalBasis as 'other'}`, { defaultValue: e.legalBasis })}` : ''}</span>}
         </li>
       ))}

@@ -1,7 +1,8 @@
 // Evidence items, live: loaded once (and after a reconnect), then kept current by 'evidence:changed'. The highest
 // version per id wins; a progress push shares the version of its state, so an equal version replaces the item.
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { evidenceItemSchema, type EvidenceItem } from '../../../server/evidence/schema';
+import { z } from 'zod';
+import { custodyEntrySchema, evidenceItemSchema, type CustodyEntry, type EvidenceItem } from '../../../server/evidence/schema';
 import { api, type EvidenceQuery } from '../api/endpoints';
 import { toApiError, type ApiError } from '../api/http';
 import { useSession } from '../session/SessionContext';
@@ -64,4 +65,36 @@ export function useLiveEvidence(query: EvidenceQuery | null): LiveEvidence {
 
   const items = useMemo(() => byId && [...byId.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.number - a.number), [byId]);
   return { items, error, reload, upsert };
+}
+
+const custodyListSchema = z.array(custodyEntrySchema);
+
+/**
+ * The custody trail of an item someone has open, live: what it was opened with, then the whole trail again from
+ * 'evidence:custody' after every entry (their own plays and downloads included), and once more after a
+ * reconnect. A trail only grows, so a shorter one arriving late is dropped.
+ */
+export function useLiveCustody(itemId: string, opened: CustodyEntry[]): CustodyEntry[] {
+  const { socket } = useSession();
+  const [custody, setCustody] = useState(opened);
+  useEffect(() => {
+    const take = (list: unknown) => {
+      const p = custodyListSchema.safeParse(list);
+      if (!p.success) { console.error('custody trail does not match the contract', p.error.issues); return; }
+      setCustody((now) => (p.data.length >= now.length ? p.data : now));
+    };
+    const watch = () => socket.emit('evidence:watch', itemId, (r) => {
+      if (r.ok) take(r.custody); else console.warn('custody trail not followed', r.error);
+    });
+    const onCustody = (u: { itemId: string; custody: CustodyEntry[] }) => { if (u.itemId === itemId) take(u.custody); };
+    socket.on('evidence:custody', onCustody);
+    socket.on('connect', watch);
+    if (socket.connected) watch();
+    return () => {
+      socket.off('evidence:custody', onCustody);
+      socket.off('connect', watch);
+      socket.emit('evidence:unwatch', itemId);
+    };
+  }, [socket, itemId]);
+  return custody;
 }

@@ -52,7 +52,8 @@ export function WatchView() {
     snapshot?.catch(() => { /* the form shows it; saving then lets the server grab one */ });
     setTag({ taggedAt, cameraId, snapshot, wallCameraIds: wall.tiles.slice(0, wall.layout).filter((id): id is string => !!id && id !== cameraId) });
   }, [wall.tiles, wall.layout]);
-  // B on the wall: the moment of the key press; the selected tile's camera, the other wall cameras to tick.
+  // B on the wall: the moment of the key press; the selected tile's camera, the other wall cameras to tick; the
+  // incidents open on that camera, to link the evidence to.
   const preserving = can('evidence.preserve');
   const [preserve, setPreserve] = useState<PreserveRequest | null>(null);
   const onPreserve = useCallback((tile: number) => {
@@ -60,8 +61,11 @@ export function WatchView() {
     const onWall = wall.tiles.slice(0, wall.layout).filter((id): id is string => !!id);
     const cameraId = wall.tiles[tile] ?? null;
     const names = new Map((cameras ?? []).map((c) => [c.id, c.name]));
-    setPreserve({ moment, cameras: onWall.map((id) => ({ id, name: names.get(id) ?? id })), selected: cameraId ? [cameraId] : [] });
-  }, [wall.tiles, wall.layout, cameras]);
+    const openIncidents = (incidents.incidents ?? [])
+      .filter((i) => i.status === 'open' && !!cameraId && i.cameras.some((c) => c.id === cameraId))
+      .sort((a, b) => b.taggedAt.localeCompare(a.taggedAt));
+    setPreserve({ moment, cameras: onWall.map((id) => ({ id, name: names.get(id) ?? id })), selected: cameraId ? [cameraId] : [], openIncidents });
+  }, [wall.tiles, wall.layout, cameras, incidents.incidents]);
   // T on the wall: look back at the selected tile's camera, from half a minute before the key press.
   const onPlayback = useCallback((tile: number) => {
     const cameraId = wall.tiles[tile];
@@ -143,11 +147,11 @@ export function InvestigationView() {
   return (
     <>
       <ViewHeading>{t('views.investigation')}</ViewHeading>
-      <div className="layout layout--side">
+      <div className="layout layout--investigation">
         <PoliceEvidencePanel />
         <section className="panel" aria-label={t('cameraList.title')}>
           <h2>{t('cameraList.title')}</h2>
-          <CameraList headingLevel={3} />
+          <CameraList variant="compact" headingLevel={3} />
         </section>
       </div>
     </>
