@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { seriousViolations, type AxeViolation } from '../support/axe';
 import { Consoles, launchBrowser } from '../support/browser';
-import { startTestRoom, type TestRoom } from '../support/room';
+import { ApiClient, startTestRoom, type TestRoom } from '../support/room';
 
 let room: TestRoom;
 let browser: Browser;
@@ -13,6 +13,21 @@ const consoles = new Consoles(() => browser, () => room.url, { viewport: { width
 
 beforeAll(async () => {
   [room, browser] = await Promise.all([startTestRoom({ SERVE_CLIENT: 'true' }), launchBrowser()]);
+  // Rows to check, not only empty tables: two incidents (one raised to dispatch) and an evidence item for the first.
+  const observer = await new ApiClient(room.url).login('observer');
+  const incident = async (categoryId: string, priority: number) => {
+    const r = await observer.post('/api/incidents', {
+      taggedAt: new Date(Date.now() - 60_000).toISOString(), cameraIds: ['ens-oude-markt'], categoryId, priority, persons: 'twee mannen', notes: 'bij de fontein',
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    return r.body as { id: string };
+  };
+  const fight = await incident('vechtpartij', 1);
+  await incident('overlast', 3);
+  expect((await observer.post(`/api/incidents/${fight.id}/alert`, { remark: 'graag eenheid' })).status).toBe(201);
+  const second = (s: number) => new Date(Math.floor(Date.now() / 1000) * 1000 + s * 1000).toISOString();
+  const evidence = await observer.post('/api/evidence', { cameras: ['ens-oude-markt'], from: second(-180), to: second(-20), reason: 'vechtpartij bij de fontein', incidentId: fight.id });
+  expect(evidence.status, JSON.stringify(evidence.body)).toBe(201);
 }, 180_000);
 
 afterEach(async () => {
@@ -52,6 +67,20 @@ async function checkConsole(username: string): Promise<Record<string, AxeViolati
 }
 
 describe('WCAG 2.1 AA (axe-core): nothing serious or critical', { timeout: 180_000 }, () => {
+  it('checks what it is given: a page with a known violation is reported, with its element', async () => {
+    const page = await consoles.newPage('probe');
+    await page.goto(room.url + '/');
+    await page.getByLabel('Gebruikersnaam', { exact: true }).waitFor();
+    await page.evaluate(() => {
+      const b = document.createElement('button');
+      b.id = 'probe';
+      b.setAttribute('aria-label', 'Iets anders');
+      b.textContent = 'Verwijderen';
+      document.body.append(b);
+    });
+    expect(await seriousViolations(page)).toEqual([expect.objectContaining({ rule: 'label-content-name-mismatch', impact: 'serious', targets: ['#probe'] })]);
+  });
+
   it('the login page, and its error', async () => {
     const page = await consoles.newPage('login');
     await page.goto(room.url + '/');
@@ -67,6 +96,13 @@ describe('WCAG 2.1 AA (axe-core): nothing serious or critical', { timeout: 180_0
       expect(await checkConsole(username)).toEqual({});
     });
   }
+
+  it('police: the evidence found, and the case-number dialog before any view', async () => {
+    const page = await consoles.loginAs('police');
+    await page.getByTestId('evidence-open').first().click();
+    await page.locator('dialog[open]').waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+  });
 
   it('observer: the wall in every layout, the focus view, the shortcut help, and the dialogs of M and B', async () => {
     const page = await consoles.loginAs('observer');
