@@ -9,6 +9,7 @@ import { ApiClient, startTestRoom, type TestRoom } from '../support/room';
 let room: TestRoom;
 let browser: Browser;
 const consoles = new Consoles(() => browser, () => room.url);
+const figures: Record<string, string> = {};
 
 const SIZES = [[1280, 800], [1600, 900], [1920, 1080], [2560, 1440]] as const;
 const LAYOUTS = [1, 4, 9, 16] as const;
@@ -30,6 +31,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
+  console.log('wall sizes', JSON.stringify(figures, null, 1));
   await browser?.close();
   await room?.close();
 });
@@ -78,13 +80,20 @@ describe('the wall fits the screen', { timeout: 300_000 }, () => {
         // No page scrolling, either way.
         expect(m.page.scrollHeight, `${where}: page height`).toBeLessThanOrEqual(height);
         expect(m.page.scrollWidth, `${where}: page width`).toBeLessThanOrEqual(width);
-        // The grid lies within the screen and beside the side column, and fills one of the two directions: the whole
+        // The tiles lie within the screen and beside the side column, and fill one of the two directions: the whole
         // width of the wall, or the height down to the bottom of the screen (less the page's margin).
-        expect(m.grid.bottom, `${where}: grid bottom`).toBeLessThanOrEqual(height);
+        const tiles = {
+          left: Math.min(...m.tiles.map((t) => t.tile.left)), right: Math.max(...m.tiles.map((t) => t.tile.right)),
+          top: Math.min(...m.tiles.map((t) => t.tile.top)), bottom: Math.max(...m.tiles.map((t) => t.tile.bottom)),
+        };
+        expect(tiles.bottom, `${where}: tiles' bottom`).toBeLessThanOrEqual(height);
+        expect(tiles.left, `${where}: tiles within the wall`).toBeGreaterThanOrEqual(m.wall.left - 0.5);
+        expect(tiles.right, `${where}: tiles within the wall`).toBeLessThanOrEqual(m.wall.right + 0.5);
         if (m.side) expect(m.wall.right, `${where}: wall beside the side column`).toBeLessThanOrEqual(m.side.left);
-        const fillsWidth = m.grid.width >= m.wall.width - 2;
-        const fillsHeight = m.grid.bottom >= height - 32;
-        expect(fillsWidth || fillsHeight, `${where}: grid ${JSON.stringify(m.grid)} in wall ${JSON.stringify(m.wall)}`).toBe(true);
+        const fillsWidth = tiles.right - tiles.left >= m.wall.width - 2;
+        const fillsHeight = tiles.bottom >= height - 32;
+        expect(fillsWidth || fillsHeight, `${where}: tiles ${JSON.stringify(tiles)} in wall ${JSON.stringify(m.wall)}`).toBe(true);
+        figures[`${width}x${height} layout ${layout}`] = `picture ${Math.round(m.tiles[0]!.video.width)}x${Math.round(m.tiles[0]!.video.height)}, tiles ${Math.round(tiles.right - tiles.left)}x${Math.round(tiles.bottom - tiles.top)}`;
 
         expect(m.tiles).toHaveLength(layout);
         for (const [i, t] of m.tiles.entries()) {
