@@ -176,20 +176,25 @@ export function CameraWall({ wall, cameras: loadedCameras, onTag, onPreserve, on
       {wall.saveError && <p className="banner banner--error" role="alert">{t('wall.saveFailed')} {errorText(wall.saveError)}</p>}
 
       {!ready && <p className="muted" role="status">{t('common.loading')}</p>}
-      {ready && (focused
-        ? (
-          <FocusView ref={focusRef} tile={selected} cameraId={focusedCameraId} camera={focusedCamera}
-            status={focusedCameraId ? status.get(focusedCameraId) : null} pageVisible={pageVisible} />
-        )
-        : (
-          <ol className="camera-wall__grid" style={{ ['--cols' as string]: columnsOf(layout) }} data-testid="wall-grid">
-            {tiles.slice(0, layout).map((cameraId, i) => (
-              <WallTile key={i} index={i} cameraId={cameraId} camera={cameraId ? byId.get(cameraId) : undefined}
-                status={cameraId ? status.get(cameraId) : null} statusKnown={status.loaded || !status.available}
-                selected={i === selected} pageVisible={pageVisible} wall={wall} announce={announce} note={cameraId && tileNote ? tileNote(cameraId) : null} />
-            ))}
-          </ol>
-        ))}
+      {/* The stage is the room left for the pictures; the grid and the focus view size themselves to it (styles.css). */}
+      {ready && (
+        <div className="camera-wall__stage">
+          {focused
+            ? (
+              <FocusView ref={focusRef} tile={selected} cameraId={focusedCameraId} camera={focusedCamera}
+                status={focusedCameraId ? status.get(focusedCameraId) : null} pageVisible={pageVisible} />
+            )
+            : (
+              <ol className="camera-wall__grid" style={{ ['--cols' as string]: columnsOf(layout) }} data-testid="wall-grid">
+                {tiles.slice(0, layout).map((cameraId, i) => (
+                  <WallTile key={i} index={i} cameraId={cameraId} camera={cameraId ? byId.get(cameraId) : undefined}
+                    status={cameraId ? status.get(cameraId) : null} statusKnown={status.loaded || !status.available}
+                    selected={i === selected} pageVisible={pageVisible} wall={wall} announce={announce} note={cameraId && tileNote ? tileNote(cameraId) : null} />
+                ))}
+              </ol>
+            )}
+        </div>
+      )}
       {helpOpen && <ShortcutHelp onClose={() => setHelpOpen(false)} tagging={!!onTag} preserving={!!onPreserve} playback={!!onPlayback} />}
     </section>
   );
@@ -225,6 +230,9 @@ function WallTile({ index, cameraId, camera, status, statusKnown, selected, page
   const compact = wall.layout >= 9;
   const [dropping, setDropping] = useState(false);
   const n = index + 1;
+  const name = camera?.name ?? cameraId ?? t('wall.emptySlot');
+  const where = camera ? t('wall.where', { street: camera.location.street, municipality: camera.municipalityName }) : null;
+  const tooltip = [name, where, note].filter(Boolean).join('\n');
 
   // Announce a camera on the wall going offline or coming back (not the first status).
   const prevOnline = useRef<boolean | null>(null);
@@ -266,15 +274,19 @@ function WallTile({ index, cameraId, camera, status, statusKnown, selected, page
           ? <TilePlayer cameraId={cameraId} camera={camera} status={status} statusKnown={statusKnown} pageVisible={pageVisible} wanted="sub" compact={compact} />
           : <span className="wall-tile__message">{t('wall.dropHint')}</span>}
         <span className="wall-tile__number" aria-hidden="true">{n}</span>
+        {/* On the picture, like the number: the caption below keeps its width for the name. */}
+        {camera && <span className="wall-tile__status"><LiveBadge status={statusKnown ? status : null} testId="tile-status" /></span>}
       </div>
-      <div className="wall-tile__caption">
+      {/* A fixed height, so every tile has the same size and the grid can be fitted to the screen. Names take two
+          lines in the small tiles; the whole name, place and note are also in the tooltip. */}
+      <div className="wall-tile__caption" title={tooltip}>
         <div className="wall-tile__line">
+          {/* The visible text (number, space, name) is part of the accessible name: speech users say what they see. */}
           <button type="button" className="wall-tile__select" aria-pressed={selected} onClick={() => wall.select(index)}
-            aria-label={`${t('wall.tile', { n })}: ${camera?.name ?? cameraId ?? t('wall.emptySlot')}`} aria-keyshortcuts={n <= 9 ? String(n) : undefined}>
-            <span className="wall-tile__slot" aria-hidden="true">{n}</span>
-            <span className="wall-tile__name" data-testid="tile-name">{camera?.name ?? cameraId ?? t('wall.emptySlot')}</span>
+            aria-label={`${t('wall.tile', { n })}: ${name}`} aria-keyshortcuts={n <= 9 ? String(n) : undefined}>
+            <span className="wall-tile__slot" aria-hidden="true">{n}</span>{' '}
+            <span className="wall-tile__name" data-testid="tile-name">{name}</span>
           </button>
-          {camera && <LiveBadge status={statusKnown ? status : null} testId="tile-status" />}
           {cameraId && (
             <button type="button" className="button button--quiet button--tiny" onClick={() => wall.clear(index)}
               aria-label={t('wall.clearTile', { n })} title={t('wall.clearTile', { n })}>
@@ -282,9 +294,10 @@ function WallTile({ index, cameraId, camera, status, statusKnown, selected, page
             </button>
           )}
         </div>
-        {camera && (
+        {/* Small tiles have room for one line under the name: a flexible unit's event, else the place. */}
+        {camera && (!compact || !note) && (
           <div className="wall-tile__line wall-tile__line--meta">
-            <span className="wall-tile__where" data-testid="tile-location">{t('wall.where', { street: camera.location.street, municipality: camera.municipalityName })}</span>
+            <span className="wall-tile__where" data-testid="tile-location">{where}</span>
           </div>
         )}
         {camera && note && (
@@ -401,10 +414,13 @@ function FocusView({ tile, cameraId, camera, status, pageVisible, ref }: FocusPr
         {camera && <span className="muted">{t('wall.where', { street: camera.location.street, municipality: camera.municipalityName })}</span>}
         {camera && <LiveBadge status={live.loaded || !live.available ? status : null} testId="focus-status" />}
       </div>
-      <div className="focus-view__video">
-        {cameraId
-          ? <TilePlayer key={cameraId} cameraId={cameraId} camera={camera} status={status} statusKnown={live.loaded || !live.available} pageVisible={pageVisible} wanted="main" onState={setS} />
-          : <p className="player__message">{t('focus.empty')}</p>}
+      {/* The frame takes the room left; the picture in it is the largest 16:9 that fits. */}
+      <div className="focus-view__frame">
+        <div className="focus-view__video">
+          {cameraId
+            ? <TilePlayer key={cameraId} cameraId={cameraId} camera={camera} status={status} statusKnown={live.loaded || !live.available} pageVisible={pageVisible} wanted="main" onState={setS} />
+            : <p className="player__message">{t('focus.empty')}</p>}
+        </div>
       </div>
       {camera && (
         <dl className="focus-view__details" aria-label={t('focus.details')}>

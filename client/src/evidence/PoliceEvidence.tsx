@@ -69,7 +69,8 @@ export function PoliceEvidencePanel() {
       {feed.error && <p className="banner banner--error">{errorText(feed.error)}</p>}
       {!feed.items && !feed.error && <p className="muted" role="status">{t('common.loading')}</p>}
       {feed.items && (
-        <div className="table-wrap">
+        // A region one can tab to: when the panel is narrower than the table, it scrolls, and keyboard users must reach that too.
+        <div className="table-wrap" tabIndex={0} role="region" aria-label={t('evidence.results', { count: feed.items.length })}>
           <table className="table table--evidence" data-testid="evidence-results">
             <caption className="visually-hidden">{t('evidence.results', { count: feed.items.length })}</caption>
             <thead><tr><th scope="col">{t('evidence.number')}</th><th scope="col">{t('evidence.cameras')}</th><th scope="col">{t('evidence.requested')}</th><th scope="col">{t('evidence.state')}</th><th scope="col"><span className="visually-hidden">{t('evidence.view')}</span></th></tr></thead>

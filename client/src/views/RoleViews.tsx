@@ -107,7 +107,7 @@ export function WatchView() {
     <>
       <ViewHeading>{t('views.watch')}</ViewHeading>
       <p className="visually-hidden" role="status" aria-live="polite" data-testid="watch-announcer">{announcement}</p>
-      <div className="layout layout--wall">
+      <div className="layout layout--wall layout--watch">
         <CameraWall wall={wall} cameras={wallCameras} onTag={tagging ? onTag : undefined} onPreserve={preserving ? onPreserve : undefined}
           onPlayback={can('recordings.read') ? onPlayback : undefined} tileNote={activationNote} />
         <aside className="side-stack" aria-label={t('watch.side')}>
