@@ -74,14 +74,10 @@ export const chromiumArgs = [
   '--autoplay-policy=no-user-gesture-required',
 ];
 
-/**
- * Launches a fresh headless Chromium (playwright gives it a fresh user-data-dir of its own). autoplay: false keeps the
- * browser's own rule that audio waits for a user gesture, as a person's browser has it.
- */
-export async function launchBrowser(opts: { autoplay?: boolean } = {}): Promise<Browser> {
+/** Launches a fresh headless Chromium (playwright gives it a fresh user-data-dir of its own). */
+export async function launchBrowser(): Promise<Browser> {
   const { path: executablePath } = await findChromium();
-  const args = opts.autoplay === false ? chromiumArgs.filter((a) => !a.startsWith('--autoplay-policy')) : chromiumArgs;
-  return chromium.launch({ executablePath, headless: true, args });
+  return chromium.launch({ executablePath, headless: true, args: chromiumArgs });
 }
 
 /**
