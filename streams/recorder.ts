@@ -71,6 +71,14 @@ export interface CameraRecorder {
 }
 
 const RUN_FILE = /^([0-9a-f-]{36})-(\d{6,})\.ts$/;
+
+/**
+ * Every second the recorder is down is video lost for good, so it comes back fast: 0.5 s after a crash, and a run
+ * of 5 s (it closed segments) counts as healthy. With the general policy (healthy after 30 s) three kills in a row
+ * cost 1 + 2 + 4 s of waiting and the third gap passed 5 s (tests/integration/faults-recorder-kill.test.ts).
+ * A recorder that dies at once every time (no disk, no stream) still backs off to 30 s.
+ */
+export const RECORDER_BACKOFF: Partial<BackoffPolicy> = { initialMs: 500, healthyAfterMs: 5_000 };
 const REANCHOR_MS = 1_500;
 
 export const recordingsRoot = (mediaDir: string) => path.join(mediaDir, 'recordings');
@@ -212,7 +220,7 @@ export async function startCameraRecorder(opts: CameraRecorderOptions): Promise<
         ioTimeoutMs: opts.ioTimeoutMs ?? 5_000,
       });
     },
-    backoff: opts.backoff,
+    backoff: { ...RECORDER_BACKOFF, ...opts.backoff },
     log,
     redact: (line) => redactUrl(line),
     onStdoutLine: (line, start) => {
