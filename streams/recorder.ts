@@ -56,7 +56,7 @@ export interface CameraRecorderOptions {
   inputUrl: () => string;
   segmentSeconds: number;
   ioTimeoutMs?: number;
-  /** Index the segment. A rejection is retried a few times, then logged (the file stays, retention's orphan sweep removes it). */
+  /** Index the segment. A rejection is retried for about a minute (a database restart), then logged (the file stays, retention's orphan sweep removes it). */
   onSegment(segment: ClosedSegment): Promise<void>;
   backoff?: Partial<BackoffPolicy>;
   log?: StreamsLog;
@@ -125,11 +125,13 @@ interface Run {
   finish: () => void;
 }
 
-async function withRetries(what: () => Promise<void>, tries = 5): Promise<void> {
+// About a minute (0.5, 1, 2, 4, then every 5 s): long enough to outlast a database restart (seen 0.4-6 s,
+// tests/integration/faults-postgres-kill.test.ts), whose segments are then indexed late instead of left unindexed.
+async function withRetries(what: () => Promise<void>, tries = 16): Promise<void> {
   for (let i = 0; ; i++) {
     try { return await what(); } catch (e) {
       if (i >= tries - 1) throw e;
-      await new Promise((r) => setTimeout(r, 500 * 2 ** i));
+      await new Promise((r) => setTimeout(r, Math.min(500 * 2 ** i, 5_000)));
     }
   }
 }
