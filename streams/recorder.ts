@@ -58,6 +58,8 @@ export interface CameraRecorderOptions {
   ioTimeoutMs?: number;
   /** Index the segment. A rejection is retried for about a minute (a database restart), then logged (the file stays, retention's orphan sweep removes it). */
   onSegment(segment: ClosedSegment): Promise<void>;
+  /** ffmpeg stopped on ENOSPC: the room frees space now (the disk guard) instead of at its next round. */
+  onDiskFull?(): void;
   backoff?: Partial<BackoffPolicy>;
   log?: StreamsLog;
   now?: () => number;
@@ -159,6 +161,12 @@ export async function startCameraRecorder(opts: CameraRecorderOptions): Promise<
   };
 
   const place = async (run: Run, file: string, seq: number, startedAt: number, endedAt: number, recovered: boolean) => {
+    // ffmpeg lists a segment it could not write a byte of (ENOSPC): indexing it would claim a recording there is not.
+    if ((await stat(path.join(incoming, file)).catch(() => null))?.size === 0) {
+      await rm(path.join(incoming, file), { force: true });
+      log.warn({ cameraId: opts.cameraId, file }, 'empty segment dropped, not indexed');
+      return;
+    }
     const rel = segmentPath(opts.cameraId, run.runId, seq, new Date(startedAt));
     const abs = path.join(opts.mediaDir, rel);
     await ensureDir(path.dirname(abs));
@@ -237,7 +245,12 @@ export async function startCameraRecorder(opts: CameraRecorderOptions): Promise<
       chain = chain.then(() => salvage(run)).catch(() => {}).then(() => { runs.delete(start); run.finish(); });
     },
   });
-  proc.events.on('exit', (e) => { if (e.code !== 0 || e.error) lastError = e.error ?? e.stderrTail.at(-1) ?? `exit ${e.code ?? e.signal}`; });
+  proc.events.on('exit', (e) => {
+    // On a full disk ffmpeg's last line is a consequence ("Error writing trailer …: Invalid argument"): name the cause.
+    const diskFull = e.stderrTail.find((l) => /No space left on device/i.test(l));
+    if (e.code !== 0 || e.error) lastError = e.error ?? diskFull ?? e.stderrTail.at(-1) ?? `exit ${e.code ?? e.signal}`;
+    if (diskFull) opts.onDiskFull?.();
+  });
 
   return {
     cameraId: opts.cameraId,
