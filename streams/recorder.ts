@@ -80,7 +80,7 @@ const RUN_FILE = /^([0-9a-f-]{36})-(\d{6,})\.ts$/;
  * cost 1 + 2 + 4 s of waiting and the third gap passed 5 s (tests/integration/faults-recorder-kill.test.ts).
  * A recorder that dies at once every time (no disk, no stream) still backs off to 30 s.
  */
-export const RECORDER_BACKOFF: Partial<BackoffPolicy> = { initialMs: 500, healthyAfterMs: 5_000 };
+const RECORDER_BACKOFF: Partial<BackoffPolicy> = { initialMs: 500, healthyAfterMs: 5_000 };
 const REANCHOR_MS = 1_500;
 
 export const recordingsRoot = (mediaDir: string) => path.join(mediaDir, 'recordings');
