@@ -256,6 +256,7 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
         sql, bus, log: log.child({ part: 'recorder' }), media: m, mediaDir: config.MEDIA_DIR, ffmpeg: ff.path, ffprobe: ffprobePathFor(ff.path),
         segmentSeconds: config.SEGMENT_SECONDS,
         inputUrl: (cameraId) => playUrl('http', { host: mediaLocalHost, port: m.httpPort }, { cameraId, stream: 'main' }, live.recorderToken(cameraId)),
+        onDiskFull: () => retention.guardNow(),
       });
       await rec.start();
       recorder = rec;

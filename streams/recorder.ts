@@ -56,8 +56,10 @@ export interface CameraRecorderOptions {
   inputUrl: () => string;
   segmentSeconds: number;
   ioTimeoutMs?: number;
-  /** Index the segment. A rejection is retried a few times, then logged (the file stays, retention's orphan sweep removes it). */
+  /** Index the segment. A rejection is retried for about a minute (a database restart), then logged (the file stays, retention's orphan sweep removes it). */
   onSegment(segment: ClosedSegment): Promise<void>;
+  /** ffmpeg stopped on ENOSPC: the room frees space now (the disk guard) instead of at its next round. */
+  onDiskFull?(): void;
   backoff?: Partial<BackoffPolicy>;
   log?: StreamsLog;
   now?: () => number;
@@ -71,6 +73,14 @@ export interface CameraRecorder {
 }
 
 const RUN_FILE = /^([0-9a-f-]{36})-(\d{6,})\.ts$/;
+
+/**
+ * Every second the recorder is down is video lost for good, so it comes back fast: 0.5 s after a crash, and a run
+ * of 5 s (it closed segments) counts as healthy. With the general policy (healthy after 30 s) three kills in a row
+ * cost 1 + 2 + 4 s of waiting and the third gap passed 5 s (tests/integration/faults-recorder-kill.test.ts).
+ * A recorder that dies at once every time (no disk, no stream) still backs off to 30 s.
+ */
+const RECORDER_BACKOFF: Partial<BackoffPolicy> = { initialMs: 500, healthyAfterMs: 5_000 };
 const REANCHOR_MS = 1_500;
 
 export const recordingsRoot = (mediaDir: string) => path.join(mediaDir, 'recordings');
@@ -117,11 +127,13 @@ interface Run {
   finish: () => void;
 }
 
-async function withRetries(what: () => Promise<void>, tries = 5): Promise<void> {
+// About a minute (0.5, 1, 2, 4, then every 5 s): long enough to outlast a database restart (seen 0.4-6 s,
+// tests/integration/faults-postgres-kill.test.ts), whose segments are then indexed late instead of left unindexed.
+async function withRetries(what: () => Promise<void>, tries = 16): Promise<void> {
   for (let i = 0; ; i++) {
     try { return await what(); } catch (e) {
       if (i >= tries - 1) throw e;
-      await new Promise((r) => setTimeout(r, 500 * 2 ** i));
+      await new Promise((r) => setTimeout(r, Math.min(500 * 2 ** i, 5_000)));
     }
   }
 }
@@ -149,6 +161,12 @@ export async function startCameraRecorder(opts: CameraRecorderOptions): Promise<
   };
 
   const place = async (run: Run, file: string, seq: number, startedAt: number, endedAt: number, recovered: boolean) => {
+    // ffmpeg lists a segment it could not write a byte of (ENOSPC): indexing it would claim a recording there is not.
+    if ((await stat(path.join(incoming, file)).catch(() => null))?.size === 0) {
+      await rm(path.join(incoming, file), { force: true });
+      log.warn({ cameraId: opts.cameraId, file }, 'empty segment dropped, not indexed');
+      return;
+    }
     const rel = segmentPath(opts.cameraId, run.runId, seq, new Date(startedAt));
     const abs = path.join(opts.mediaDir, rel);
     await ensureDir(path.dirname(abs));
@@ -212,7 +230,7 @@ export async function startCameraRecorder(opts: CameraRecorderOptions): Promise<
         ioTimeoutMs: opts.ioTimeoutMs ?? 5_000,
       });
     },
-    backoff: opts.backoff,
+    backoff: { ...RECORDER_BACKOFF, ...opts.backoff },
     log,
     redact: (line) => redactUrl(line),
     onStdoutLine: (line, start) => {
@@ -227,7 +245,12 @@ export async function startCameraRecorder(opts: CameraRecorderOptions): Promise<
       chain = chain.then(() => salvage(run)).catch(() => {}).then(() => { runs.delete(start); run.finish(); });
     },
   });
-  proc.events.on('exit', (e) => { if (e.code !== 0 || e.error) lastError = e.error ?? e.stderrTail.at(-1) ?? `exit ${e.code ?? e.signal}`; });
+  proc.events.on('exit', (e) => {
+    // On a full disk ffmpeg's last line is a consequence ("Error writing trailer …: Invalid argument"): name the cause.
+    const diskFull = e.stderrTail.find((l) => /No space left on device/i.test(l));
+    if (e.code !== 0 || e.error) lastError = e.error ?? diskFull ?? e.stderrTail.at(-1) ?? `exit ${e.code ?? e.signal}`;
+    if (diskFull) opts.onDiskFull?.();
+  });
 
   return {
     cameraId: opts.cameraId,

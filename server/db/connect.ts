@@ -52,9 +52,41 @@ export async function startEmbeddedPostgres({ dataDir, port, log }: EmbeddedOpti
     const [exists] = await admin`select 1 from pg_database where datname = 'uitkijk'`;
     if (!exists) await admin`create database uitkijk`;
   } finally { await admin.end(); }
+
+  // PostgreSQL lives and dies with the server, so nobody else restarts it: when it dies under a running server
+  // (kill -9, OOM killer) it is started again on the same data (its WAL replays every committed transaction),
+  // loudly, retrying until it is up. The connection pool reconnects by itself on the next query.
+  type Child = { pid?: number; exitCode: number | null; signalCode: string | null; kill(s: string): void; once(e: 'exit', f: (code: number | null, signal: string | null) => void): void };
+  const current = () => (pg as unknown as { process?: Child }).process;
+  let stopping = false;
+  let restarting: Promise<void> | null = null;
+  const watch = (child: Child | undefined) => child?.once('exit', (code, signal) => {
+    if (stopping || current() !== child) return;
+    log.error({ code, signal, pid: child.pid }, 'embedded PostgreSQL died under the running server: restarting it');
+    restarting = restart().finally(() => { restarting = null; });
+  });
+  const restart = async () => {
+    const diedAt = Date.now();
+    for (let attempt = 1; !stopping; attempt++) {
+      try {
+        // Backends of the dead postmaster may hold its shared memory for a moment: the start then fails; try again.
+        await pg.start();
+        log.warn({ attempt, downMs: Date.now() - diedAt }, 'embedded PostgreSQL restarted');
+        watch(current());
+        return;
+      } catch (e) {
+        log.error({ attempt, err: e instanceof Error ? e.message : String(e ?? 'exited during start') }, 'embedded PostgreSQL did not restart; trying again');
+        await new Promise((r) => setTimeout(r, Math.min(200 * 2 ** (attempt - 1), 5_000)));
+      }
+    }
+  };
+  watch(current());
+
   // pg.stop() waits for an 'exit' event that never comes when PostgreSQL already died: check first, and bound it.
-  const child = (pg as unknown as { process?: { exitCode: number | null; signalCode: string | null; kill(s: string): void } }).process;
   const stop = async () => {
+    stopping = true;
+    await restarting;
+    const child = current();
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     await Promise.race([pg.stop(), new Promise((r) => setTimeout(r, 10_000))]);
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

@@ -28,9 +28,18 @@ function uniqueField(constraint?: string): string | undefined {
   return constraint.replace(/_key$/, '').split('_').slice(1).join('_') || undefined;
 }
 
-/** Maps PostgreSQL constraint violations to client errors. */
+/** The database cannot be reached (down, restarting, recovering): the driver's and the server's connection errors. */
+const DB_UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT']);
+export const databaseUnavailable = (e: unknown) => {
+  const code = (e as { code?: unknown })?.code;
+  // 08xxx connection exception, 57P01-57P03 shutdown / crash / "the database system is starting up".
+  return typeof code === 'string' && (DB_UNREACHABLE.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code));
+};
+
+/** Maps PostgreSQL constraint violations to client errors, and an unreachable database to 503 (try again). */
 export function fromPostgres(e: unknown): HttpError | null {
   const pg = e as { code?: string; constraint_name?: string; column_name?: string };
+  if (databaseUnavailable(e)) return new HttpError(503, 'database_unavailable', 'the database is not reachable right now; try again in a moment', undefined, { 'Retry-After': '2' });
   if (pg?.code === '23505') return new HttpError(409, 'conflict', `already exists (${pg.constraint_name ?? 'unique'})`, uniqueField(pg.constraint_name));
   if (pg?.code === '23503') return new HttpError(400, 'invalid_reference', `refers to something that does not exist (${pg.constraint_name ?? ''})`);
   if (pg?.code === '23514') return new HttpError(400, 'invalid_input', `violates rule ${pg.constraint_name ?? ''}`);

@@ -13,6 +13,8 @@ export interface RecorderManagerDeps {
   mediaDir: string; ffmpeg: string; ffprobe: string; segmentSeconds: number;
   /** A URL ffmpeg reads the camera's main stream from, with the recorder's internal play credential. */
   inputUrl(cameraId: string): string;
+  /** A recorder met ENOSPC: free space now (the disk guard), so it records again at its next start, not in a minute. */
+  onDiskFull?(): void;
 }
 
 export class RecorderManager {
@@ -49,7 +51,7 @@ export class RecorderManager {
     const starting = startCameraRecorder({
       cameraId, mediaDir: this.d.mediaDir, ffmpeg: this.d.ffmpeg, ffprobe: this.d.ffprobe,
       inputUrl: () => this.d.inputUrl(cameraId), segmentSeconds: this.d.segmentSeconds,
-      onSegment: (s) => this.index(s), log: this.d.log.child({ cameraId }),
+      onSegment: (s) => this.index(s), onDiskFull: this.d.onDiskFull, log: this.d.log.child({ cameraId }),
     }).catch((err) => { this.d.log.error({ err, cameraId }, 'recorder did not start'); this.recorders.delete(cameraId); return null; });
     this.recorders.set(cameraId, starting);
     this.d.log.info({ cameraId }, 'recording started');

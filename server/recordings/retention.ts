@@ -66,6 +66,18 @@ export class RetentionSweeper {
     for (const t of this.timers) t.unref();
   }
 
+  private guardQueued: Promise<unknown> | null = null;
+  /**
+   * The disk guard out of turn (a recorder met ENOSPC): queued behind whatever sweep runs, and one run for every
+   * recorder that asks meanwhile (a full disk stops them all at once).
+   */
+  guardNow(): Promise<unknown> {
+    if (this.stopped) return Promise.resolve();
+    this.guardQueued ??= this.running = this.running.then(() => { this.guardQueued = null; return this.guard(); })
+      .catch((err) => this.d.log.error({ err }, 'disk guard failed'));
+    return this.guardQueued;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
@@ -74,12 +86,18 @@ export class RetentionSweeper {
 
   cutoff(): Date { return new Date(this.now() - this.d.retentionDays * DAY); }
 
-  /** Deletes one batch; returns what it deleted. cutoff null: oldest first regardless of age (disk guard). */
-  private async deleteBatch(cutoff: Date | null, after: Date | null = null): Promise<{ count: number; bytes: number; last: Date | null }> {
+  /**
+   * Deletes one batch; returns what it deleted. cutoff null: oldest first regardless of age (disk guard).
+   * enoughBytes: stop once that much is freed (the guard frees what it needs, not a whole batch of 2000 segments:
+   * on a small disk that took every unpreserved recording, tests/integration/faults-disk-full.test.ts).
+   */
+  private async deleteBatch(cutoff: Date | null, after: Date | null = null, enoughBytes = Infinity): Promise<{ count: number; bytes: number; last: Date | null }> {
     return this.d.sql.begin(async (t) => {
       const tx = t as unknown as Sql;
       await tx`select pg_advisory_xact_lock(${RETENTION_LOCK})`;
-      const victims = await selectDeletable(tx, cutoff, this.d.batchSize ?? 2000, after);
+      const batch = await selectDeletable(tx, cutoff, this.d.batchSize ?? 2000, after);
+      let freed = 0;
+      const victims = batch.filter((v) => { const take = freed < enoughBytes; freed += v.bytes; return take; });
       if (victims.length === 0) return { count: 0, bytes: 0, last: null };
       const dirs = new Set<string>();
       for (let i = 0; i < victims.length; i += 64) {
@@ -174,7 +192,7 @@ export class RetentionSweeper {
     const target = minFree + Math.min(minFree * 0.1, 1024 ** 3);
     let deletedSegments = 0, deletedBytes = 0;
     while (disk.freeBytes < target && !this.stopped) {
-      const r = await this.deleteBatch(null);
+      const r = await this.deleteBatch(null, null, target - disk.freeBytes);
       if (r.count === 0) break;
       deletedSegments += r.count; deletedBytes += r.bytes;
       disk = await this.disk(this.d.mediaDir);

@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import type { ApiError } from '../api/http';
 
 const knownCodes = ['network', 'bad_response', 'bad_credentials', 'too_many_attempts', 'unauthenticated', 'forbidden', 'not_found',
-  'conflict', 'self_lockout', 'not_rtmp', 'invalid_input', 'invalid_reference', 'bad_origin', 'too_large', 'malformed_json', 'internal',
+  'conflict', 'self_lockout', 'not_rtmp', 'invalid_input', 'invalid_reference', 'bad_origin', 'too_large', 'malformed_json', 'internal', 'database_unavailable',
   'alert_conflict', 'alert_open', 'alert_closed', 'incident_closed', 'invalid_transition', 'unknown_category', 'unknown_camera', 'invalid_snapshot',
   'stale_version', 'no_snapshot', 'shift_open', 'shift_ended', 'not_your_shift', 'not_in_open_alert'] as const;
 type KnownCode = (typeof knownCodes)[number];
