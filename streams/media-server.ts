@@ -28,7 +28,7 @@ import { createEmitter, type StreamsLog, type TypedEmitter } from './typed-emitt
 // ---------------------------------------------------------------------------------------------------------
 // Public interface
 
-export type PublishRejectReason = 'unknown-camera' | 'wrong-key' | 'disabled' | 'outside-window' | 'already-live' | 'bad-path';
+export type PublishRejectReason = 'unknown-camera' | 'wrong-key' | 'disabled' | 'outside-window' | 'no-sub-stream' | 'already-live' | 'bad-path';
 
 export interface MediaServerOptions {
   host: string;

@@ -85,6 +85,23 @@ describe('publishing', () => {
     expect(room.board.get('live-dup').online).toBe(true);
   });
 
+  it('refuses and audits a sub-stream publish for a camera registered without a sub stream; its main stream still goes live', async () => {
+    const r = await admin.post('/api/cameras', { id: 'live-nosub', name: 'Test live-nosub', municipalityId: 'enschede', location: { street: 'Teststraat', lat: 52.2, lon: 6.9 },
+      kind: 'permanent', source: { type: 'rtmp' }, hasSubStream: false });
+    expect(r.status).toBe(201);
+    const sub = publish(rtmp('live-nosub', r.body.publishKey, true));
+    await waitFor('sub stream refused', async () => (await refusals('live-nosub')).find((x) => x.reason === 'no-sub-stream'), 8000);
+    await Promise.race([sub.exited, new Promise((res) => setTimeout(res, 5000))]);
+    expect(sub.proc.exitCode ?? sub.proc.signalCode).not.toBeNull(); // the media server closed it
+    const [row] = await room.sql`select details->>'stream' as stream, remote_addr from audit_log where action = 'live.publish_refused' and subject = 'live-nosub'`;
+    expect(row).toMatchObject({ stream: 'sub', remote_addr: '127.0.0.1' });
+    expect(room.board.get('live-nosub').subStreamOnline).toBe(false);
+    // The right key on the main stream is accepted as before.
+    publish(rtmp('live-nosub', r.body.publishKey));
+    await waitFor('main online', () => room.board.get('live-nosub').online);
+    expect(room.board.get('live-nosub').subStreamOnline).toBe(false);
+  });
+
   it('disabling a live camera or rotating its key cuts the stream at once, and the old key no longer works', async () => {
     const key = await newCamera('live-cut');
     const p = publish(rtmp('live-cut', key));
