@@ -5,7 +5,8 @@ export const redactPaths = [
   'req.headers.cookie', 'res.headers["set-cookie"]', 'password', '*.password', 'key', '*.key', 'token', '*.token', 'streamKey', '*.streamKey',
 ];
 
-export function createLogger(level: string) {
-  return pino({ level, redact: { paths: redactPaths, censor: '[redacted]' }, base: { app: 'uitkijk' } });
+/** destination: where the JSON lines go (standard output unless given; tests read the lines back). */
+export function createLogger(level: string, destination?: pino.DestinationStream) {
+  return pino({ level, redact: { paths: redactPaths, censor: '[redacted]' }, base: { app: 'uitkijk' } }, destination);
 }
 export type Logger = ReturnType<typeof createLogger>;
