@@ -208,9 +208,9 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
 
     media = await startMediaServer({
       host: config.MEDIA_HOST, rtmpPort: config.RTMP_PORT, httpPort: config.FLV_PORT, playPortCount: config.FLV_PORTS, log: log.child({ part: 'media' }),
-      authorizePublish: (r) => publish.authorize(r.cameraId, r.key),
+      authorizePublish: (r) => publish.authorize(r.cameraId, r.key, r.stream),
       authorizePlay: async (r) => {
-        const a = await live.authorizePlay(r.cameraId, r.stream, r.token);
+        const a = await live.authorizePlay(r.cameraId, r.stream, r.token, r.cookie);
         return a.ok ? { ok: true, viewerId: a.user.id } : a;
       },
     }).catch((e) => { throw new StartError(e instanceof Error ? e.message : String(e)); });

@@ -16,6 +16,11 @@ export interface DemoRtspServerOptions {
   /** 0 picks a free port. */
   port: number;
   log?: StreamsLog;
+  /**
+   * A camera that wants credentials (tests): DESCRIBE, SETUP and PLAY are answered 401 (Basic) unless this says yes.
+   * Gets the request URL as the client sent it (query included) and its Authorization header.
+   */
+  authorize?(request: { method: string; url: string; authorization: string | null }): boolean;
 }
 
 export interface DemoRtspServer {
@@ -114,6 +119,9 @@ export async function startDemoRtspServer(opts: DemoRtspServerOptions): Promise<
 
   const handleRequest = async (c: Client, method: string, url: string, headers: Map<string, string>) => {
     const cseq = headers.get('cseq') ?? '0';
+    if (opts.authorize && ['DESCRIBE', 'SETUP', 'PLAY'].includes(method) && !opts.authorize({ method, url, authorization: headers.get('authorization') ?? null })) {
+      return reply(c, cseq, '401 Unauthorized', { 'WWW-Authenticate': 'Basic realm="uitkijk-demo"' });
+    }
     switch (method) {
       case 'OPTIONS':
         return reply(c, cseq, '200 OK', { Public: 'OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN, GET_PARAMETER, SET_PARAMETER' });

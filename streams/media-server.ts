@@ -28,7 +28,7 @@ import { createEmitter, type StreamsLog, type TypedEmitter } from './typed-emitt
 // ---------------------------------------------------------------------------------------------------------
 // Public interface
 
-export type PublishRejectReason = 'unknown-camera' | 'wrong-key' | 'disabled' | 'outside-window' | 'already-live' | 'bad-path';
+export type PublishRejectReason = 'unknown-camera' | 'wrong-key' | 'disabled' | 'outside-window' | 'no-sub-stream' | 'already-live' | 'bad-path';
 
 export interface MediaServerOptions {
   host: string;
@@ -46,7 +46,11 @@ export interface MediaServerOptions {
   authorizePublish(req: { cameraId: string; stream: StreamKind; key: string; remoteAddr: string }): Promise<
     { ok: true } | { ok: false; reason: PublishRejectReason }
   >;
-  authorizePlay(req: { cameraId: string; stream: StreamKind; token: string; remoteAddr: string }): Promise<
+  /**
+   * cookie: the Cookie header the player sent (HTTP-FLV and the WebSocket upgrade; a browser sends the console's cookies
+   * to every port of its host), null for RTMP players. Lets the room tie a play to the login session it was granted in.
+   */
+  authorizePlay(req: { cameraId: string; stream: StreamKind; token: string; remoteAddr: string; cookie: string | null }): Promise<
     { ok: true; viewerId: string } | { ok: false; reason: string }
   >;
   /** A publisher that sent no media for this long is dropped and reported offline. Default 3000. */
@@ -442,6 +446,7 @@ async function createMediaServer(opts: MediaServerOptions): Promise<MediaServer>
     name: string,
     token: string,
     remoteAddr: string,
+    cookie: string | null,
   ): Promise<{ ok: true; ref: StreamRef; viewerId: string } | { ok: false; status: number; reason: string }> => {
     const ref = parseStreamName(app, name);
     if (!ref) {
@@ -455,7 +460,7 @@ async function createMediaServer(opts: MediaServerOptions): Promise<MediaServer>
     } else {
       try {
         const d = await withTimeout(
-          opts.authorizePlay({ cameraId: ref.cameraId, stream: ref.stream, token, remoteAddr }),
+          opts.authorizePlay({ cameraId: ref.cameraId, stream: ref.stream, token, remoteAddr, cookie }),
           authTimeoutMs,
           'authorizePlay',
         );
@@ -511,7 +516,7 @@ async function createMediaServer(opts: MediaServerOptions): Promise<MediaServer>
     conn.socket.pause();
     const rtmp = conn.session.rtmp;
     const token = firstString(rtmp.streamQuery?.token);
-    const decision = await authorizeViewer(String(rtmp.streamApp ?? ''), String(rtmp.streamName ?? ''), token, conn.remoteAddr);
+    const decision = await authorizeViewer(String(rtmp.streamApp ?? ''), String(rtmp.streamName ?? ''), token, conn.remoteAddr, null);
     if (conn.role !== 'pending' || stopped || !decision.ok) {
       conn.role = 'closed';
       conn.socket.destroy();
@@ -556,7 +561,7 @@ async function createMediaServer(opts: MediaServerOptions): Promise<MediaServer>
     }
     if (req.method !== 'GET') return refuseHttp(res, 405, 'method_not_allowed', 'streams are played with GET; publishing is RTMP only');
     const [, app = '', name = ''] = m;
-    const decision = await authorizeViewer(app, name, url.searchParams.get('token') ?? '', remoteAddr);
+    const decision = await authorizeViewer(app, name, url.searchParams.get('token') ?? '', remoteAddr, req.headers.cookie ?? null);
     if (req.socket.destroyed || stopped) return void res.destroy();
     if (!decision.ok) return refuseHttp(res, decision.status, 'play_refused', decision.reason);
 
@@ -598,7 +603,7 @@ async function createMediaServer(opts: MediaServerOptions): Promise<MediaServer>
     const protocols = String(req.headers['sec-websocket-protocol'] ?? '').toLowerCase();
     if (/\b(post|publisher)\b/.test(protocols)) return refuseUpgrade(socket, 403, 'Forbidden');
     const [, app = '', name = ''] = m;
-    const decision = await authorizeViewer(app, name, url.searchParams.get('token') ?? '', remoteAddr);
+    const decision = await authorizeViewer(app, name, url.searchParams.get('token') ?? '', remoteAddr, req.headers.cookie ?? null);
     if (socket.destroyed || stopped) return void socket.destroy();
     if (!decision.ok) {
       const text = decision.status === 401 ? 'Unauthorized' : decision.status === 404 ? 'Not Found' : 'Forbidden';

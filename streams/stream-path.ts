@@ -57,11 +57,15 @@ export function playUrl(
   return `${scheme}://${hostForUrl(http.host)}:${http.port}${playPath(ref, token)}`;
 }
 
-/** Hides the publish key / play token and URL passwords before a URL reaches a log line. */
-export function redactUrl(url: string): string {
-  return url
-    .replace(/([?&](?:key|token)=)[^&\s]*/gi, '$1[redacted]')
-    .replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@\s]+):[^@/\s]*@/i, '$1:[redacted]@');
+/**
+ * Hides what may be a secret in every URL of a text before it reaches a log line: the user info before @ (user and
+ * password), and the value of every query parameter (publish keys, play tokens, and a camera's ?password=, ?pwd=,
+ * ?token=, ?auth= … whatever its vendor calls them). Works on whole log lines (ffmpeg names its input in errors).
+ */
+export function redactUrl(text: string): string {
+  return text
+    .replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]*@/gi, '$1[redacted]@')
+    .replace(/(:\/\/[^\s?#]*\?[^\s#]*)/g, (url) => url.replace(/([?&][^=&\s#]*=)[^&\s#]*/g, '$1[redacted]'));
 }
 
 function hostForUrl(host: string): string {

@@ -37,7 +37,8 @@ export const bookingCreateSchema = z.object(bookingFields).strict().meta({ id: '
 export type BookingCreate = z.infer<typeof bookingCreateSchema>;
 
 // A change names the version it was based on: two people changing at once cannot silently overwrite each other.
-export const bookingChangeSchema = z.object({ ...bookingFields, expectedVersion: z.number().int().min(1) }).partial({
+// notes without its default: a change that leaves the notes out must keep them, not empty them.
+export const bookingChangeSchema = z.object({ ...bookingFields, notes: z.string().max(10_000), expectedVersion: z.number().int().min(1) }).partial({
   eventName: true, address: true, location: true, riskClass: true, windows: true, unitsWanted: true, observersWanted: true, decision: true, contact: true, notes: true,
 }).strict().meta({ id: 'BookingChange' });
 export type BookingChange = z.infer<typeof bookingChangeSchema>;

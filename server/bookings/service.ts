@@ -124,7 +124,10 @@ export class BookingService {
     return this.commit(async (tx, notes) => {
       const b = await this.lockFor(tx, a, id, input.expectedVersion, ['requested', 'approved']);
       const decision = input.decision ?? b.decision;
-      const planChanged = input.windows !== undefined || input.decision !== undefined || (input.unitsWanted ?? b.unitsWanted) !== b.unitsWanted
+      // Where and when are part of the plan as much as the units: the supervisor approved units for that place and those hours.
+      const placeChanged = (input.address !== undefined && input.address !== b.address)
+        || (input.location !== undefined && (input.location.lat !== b.location.lat || input.location.lon !== b.location.lon));
+      const planChanged = placeChanged || input.windows !== undefined || input.decision !== undefined || (input.unitsWanted ?? b.unitsWanted) !== b.unitsWanted
         || (input.observersWanted ?? b.observersWanted) !== b.observersWanted;
       // Only the period changed: the stored windows are checked against it, not against the clock (they may have begun).
       const windows = input.windows ? checkWindows(input.windows, decision, this.d.now(), this.d.rules.maxWindowHours)

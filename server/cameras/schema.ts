@@ -27,8 +27,9 @@ export const cameraSchema = z.object({
   municipalityName: z.string(),
   location: locationSchema,
   kind: cameraKindSchema,
-  // RTSP credentials never leave the server: the URL is shown with the password masked.
-  source: z.discriminatedUnion('type', [z.object({ type: z.literal('rtmp') }), z.object({ type: z.literal('rtsp'), url: z.string() })]),
+  // RTSP credentials never leave the server (stored apart from the URL). Only admins get a url: the address with
+  // every secret masked (rtsp://***:***@host:554/path?token=***); other roles learn only that it is an RTSP camera.
+  source: z.discriminatedUnion('type', [z.object({ type: z.literal('rtmp') }), z.object({ type: z.literal('rtsp'), url: z.string().optional() })]),
   hasSubStream: z.boolean(),
   enabled: z.boolean(),
   notes: z.string(),

@@ -6,13 +6,20 @@ import type { AuditAction } from '../audit/schema.js';
 import type { EventBus } from '../events.js';
 import type { SessionUser } from '../auth/sessions.js';
 import { HttpError, notFound } from '../http/errors.js';
+import { can } from '../auth/policy.js';
 import * as store from './store.js';
 import type { Camera, CameraCreate, CameraUpdate } from './schema.js';
 
 export const hashPublishKey = (key: string) => createHash('sha256').update(key).digest('hex');
 export const newPublishKey = () => randomBytes(24).toString('base64url');
 
-export const scopeOf = (u: Pick<SessionUser, 'role' | 'municipalityId'>): store.Scope => ({ municipalityId: u.role === 'municipality' ? u.municipalityId : null });
+export const scopeOf = (u: Pick<SessionUser, 'role' | 'municipalityId'>): store.Scope => ({
+  municipalityId: u.role === 'municipality' ? u.municipalityId : null, seesRtspAddress: can(u.role, 'cameras.manage'),
+});
+// The answers to create/change/rotate go to whoever manages cameras; what travels on the bus (and so over socket.io to
+// every console) is the view without any RTSP address.
+const MANAGER_VIEW: store.Scope = { municipalityId: null, seesRtspAddress: true };
+const EVERYONE_VIEW: store.Scope = { municipalityId: null };
 
 export interface Actor { user: SessionUser | null; remoteAddr: string | null }
 const audit = (tx: Sql, a: Actor, action: AuditAction, subject: string, details: Record<string, unknown> = {}) =>
@@ -37,9 +44,9 @@ export class CameraService {
     const camera = await this.sql.begin(async (tx) => {
       await store.insertCamera(tx as unknown as Sql, input, key ? hashPublishKey(key) : null);
       await audit(tx as unknown as Sql, a, 'camera.created', input.id, { name: input.name, municipalityId: input.municipalityId, kind: input.kind, source: input.source.type });
-      return (await store.getCamera(tx as unknown as Sql, { municipalityId: null }, input.id))!;
+      return (await store.getCamera(tx as unknown as Sql, MANAGER_VIEW, input.id))!;
     });
-    this.bus.emit('camera.changed', camera);
+    this.bus.emit('camera.changed', (await store.getCamera(this.sql, EVERYONE_VIEW, camera.id))!);
     return { camera, publishKey: key, publishUrl: key ? this.publishUrl(camera.id, key) : null };
   }
 
@@ -47,7 +54,7 @@ export class CameraService {
     let key: string | null = null;
     const camera = await this.sql.begin(async (t) => {
       const tx = t as unknown as Sql;
-      const before = await store.getCamera(tx, { municipalityId: null }, id);
+      const before = await store.getCamera(tx, EVERYONE_VIEW, id);
       if (!before) throw notFound('camera');
       // Switching a camera to RTMP push gives it a fresh key (shown once); switching to RTSP drops it.
       let keyHash: string | null | undefined;
@@ -60,11 +67,11 @@ export class CameraService {
       const others = changed.filter((k) => k !== 'enabled');
       if (others.length) await audit(tx, a, 'camera.changed', id, { fields: others });
       if (key) await audit(tx, a, 'camera.key_rotated', id);
-      return { before, after: (await store.getCamera(tx, { municipalityId: null }, id))! };
+      return { before, after: (await store.getCamera(tx, EVERYONE_VIEW, id))!, answer: (await store.getCamera(tx, MANAGER_VIEW, id))! };
     });
     this.bus.emit('camera.changed', camera.after, camera.before.municipalityId !== camera.after.municipalityId ? camera.before.municipalityId : undefined);
     if ((u.enabled === false && camera.before.enabled) || u.source) this.bus.emit('camera.revoked', id);
-    return { camera: camera.after, publishKey: key, publishUrl: key ? this.publishUrl(id, key) : null };
+    return { camera: camera.answer, publishKey: key, publishUrl: key ? this.publishUrl(id, key) : null };
   }
 
   async disable(a: Actor, id: string) { return (await this.update(a, id, { enabled: false })).camera; }
@@ -73,12 +80,12 @@ export class CameraService {
     const key = newPublishKey();
     const camera = await this.sql.begin(async (t) => {
       const tx = t as unknown as Sql;
-      const before = await store.getCamera(tx, { municipalityId: null }, id);
+      const before = await store.getCamera(tx, EVERYONE_VIEW, id);
       if (!before) throw notFound('camera');
       if (before.source.type !== 'rtmp') throw new HttpError(409, 'not_rtmp', 'only RTMP-push cameras have a publish key', 'id');
       await store.updateCamera(tx, id, {}, hashPublishKey(key));
       await audit(tx, a, 'camera.key_rotated', id);
-      return (await store.getCamera(tx, { municipalityId: null }, id))!;
+      return (await store.getCamera(tx, EVERYONE_VIEW, id))!;
     });
     this.bus.emit('camera.changed', camera);
     this.bus.emit('camera.revoked', id);

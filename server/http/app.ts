@@ -12,6 +12,7 @@ import { can } from '../auth/policy.js';
 import { COOKIE, resolveSession, type SessionTimes } from '../auth/sessions.js';
 import { HttpError, forbidden, fromPostgres, fromZod, unauthenticated } from './errors.js';
 import { isReply, type RouteDef } from './route.js';
+import { withCleanText } from './clean-text.js';
 import type { Metrics } from './metrics.js';
 
 export interface AppDeps {
@@ -67,6 +68,10 @@ export function createApp(d: AppDeps) {
   });
 
   for (const r of d.routes) {
+    // Every route's input passes the one text check first (NUL, lone surrogates): see clean-text.ts.
+    const schemas = {
+      params: r.params && withCleanText(r.params), query: r.query && withCleanText(r.query), body: r.body && withCleanText(r.body),
+    };
     app[r.method](r.path, async (req: Request, res: Response, next: NextFunction) => {
       try {
         const remoteAddr = remoteAddrOf(req);
@@ -84,9 +89,9 @@ export function createApp(d: AppDeps) {
           if (!p.success) throw fromZod(p.error, where);
           return p.data;
         };
-        const params = parse(r.params, req.params, 'params');
-        const query = parse(r.query, req.query, 'query');
-        const body = parse(r.body, req.body, 'body');
+        const params = parse(schemas.params, req.params, 'params');
+        const query = parse(schemas.query, req.query, 'query');
+        const body = parse(schemas.body, req.body, 'body');
         const out = await r.handler({ params, query, body, user, sessionTokenHash, remoteAddr, req, res });
         if (isReply(out)) {
           if (out.file) {

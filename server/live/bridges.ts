@@ -1,5 +1,6 @@
 // Keeps one supervised RTSP bridge per enabled RTSP camera, in step with the registry, and shows each bridge's state.
 import type { Sql } from '../db/connect.js';
+import { rtspPullUrls } from '../cameras/store.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
 import { createRtspBridgeSet } from '../../streams/rtsp-bridge.js';
@@ -12,8 +13,8 @@ export async function runRtspBridges(d: {
   const set = createRtspBridgeSet({ rtmp: d.rtmp, ffmpeg: d.ffmpeg, log: d.log.child({ part: 'rtsp-bridge' }) });
   let syncing = Promise.resolve();
   const sync = () => (syncing = syncing.then(async () => {
-    const rows = await d.sql<{ id: string; rtsp_url: string }[]>`select id, rtsp_url from cameras where source_type = 'rtsp' and enabled`;
-    await set.sync(rows.map((r) => ({ cameraId: r.id, sourceUrl: r.rtsp_url, key: d.bridgeKey })));
+    const rows = await rtspPullUrls(d.sql); // secrets joined back in: the bridge is the one place that needs them
+    await set.sync(rows.map((r) => ({ cameraId: r.id, sourceUrl: r.url, key: d.bridgeKey })));
     const running = new Set(rows.map((r) => r.id));
     for (const s of d.board.all()) if (s.bridge && !running.has(s.cameraId)) d.board.bridge(s.cameraId, 'stopped');
   }).catch((err) => d.log.error({ err }, 'RTSP bridge sync failed')));

@@ -4,7 +4,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Sql } from '../db/connect.js';
 import { getPublishCredentials } from '../cameras/store.js';
 
-export type PublishRefusal = 'unknown-camera' | 'wrong-key' | 'disabled' | 'outside-window';
+export type PublishRefusal = 'unknown-camera' | 'wrong-key' | 'disabled' | 'outside-window' | 'no-sub-stream';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
 
@@ -15,7 +15,7 @@ export class PublishAuthority {
   /** mayPublishFlexible: is a flexible unit inside an approved booking window now (Gemeentewet 151c)? */
   constructor(private sql: Sql, private mayPublishFlexible: (cameraId: string) => Promise<boolean> = async () => false) {}
 
-  async authorize(cameraId: string, key: string): Promise<{ ok: true } | { ok: false; reason: PublishRefusal }> {
+  async authorize(cameraId: string, key: string, stream: 'main' | 'sub' = 'main'): Promise<{ ok: true } | { ok: false; reason: PublishRefusal }> {
     const cam = await getPublishCredentials(this.sql, cameraId);
     if (!cam) return { ok: false, reason: 'unknown-camera' };
     const expected = cam.source_type === 'rtsp' ? sha256(this.bridgeKey) : Buffer.from(cam.key_hash ?? '', 'hex');
@@ -24,6 +24,8 @@ export class PublishAuthority {
     const keyOk = expected.length === given.length && timingSafeEqual(expected, given);
     if (!keyOk) return { ok: false, reason: 'wrong-key' };
     if (!cam.enabled) return { ok: false, reason: 'disabled' };
+    // A camera registered without a sub stream has none: whatever pushes one is not what the room planned (walls would play it).
+    if (stream === 'sub' && !cam.has_sub_stream) return { ok: false, reason: 'no-sub-stream' };
     if (cam.kind === 'flexible' && !(await this.mayPublishFlexible(cameraId))) return { ok: false, reason: 'outside-window' };
     return { ok: true };
   }

@@ -1,6 +1,7 @@
 // Live-video rules: who gets a play grant for which camera stream, and whether the media server lets a player in.
 import type { Sql } from '../db/connect.js';
-import type { SessionUser } from '../auth/sessions.js';
+import { parse as parseCookie } from 'cookie';
+import { COOKIE, hashToken, type SessionUser } from '../auth/sessions.js';
 import { can, liveViewOnlyOpenAlerts, type Role } from '../auth/policy.js';
 import { cameraInOpenAlert } from '../incidents/store.js';
 import { getCamera, getCameras } from '../cameras/store.js';
@@ -84,16 +85,17 @@ export class LiveService {
   }
 
   /**
-   * Called by the media server before a player gets a byte: the token must be genuine and current, its login session
-   * not ended, the user still enabled and holding the permission (and, for dispatchers, the camera still in an open
-   * alert). A wall opening is sixteen checks of one user within a fraction of a second, each holding up a WebSocket
+   * Called by the media server before a player gets a byte: the token must be genuine and current, presented with the
+   * cookie of the login session it was granted in (see playedInGrantedSession), that session not ended, the user still
+   * enabled and holding the permission (and, for dispatchers, the camera still in an open alert). A wall opening is sixteen checks of one user within a fraction of a second, each holding up a WebSocket
    * handshake, so the user row is kept VIEWER_CACHE_MS; the dispatchers' alert rule is always read fresh.
    */
-  async authorizePlay(cameraId: string, stream: StreamKind, token: string): Promise<{ ok: true; user: { id: string; username: string } } | { ok: false; reason: string }> {
+  async authorizePlay(cameraId: string, stream: StreamKind, token: string, cookie: string | null = null): Promise<{ ok: true; user: { id: string; username: string } } | { ok: false; reason: string }> {
     const v = this.tokens.verify(token, cameraId, stream);
     if (!v.ok) return v;
     // The recorder reads every live camera's main stream with a token only this process can mint.
     if (v.claims.userId === SYSTEM_RECORDER) return { ok: true, user: { id: SYSTEM_RECORDER, username: SYSTEM_RECORDER } };
+    if (!playedInGrantedSession(v.claims, cookie)) return { ok: false, reason: 'not-the-granted-session' };
     if (this.sessionEndedFor(v.claims)) return { ok: false, reason: 'session-ended' };
     const u = await this.viewer(v.claims.userId);
     if (this.sessionEndedFor(v.claims)) return { ok: false, reason: 'session-ended' }; // ended while the row was read
@@ -180,4 +182,17 @@ export class LiveService {
   private async mayWatch(role: Role, cameraId: string): Promise<boolean> {
     return !liveViewOnlyOpenAlerts.includes(role) || cameraInOpenAlert(this.sql, cameraId);
   }
+}
+
+/**
+ * A grant handed out over HTTP (it carries the sid of its login session) plays only with that session's cookie: the
+ * console's browser sends it with the player's request to the media server (cookies go to every port of the host), a
+ * URL copied elsewhere has none, or another user's. So a play URL is no bearer token. A hash and a compare, no database
+ * read: the grant and the wall's start are no slower. Tokens the server mints for its own reads (snapshots) carry no
+ * sid and are never handed out.
+ */
+export function playedInGrantedSession(claims: PlayClaims, cookie: string | null): boolean {
+  if (claims.sid === undefined) return true;
+  const sessionToken = cookie ? parseCookie(cookie)[COOKIE] : undefined;
+  return !!sessionToken && sessionRef(hashToken(sessionToken)) === claims.sid;
 }

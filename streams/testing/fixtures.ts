@@ -156,10 +156,14 @@ const require = createRequire(import.meta.url);
 // ws is not a direct dependency; use the copy node-media-server brings (see streams/README.md).
 const WebSocket = require(require.resolve('ws', { paths: [dirname(require.resolve('node-media-server/package.json'))] })) as new (
   url: string,
+  options?: { headers?: Record<string, string> },
 ) => WsClient;
 
-/** Opens a WebSocket-FLV URL like mpegts.js does and reads `frames` video frames. status: 101 or the refusal. */
-export function readWsFlv(url: string, frames: number, timeoutMs: number): Promise<FlvReadResult> {
+/**
+ * Opens a WebSocket-FLV URL like mpegts.js does and reads `frames` video frames. status: 101 or the refusal.
+ * headers: what the browser would send along, e.g. the console's session cookie.
+ */
+export function readWsFlv(url: string, frames: number, timeoutMs: number, headers: Record<string, string> = {}): Promise<FlvReadResult> {
   return new Promise((resolve) => {
     const started = Date.now();
     const reader = new FlvReader();
@@ -167,7 +171,7 @@ export function readWsFlv(url: string, frames: number, timeoutMs: number): Promi
     let status = 0;
     let firstFrameMs: number | null = null;
     let done = false;
-    const ws = new WebSocket(url);
+    const ws = new WebSocket(url, { headers });
     const finish = () => {
       if (done) return;
       done = true;

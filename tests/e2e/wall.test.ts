@@ -292,6 +292,30 @@ describe('the live camera wall in real Chromium', { timeout: 90_000 }, () => {
     await forged?.body?.cancel();
   });
 
+  it('a play URL copied out of the observer\'s console does not play in another browser; in the console it does', async () => {
+    const page = await loginAs('observer');
+    const grant = await page.evaluate(async () => {
+      const r = await fetch('/api/live/grants', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ streams: [{ cameraId: 'wall-markt', stream: 'sub' }] }) });
+      return (await r.json()).grants[0].grant as { port: number; path: string };
+    });
+    const url = `ws://127.0.0.1:${grant.port}${grant.path}`;
+    /** Opens the WebSocket-FLV URL as mpegts.js does: 'playing' once the first FLV bytes arrive. */
+    const open = (p: Page) => p.evaluate((u) => new Promise<string>((resolve) => {
+      const s = new WebSocket(u);
+      s.binaryType = 'arraybuffer';
+      s.onmessage = () => { s.close(); resolve('playing'); };
+      s.onerror = () => resolve('refused');
+      setTimeout(() => resolve('timeout'), 8000);
+    }), url);
+    // Another browser (no login), well within the token's 60 s.
+    const elsewhere = await consoles.newPage('copied-url');
+    await elsewhere.goto(room.url);
+    expect(await open(elsewhere)).toBe('refused');
+    await waitFor('refusal audited', async () => (await room.sql`select 1 from audit_log where action = 'live.play_refused' and subject = 'wall-markt' and details->>'reason' = 'not-the-granted-session'`)[0], 3000, 50);
+    // The console it was granted to: Chromium sends the session cookie to the media server's port of the same host.
+    expect(await open(page)).toBe('playing');
+  });
+
   it('viewing history: the observer sees their own, the supervisor everyone\'s', async () => {
     const page = await loginAs('observer');
     await page.getByTestId('nav-history').click();

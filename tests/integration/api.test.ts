@@ -95,7 +95,7 @@ describe('camera registry', () => {
     expect(r.status).toBe(201);
     expect(r.body.publishKey).toBeNull();
     expect(JSON.stringify(r.body)).not.toContain('s3cret');
-    expect(r.body.camera.source.url).toBe('rtsp://cam:***@10.1.2.3:554/stream1');
+    expect(r.body.camera.source.url).toBe('rtsp://***:***@10.1.2.3:554/stream1');
     expect((await admin.post('/api/cameras/rtsp-1/rotate-key')).status).toBe(409);
   });
 

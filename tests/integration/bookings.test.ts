@@ -195,6 +195,32 @@ describe('planning', () => {
     expect((await room.sql`select count(*)::int as n from booking_units where booking_id = ${a.id}`)[0]!.n).toBe(0);
     expect((await sup.get(`/api/bookings/${a.id}`)).body.history.map((h: any) => h.kind)).toEqual(['requested', 'approved', 'changed', 'changed', 'approved', 'cancelled']);
   });
+
+  // Each case on its own day, so one unit can be approved for all of them.
+  it.each([
+    ['the address', 10, { address: 'Van Heekplein, Enschede' }, ['address']],
+    ['the map point', 11, { location: { lat: 52.2181, lon: 6.8932 } }, ['location']],
+    ['the windows', 12, { windows: [{ start: '2026-07-12T21:00', end: '2026-07-13T00:00' }] }, ['windows']],
+    ['the decision period', 13, { decision: { reference: 'AB-7', from: '2026-07-02', to: '2026-07-31' } }, ['decision']],
+  ] as const)('a change of where or when (%s) sends an approved booking back for approval and releases its unit', async (_what, day, change, fields) => {
+    const a = await book(enschede, july({ windows: [{ start: `2026-07-${day}T20:00`, end: `2026-07-${day}T23:00` }], notes: 'Ingang via de Marktstraat' }));
+    expect((await sup.post(`/api/bookings/${a.id}/approve`, { expectedVersion: 1, unitIds: ['flex-b'] })).status).toBe(200);
+    const moved = await enschede.patch(`/api/bookings/${a.id}`, { expectedVersion: 2, ...change });
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    // Only what was sent changes: the notes left out stay.
+    expect(moved.body).toMatchObject({ status: 'requested', units: [], version: 3, notes: 'Ingang via de Marktstraat' });
+    expect((await room.sql`select count(*)::int as n from booking_units where booking_id = ${a.id}`)[0]!.n).toBe(0);
+    const [audit] = await room.sql`select details from audit_log where action = 'booking.changed' and subject = ${a.id}`;
+    expect(audit!.details).toMatchObject({ fields, reopened: true });
+    expect((await sup.get('/api/notifications')).body.find((n: any) => n.bookingId === a.id && n.kind === 'booking.changed').details.reopened).toBe(true);
+  });
+
+  it('the same address or map point sent again is no change of place: the booking stays approved', async () => {
+    const a = await book(enschede, july({ windows: [{ start: '2026-07-14T20:00', end: '2026-07-14T23:00' }] }));
+    expect((await sup.post(`/api/bookings/${a.id}/approve`, { expectedVersion: 1, unitIds: ['flex-b'] })).status).toBe(200);
+    const same = await enschede.patch(`/api/bookings/${a.id}`, { expectedVersion: 2, address: ' Oude Markt, Enschede ', location: { lat: 52.2195, lon: 6.8965 } });
+    expect(same.body).toMatchObject({ status: 'approved', version: 3, units: [expect.objectContaining({ cameraId: 'flex-b' })] });
+  });
 });
 
 describe('activation of flexible units', () => {

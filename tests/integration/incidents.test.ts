@@ -310,7 +310,7 @@ describe('live video for dispatchers', () => {
     expect((await dispatcher.post(`/api/cameras/${cam}/live`, { stream: 'main' })).status).toBe(403);
     expect((await dispatcher.post('/api/live/grants', { streams: [{ cameraId: cam, stream: 'sub' }] })).body.grants[0].error.code).toBe('not_in_open_alert');
     // The grant from while it was open no longer plays: the media server asks again and is refused.
-    const res = await fetch(`http://127.0.0.1:${room.media.httpPort}${grant.body.path}`).catch(() => null);
+    const res = await fetch(`http://127.0.0.1:${room.media.httpPort}${grant.body.path}`, { headers: { cookie: dispatcher.cookie } }).catch(() => null);
     expect(res?.status).not.toBe(200);
     await waitFor('refusal recorded', async () => (await room.sql`select 1 from audit_log where action = 'live.play_refused' and subject = ${cam} and details->>'reason' = 'not-in-open-alert'`)[0]);
     // Observers are not restricted.
@@ -322,7 +322,8 @@ describe('live video for dispatchers', () => {
     const grant = await api.post(`/api/cameras/${cameraId}/live`, { stream: 'main' });
     expect(grant.status, JSON.stringify(grant.body)).toBe(200);
     const ctrl = new AbortController();
-    const res = await fetch(`http://127.0.0.1:${room.media.httpPort}${grant.body.path}`, { signal: ctrl.signal });
+    // With the console's session cookie, as the browser sends it (a play URL alone is refused).
+    const res = await fetch(`http://127.0.0.1:${room.media.httpPort}${grant.body.path}`, { signal: ctrl.signal, headers: { cookie: api.cookie } });
     expect(res.status).toBe(200);
     const p = { videoTags: 0, endedAt: null as number | null, stop: () => ctrl.abort(), ended: null as unknown as Promise<void> };
     p.ended = (async () => {

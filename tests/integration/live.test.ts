@@ -7,6 +7,7 @@ import type { CameraStatus } from '../../server/live/schema.js';
 import { ApiClient, startTestRoom, type TestRoom } from '../support/room.js';
 import { publishTestPattern, waitFor, type Publisher } from '../support/publisher.js';
 import { rtmpUrl } from '../support/cameras.js';
+import { readWsFlv } from '../../streams/testing/fixtures.js';
 
 let room: TestRoom;
 let admin: ApiClient;
@@ -33,10 +34,11 @@ async function newCamera(id: string): Promise<string> {
 }
 const refusals = (cameraId: string) => room.sql`select details->>'reason' as reason, remote_addr from audit_log where action = 'live.publish_refused' and subject = ${cameraId}`;
 
-async function readFlv(url: string, wantVideoTags = 5, ms = 8000) {
+/** Plays HTTP-FLV as a player would, with the console's session cookie (a browser sends it to every port of the host). */
+async function readFlv(url: string, wantVideoTags = 5, ms = 8000, cookie?: string) {
   const ctrl = new AbortController();
   const t = setTimeout(() => ctrl.abort(), ms);
-  const res = await fetch(url, { signal: ctrl.signal });
+  const res = await fetch(url, { signal: ctrl.signal, headers: cookie ? { cookie } : {} });
   if (res.status !== 200) { clearTimeout(t); return { status: res.status, videoTags: 0 }; }
   const reader = new FlvReader();
   let video = 0;
@@ -83,6 +85,23 @@ describe('publishing', () => {
     await Promise.race([second.exited, new Promise((r) => setTimeout(r, 8000))]);
     await waitFor('second publisher refused', async () => (await refusals('live-dup')).find((r) => r.reason === 'already-live'));
     expect(room.board.get('live-dup').online).toBe(true);
+  });
+
+  it('refuses and audits a sub-stream publish for a camera registered without a sub stream; its main stream still goes live', async () => {
+    const r = await admin.post('/api/cameras', { id: 'live-nosub', name: 'Test live-nosub', municipalityId: 'enschede', location: { street: 'Teststraat', lat: 52.2, lon: 6.9 },
+      kind: 'permanent', source: { type: 'rtmp' }, hasSubStream: false });
+    expect(r.status).toBe(201);
+    const sub = publish(rtmp('live-nosub', r.body.publishKey, true));
+    await waitFor('sub stream refused', async () => (await refusals('live-nosub')).find((x) => x.reason === 'no-sub-stream'), 8000);
+    await Promise.race([sub.exited, new Promise((res) => setTimeout(res, 5000))]);
+    expect(sub.proc.exitCode ?? sub.proc.signalCode).not.toBeNull(); // the media server closed it
+    const [row] = await room.sql`select details->>'stream' as stream, remote_addr from audit_log where action = 'live.publish_refused' and subject = 'live-nosub'`;
+    expect(row).toMatchObject({ stream: 'sub', remote_addr: '127.0.0.1' });
+    expect(room.board.get('live-nosub').subStreamOnline).toBe(false);
+    // The right key on the main stream is accepted as before.
+    publish(rtmp('live-nosub', r.body.publishKey));
+    await waitFor('main online', () => room.board.get('live-nosub').online);
+    expect(room.board.get('live-nosub').subStreamOnline).toBe(false);
   });
 
   it('disabling a live camera or rotating its key cuts the stream at once, and the old key no longer works', async () => {
@@ -133,9 +152,9 @@ describe('playing', () => {
     expect(room.media.playPorts).toContain(grant.body.port);
     const other = await obs.post('/api/cameras/ens-oude-markt/live', { stream: 'main' });
     const wrongCamera = other.body.path.replace('ens-oude-markt', 'live-play');
-    expect((await readFlv(`http://127.0.0.1:${room.media.httpPort}${wrongCamera}`)).status).not.toBe(200);
+    expect((await readFlv(`http://127.0.0.1:${room.media.httpPort}${wrongCamera}`, 5, 8000, obs.cookie)).status).not.toBe(200);
 
-    const played = await readFlv(`http://127.0.0.1:${room.media.httpPort}${grant.body.path}`);
+    const played = await readFlv(`http://127.0.0.1:${room.media.httpPort}${grant.body.path}`, 5, 8000, obs.cookie);
     expect(played).toMatchObject({ status: 200 });
     expect(played.videoTags).toBeGreaterThanOrEqual(5);
     const view = await waitFor('view closed', async () => (await room.sql`select v.*, u.username from live_views v join users u on u.id = v.user_id where camera_id = 'live-play' and ended_at is not null`)[0]);
@@ -148,6 +167,37 @@ describe('playing', () => {
     expect((await obs.get('/api/live/views?scope=all')).status).toBe(403);
     const sup = await new ApiClient(room.url).login('supervisor');
     expect((await sup.get('/api/live/views?scope=all')).body.some((v: any) => v.username === 'observer')).toBe(true);
+  });
+
+  it('a copied play URL does not play without the session it was granted in (no cookie, another user\'s)', async () => {
+    publish(rtmp('live-copied', await newCamera('live-copied')));
+    await waitFor('online', () => room.board.get('live-copied').online);
+    const obs = await new ApiClient(room.url).login('observer');
+    const grant = (await obs.post('/api/live/grants', { streams: [{ cameraId: 'live-copied', stream: 'main' }] })).body.grants[0].grant;
+    const http = `http://127.0.0.1:${grant.port}${grant.path}`, ws = `ws://127.0.0.1:${grant.port}${grant.path}`;
+    // Within the token's 60 s, as a copied URL: refused over HTTP-FLV and WebSocket-FLV.
+    expect((await readFlv(http, 1)).status).toBe(403);
+    expect((await readWsFlv(ws, 1, 5000)).status).toBe(403);
+    // Someone else's valid session does not make it theirs.
+    const sup = await new ApiClient(room.url).login('supervisor');
+    expect((await readFlv(http, 1, 8000, sup.cookie)).status).toBe(403);
+    expect((await readWsFlv(ws, 1, 5000, { cookie: sup.cookie })).status).toBe(403);
+    const refused = await waitFor('refusals audited', async () => {
+      const rows = await room.sql`select details->>'reason' as reason from audit_log where action = 'live.play_refused' and subject = 'live-copied'`;
+      return rows.length >= 4 && rows;
+    }, 3000, 50);
+    expect(new Set(refused.map((r) => r.reason))).toEqual(new Set(['not-the-granted-session']));
+    // The console it was granted to plays it, over both.
+    expect(await readFlv(http, 3, 8000, obs.cookie)).toMatchObject({ status: 200 });
+    const played = await readWsFlv(ws, 3, 8000, { cookie: obs.cookie });
+    expect(played.status).toBe(101);
+    expect(played.tags.filter((t) => t.type === 'video').length).toBeGreaterThanOrEqual(3);
+    // No live view was recorded for the refused attempts: only the observer's.
+    const views = await waitFor('both views recorded and closed', async () => {
+      const rows = await room.sql`select u.username, v.ended_at from live_views v join users u on u.id = v.user_id where v.camera_id = 'live-copied'`;
+      return rows.length === 2 && rows.every((r) => r.ended_at) && rows;
+    }, 5000);
+    expect(views.map((r) => r.username)).toEqual(['observer', 'observer']);
   });
 
   it('refuses a play grant to roles without live.view (municipality, admin)', async () => {
@@ -176,12 +226,12 @@ describe('playing', () => {
     expect(r.body.grants[3].grant.port).not.toBe(r.body.grants[0].grant.port);
     for (const g of [r.body.grants[0].grant, r.body.grants[3].grant]) {
       expect(room.media.playPorts).toContain(g.port);
-      const played = await readFlv(`http://127.0.0.1:${g.port}${g.path}`);
+      const played = await readFlv(`http://127.0.0.1:${g.port}${g.path}`, 5, 8000, obs.cookie);
       expect(played).toMatchObject({ status: 200 });
       expect(played.videoTags).toBeGreaterThanOrEqual(5);
     }
     // A token is bound to its camera: wall-a's token does not open wall-b.
-    expect((await readFlv(`http://127.0.0.1:${room.media.httpPort}${r.body.grants[0].grant.path.replace('wall-a', 'wall-b')}`)).status).not.toBe(200);
+    expect((await readFlv(`http://127.0.0.1:${room.media.httpPort}${r.body.grants[0].grant.path.replace('wall-a', 'wall-b')}`, 5, 8000, obs.cookie)).status).not.toBe(200);
     for (const id of ['wall-a', 'wall-b']) {
       const view = await waitFor(`${id} view recorded`, async () => (await room.sql`select u.username from live_views v join users u on u.id = v.user_id where v.camera_id = ${id} and v.ended_at is not null`)[0]);
       expect(view.username).toBe('observer');
@@ -213,8 +263,9 @@ describe('playing', () => {
     await waitFor('online', () => room.board.get('live-session').online);
     const created = await admin.post('/api/users', { username: 'kijker-tijdelijk', displayName: 'Tijdelijk', role: 'observer', password: 'long-enough-password' });
     expect(created.status).toBe(201);
-    const grantOf = async (api: ApiClient) => (await api.post('/api/live/grants', { streams: [{ cameraId: 'live-session', stream: 'main' }] })).body.grants[0].grant;
-    const play = (g: { path: string }) => readFlv(`http://127.0.0.1:${room.media.httpPort}${g.path}`, 1);
+    const grantOf = async (api: ApiClient) => ({ ...(await api.post('/api/live/grants', { streams: [{ cameraId: 'live-session', stream: 'main' }] })).body.grants[0].grant, cookie: api.cookie });
+    // Each grant is played with the cookie of the session it was granted in (kept from before a logout, as a copy would be).
+    const play = (g: { path: string; cookie: string }) => readFlv(`http://127.0.0.1:${room.media.httpPort}${g.path}`, 1, 8000, g.cookie);
     // Refusals are audited just after the answer.
     const refusedFor = (reason: string, n: number) => waitFor(`${n} refusals (${reason})`, async () =>
       (await room.sql`select 1 from audit_log where action = 'live.play_refused' and subject = 'live-session' and details->>'reason' = ${reason}`).length === n, 3000, 50);

@@ -105,7 +105,7 @@ describe('RTSP bridge', () => {
     await waitFor(() => b.status().restarts >= 2, 10_000, 'two retries');
     const s = b.status();
     expect(s.lastError).toMatch(/refused/i);
-    expect(s.source).toBe(`rtsp://admin:[redacted]@${HOST}:${closed}/stream1`);
+    expect(s.source).toBe(`rtsp://[redacted]@${HOST}:${closed}/stream1`);
     expect(JSON.stringify(s)).not.toContain('secret');
     await b.stop();
     expect(b.status().state).toBe('stopped');

@@ -14,7 +14,7 @@ export interface TestRoom extends Room { close(): Promise<void> }
  * drops it itself). Without it, each room gets a fresh database that close() drops.
  * opts.now: the room's clock for bookings (activation windows, lead time, usage).
  * opts.dataDir: likewise for DATA_DIR (recordings, evidence clips, the signing key): kept on close.
- * opts.configDir: another config/ (e.g. fewer demo cameras); opts.log: a logger whose lines the test reads.
+ * opts.configDir: another config/ (e.g. fewer demo cameras); opts.log: a logger whose lines the test reads (see capturedLog).
  */
 export async function startTestRoom(env: Record<string, string> = {}, opts: { db?: Awaited<ReturnType<typeof freshDatabase>>; dataDir?: string; now?: () => Date; configDir?: string; log?: Logger } = {}): Promise<TestRoom> {
   const db = opts.db ?? await freshDatabase();
@@ -61,4 +61,11 @@ export class ApiClient {
     if (r.status !== 200) throw new Error(`login ${username} failed: ${r.status} ${JSON.stringify(r.body)}`);
     return this;
   }
+}
+
+/** A logger whose lines the test can read back (parsed JSON), e.g. to assert that nothing was logged at error level. */
+export function capturedLog(level = 'debug'): { log: Logger; lines: Array<Record<string, any>>; text(): string } {
+  const raw: string[] = [];
+  const log = createLogger(level, { write: (line: string) => { raw.push(line); } });
+  return { log, get lines() { return raw.map((l) => JSON.parse(l)); }, text: () => raw.join('') };
 }

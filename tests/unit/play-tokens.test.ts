@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PlayTokens, sessionRef } from '../../server/live/play-tokens.js';
+import { playedInGrantedSession } from '../../server/live/service.js';
+import { COOKIE, hashToken } from '../../server/auth/sessions.js';
 
 describe('play tokens', () => {
   let now = 1_000_000;
@@ -35,5 +37,16 @@ describe('play tokens', () => {
     expect(tokens.verify('garbage', 'ens-oude-markt', 'sub')).toEqual({ ok: false, reason: 'malformed-token' });
     now += 60_001;
     expect(tokens.verify(`${body}.${mac}`, 'ens-oude-markt', 'sub')).toEqual({ ok: false, reason: 'expired-token' });
+  });
+
+  it('a grant plays only with the cookie of its own login session; the server\'s own tokens need none', () => {
+    const mine = 'session-token-of-the-observer', theirs = 'session-token-of-someone-else';
+    const claims2 = { ...claims, sid: sessionRef(hashToken(mine)), exp: now + 60_000 };
+    expect(playedInGrantedSession(claims2, `theme=dark; ${COOKIE}=${mine}`)).toBe(true);
+    expect(playedInGrantedSession(claims2, null)).toBe(false);
+    expect(playedInGrantedSession(claims2, 'theme=dark')).toBe(false);
+    expect(playedInGrantedSession(claims2, `${COOKIE}=${theirs}`)).toBe(false);
+    expect(playedInGrantedSession(claims2, `${COOKIE}=`)).toBe(false);
+    expect(playedInGrantedSession({ ...claims, exp: now + 60_000 }, null)).toBe(true);
   });
 });

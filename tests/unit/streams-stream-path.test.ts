@@ -26,10 +26,13 @@ describe('stream paths', () => {
     expect(() => streamName({ cameraId: '../x', stream: 'main' })).toThrow();
   });
 
-  it('redacts keys, tokens and URL passwords', () => {
+  it('redacts the user info and every query value of every URL in a text', () => {
     expect(redactUrl('rtmp://h:1/live/c?key=secret')).toBe('rtmp://h:1/live/c?key=[redacted]');
-    expect(redactUrl('ws://h/live/c.flv?a=1&token=abc')).toBe('ws://h/live/c.flv?a=1&token=[redacted]');
-    expect(redactUrl('rtsp://admin:hunter2@10.0.0.5:554/s1')).toBe('rtsp://admin:[redacted]@10.0.0.5:554/s1');
+    expect(redactUrl('ws://h/live/c.flv?a=1&token=abc')).toBe('ws://h/live/c.flv?a=[redacted]&token=[redacted]');
+    expect(redactUrl('rtsp://admin:hunter2@10.0.0.5:554/s1')).toBe('rtsp://[redacted]@10.0.0.5:554/s1');
+    expect(redactUrl('rtsp://10.0.0.5/s1?pwd=x1&auth=y2&password=z3')).toBe('rtsp://10.0.0.5/s1?pwd=[redacted]&auth=[redacted]&password=[redacted]');
+    expect(redactUrl('[rtsp @ 0x1] rtsp://u:p%40ss@h/x?token=t: 401 Unauthorized')).toBe('[rtsp @ 0x1] rtsp://[redacted]@h/x?token=[redacted] 401 Unauthorized');
+    expect(redactUrl('no URL here: a=b&c=d')).toBe('no URL here: a=b&c=d');
   });
 });
 
