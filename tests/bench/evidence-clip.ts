@@ -26,6 +26,7 @@ import { ffprobePathFor } from '../../streams/ffmpeg/probe.js';
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SECONDS = 300;
 const TARGET_MS = 500;
+const COMMAND = `${process.env.BENCH_RUNS ? `BENCH_RUNS=${RUNS} ` : ''}${process.env.BENCH_FFMPEG ? `BENCH_FFMPEG=${process.env.BENCH_FFMPEG} ` : ''}npm run bench:evidence-clip`;
 
 async function main() {
   const builds = await benchFfmpegBuilds();
@@ -118,7 +119,7 @@ async function main() {
     const others = [...runs.values()].flat().map((x) => x.othersPctOfOneCore);
     const file = writeResult('evidence-clip', {
       target: { readyAfterLastSegmentMs: TARGET_MS },
-      command: 'npm run bench:evidence-clip',
+      command: COMMAND,
       source: '1920x1080 25 fps, GOP 1 s, 4 Mbit/s, 150 x 2-s MPEG-TS segments',
       order: `interleaved: each of the ${RUNS} runs with ${builds.map((b) => b.name).join(', then ')}; then the produced-afterwards clips the same way`,
       ffmpegBuilds: builds.map(describeBuild),
@@ -131,7 +132,7 @@ async function main() {
     log(`→ ${file}`);
     console.log('\n| what | target | measured | command |');
     console.log('|---|---|---|---|');
-    console.log(`| 5-min 1080p 4 Mbit/s clip ready after its last segment closed, per ffmpeg build (ratio to ${builds[0]!.name}) | ≤ 0.5 s | ${sideBySide(builds, (b) => perBuild[b.name]!.medianMs, ' ms')} median of ${RUNS}; produced afterwards ${sideBySide(builds, (b) => perBuild[b.name]!.producedAfterwardsMs.median, ' ms')} (others' load ${median(others)} % of a core, loadavg ${machineLoad()}) | \`npm run bench:evidence-clip\` |`);
+    console.log(`| 5-min 1080p 4 Mbit/s clip ready after its last segment closed, per ffmpeg build (ratio to ${builds[0]!.name}) | ≤ 0.5 s | ${sideBySide(builds, (b) => perBuild[b.name]!.medianMs, ' ms')} median of ${RUNS}; produced afterwards ${sideBySide(builds, (b) => perBuild[b.name]!.producedAfterwardsMs.median, ' ms')} (others' load ${median(others)} % of a core, loadavg ${machineLoad()}) | \`${COMMAND}\` |`);
     if (builds.some((b) => !perBuild[b.name]!.pass)) process.exitCode = 1;
   } finally {
     await db.stop();
