@@ -5,8 +5,9 @@
 // cameras streaming, waits until every camera (and every sub stream) is online, then reads utime+stime of every
 // ffmpeg child and of this node process (server + media-server ingest) from /proc/<pid>/stat once a second for
 // BENCH_CPU_SECONDS (30 s), and stops the room. No browser watches: this is the ingest side only. Children that
-// end within the window (the push retries of the flexible units refused outside their booking window) are too
-// short-lived for the sampling: their CPU is read from this process's cutime+cstime and reported apart. The recorder
+// end within the window (restarted processes; before the demo switched its flexible units off outside their windows,
+// their refused pushes' retries) are too short-lived for the sampling: their CPU is read from this process's
+// cutime+cstime and reported apart. The recorder
 // takes segment times from ffmpeg's segment list, so it runs no ffprobe in steady state (only when salvaging).
 //
 // One window is one room: the room finds its ffmpeg with findFfmpeg(process.env), so FFMPEG_PATH (and FFPROBE_PATH)
@@ -172,8 +173,8 @@ async function measureWindow(build: BenchFfmpeg, recording: 'off' | 'on', round_
       if (a.role !== 'postgres') perProcess.push({ pid, role: a.role, pct: round(pct(ticks), 2), what: a.cmd.replace(/key=[^\s&]+/g, 'key=…').replace(/token=[^\s&]+/g, 'token=…').slice(0, 200) });
     }
     const sum = (roles: Role[]) => [...byRole].filter(([k]) => roles.includes(k)).reduce((acc, [, v]) => acc + v.ticks, 0);
-    // Children that ended in the window (their whole CPU lands in this process's cutime+cstime when reaped): the push
-    // retries of the flexible units refused outside their window (listed in processesStartedDuringWindow when sampled).
+    // Children that ended in the window (their whole CPU lands in this process's cutime+cstime when reaped): restarted
+    // processes (listed in processesStartedDuringWindow when sampled).
     const reaped = last.get(process.pid)!.reapedChildTicks - first.get(process.pid)!.reapedChildTicks;
     const ffmpegPct = round(pct(sum(FFMPEG_ROLES)), 1);
     const nodePct = round(pct(sum([NODE])), 1);
@@ -248,7 +249,7 @@ runBench(async (cleanup) => {
     benchmark: 'CPU of the demo cameras and the recorder in steady state (DEMO_VIDEO=loops), per ffmpeg build',
     command: 'npm run bench:demo-cpu',
     machine: { ...info, clkTck: CLK_TCK, busyPctOfAllCoresBeforeStart: busyBefore, waitedForQuietMs: waitedMs },
-    method: `Per window one room: the seeded cameras (RTMP ones with main 1280x720 + sub 640x360 loops, the RTSP one main-only via the demo RTSP server and the real ffmpeg bridge), all online, ${SETTLE_MS / 1000} s settle, then utime+stime from /proc/<pid>/stat of every ffmpeg child and this node process, sampled every 1 s for ${SECONDS} s; children that ended in the window (the refused flexible units' push retries) from this process's cutime+cstime, reported apart as reapedChildren. No viewers. % of one core = CPU seconds / wall seconds × 100. Order: ${ROUNDS} round(s) of ${RECORDING.map((r) => `RECORDING=${r} with ${builds.map((b) => b.name).join(', ')}`).join(', then ')}; figures per build are means over the rounds. Each build has its own DATA_DIR (its own loop encodes, made before the first window).`,
+    method: `Per window one room: the seeded cameras (RTMP ones with main 1280x720 + sub 640x360 loops, the RTSP one main-only via the demo RTSP server and the real ffmpeg bridge), all online, ${SETTLE_MS / 1000} s settle, then utime+stime from /proc/<pid>/stat of every ffmpeg child and this node process, sampled every 1 s for ${SECONDS} s; children that ended in the window (restarted processes) from this process's cutime+cstime, reported apart as reapedChildren. No viewers. % of one core = CPU seconds / wall seconds × 100. Order: ${ROUNDS} round(s) of ${RECORDING.map((r) => `RECORDING=${r} with ${builds.map((b) => b.name).join(', ')}`).join(', then ')}; figures per build are means over the rounds. Each build has its own DATA_DIR (its own loop encodes, made before the first window).`,
     ffmpegBuilds: builds.map(describeBuild),
     targets: verdicts.map((v) => ({ ...v, verdict: verdictWord(v) })),
     issue12Bound: bounds,
