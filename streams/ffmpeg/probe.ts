@@ -12,7 +12,8 @@ export interface FfprobeDeps {
 }
 
 const require = createRequire(import.meta.url);
-const defaultProbeDeps: FfprobeDeps = {
+/** The real file system and the installed package (exported for the benchmarks, which pick ffprobe per ffmpeg build). */
+export const defaultProbeDeps: FfprobeDeps = {
   isExecutable(p) {
     try {
       accessSync(p, constants.X_OK);

@@ -47,9 +47,10 @@ export async function benchDatabase(): Promise<{ sql: Sql; url: string; stop(): 
 
 /**
  * A 1080p, 25 fps, 1-s GOP, ~4 Mbit/s H.264 test pattern of `seconds`, encoded once and cached. As MP4 (to push
- * as a camera with -c copy) or cut into 2-s MPEG-TS segments like the recorder's (for clip benchmarks).
+ * as a camera with -c copy) or cut into 2-s MPEG-TS segments like the recorder's (for clip benchmarks). Encoded with
+ * `ffmpeg` (PATH unless given); the cache is the same input for every build a benchmark compares.
  */
-export async function source1080p(seconds: number): Promise<{ mp4: string; segmentsDir: string; segments: string[] }> {
+export async function source1080p(seconds: number, ffmpeg = 'ffmpeg'): Promise<{ mp4: string; segmentsDir: string; segments: string[] }> {
   const dir = path.join(CACHE, `src-1080p-4M-${seconds}s`);
   const mp4 = path.join(dir, 'source.mp4');
   const segmentsDir = path.join(dir, 'segments');
@@ -57,11 +58,11 @@ export async function source1080p(seconds: number): Promise<{ mp4: string; segme
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(segmentsDir, { recursive: true });
     log(`encoding ${seconds} s of 1080p at 4 Mbit/s once (cached in ${dir}) …`);
-    await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=1920x1080:rate=25:duration=${seconds}`,
+    await run(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=1920x1080:rate=25:duration=${seconds}`,
       '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '25', '-keyint_min', '25', '-sc_threshold', '0', '-bf', '0',
       '-b:v', '4M', '-maxrate', '4M', '-bufsize', '4M', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', mp4 + '.tmp.mp4']);
     renameSync(mp4 + '.tmp.mp4', mp4);
-    await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-i', mp4, '-map', '0:v:0', '-c', 'copy', '-f', 'segment', '-segment_format', 'mpegts',
+    await run(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-i', mp4, '-map', '0:v:0', '-c', 'copy', '-f', 'segment', '-segment_format', 'mpegts',
       '-segment_time', '2', path.join(segmentsDir, 'seg-%06d.ts')]);
     writeFileSync(path.join(dir, 'done'), '');
   }

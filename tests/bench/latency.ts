@@ -13,6 +13,11 @@
 //
 // Phases: 1 tile (layout 1, sub stream) · 1 tile (focus view, main stream) · 16-tile wall opened by a page load
 // (×3) · 60 s on the 16-tile wall (latency, fps per tile, stalls) · 16-tile wall reopened from the focus view.
+//
+// All phases run once per ffmpeg build of BENCH_FFMPEG (default: the system's, then the packaged one; see
+// ffmpeg-builds.ts): the room finds its ffmpeg with findFfmpeg(process.env), so FFMPEG_PATH/FFPROBE_PATH are set per
+// build and one room (with a fresh browser) runs after the other; the ffmpeg of a build makes the live encode, the
+// RTSP camera and its bridge. One result file with every build's figures and the ratios to the first build.
 import { execSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +28,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { findChromium, launchBrowser } from '../support/browser.js';
 import type { Room } from '../../server/main.js';
 import { LiveService } from '../../server/live/service.js';
+import { benchFfmpegBuilds, describeBuild, ratiosToBaseline, sideBySide, useBuildInProcess, type BenchFfmpeg } from './ffmpeg-builds.js';
 import type { LatencySample, TileReport } from './page-probe.js';
 import {
   appendRun, check, ensureClientBuilt, loadMeter, log, machine, percentile, prepareDataDir, root, round, runBench, startBenchRoom, verdictWord, waitFor, waitForQuiet, writeResult, type LoadFigures, type Verdict,
@@ -130,12 +136,19 @@ for (const name of ['grant', 'grants', 'authorizePlay'] as const) {
 }
 const serverCallStats = () => Object.fromEntries(Object.entries(serverCalls).map(([k, v]) => [k, { n: v.length, p50: round(percentile(v, 50), 1), p95: round(percentile(v, 95), 1), max: v.length ? round(Math.max(...v), 1) : null }]));
 
-runBench(async (cleanup) => {
-  const info = machine({ chromiumPath: (await findChromium()).path });
-  const { busyPct: busyBefore, waitedMs } = await waitForQuiet();
-  log('machine', info.nproc, 'cores,', info.cpuModel, '· loadavg', info.loadavgAtStart, `· ${busyBefore} % busy before start (others' load)`);
-  const clientBuild = ensureClientBuilt();
-  if (clientBuild.built) log(`console built (npx vite build) in ${clientBuild.ms} ms`);
+/** Every phase against one room whose ffmpeg is `build`; the room and the browser are stopped before it returns. */
+async function measureBuild(build: BenchFfmpeg, cleanup: (fn: () => Promise<unknown> | unknown) => void) {
+  const restoreEnv = useBuildInProcess(build);
+  const stops: Array<() => Promise<unknown>> = [];
+  try {
+    return await measureWithRoom(build, cleanup, stops);
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch((e) => console.error(`stopping after the ${build.name} build:`, e));
+    restoreEnv();
+  }
+}
+
+async function measureWithRoom(build: BenchFfmpeg, cleanup: (fn: () => Promise<unknown> | unknown) => void, stops: Array<() => Promise<unknown>>) {
 
   // Every camera streaming (incl. the RTSP one, whose loop is encoded on a fresh start) before anything is measured.
   // Seen under load: the media server drops a publisher that sends no media for 3 s, and the live encoder's tee
@@ -148,7 +161,7 @@ runBench(async (cleanup) => {
     // so a reused database would keep the RTSP camera's URL with the previous start's DEMO_RTSP_PORT.
     const dataDir = prepareDataDir(mkdtempSync(path.join(tmpdir(), 'uitkijk-bench-latency-')));
     cleanup(() => rmSync(dataDir, { recursive: true, force: true }));
-    log(`starting the room (DEMO_VIDEO=live-clock) in ${dataDir}${attempt > 1 ? ` — attempt ${attempt}` : ''}`);
+    log(`${build.name} ffmpeg (${build.ffmpeg.path}): starting the room (DEMO_VIDEO=live-clock) in ${dataDir}${attempt > 1 ? ` — attempt ${attempt}` : ''}`);
     const t0 = Date.now();
     const r: Room = await startBenchRoom(dataDir, { DEMO_VIDEO: 'live-clock', SERVE_CLIENT: 'true' });
     // Flexible units publish only inside a booking window (the demo seeds one live event for ens-flex-1): the others
@@ -162,7 +175,9 @@ runBench(async (cleanup) => {
     await r.stop();
     if (attempt === 3) throw new Error(`demo cameras did not all come online in ${attempt} starts: ${JSON.stringify(startAttempts)}`);
   }
-  cleanup(() => room!.stop());
+  const stopRoom = () => room!.stop(); // idempotent: the second call finds nothing left to stop
+  cleanup(stopRoom);
+  stops.push(stopRoom);
   const cams = room.demo!.cameras;
   const streaming = new Set(room.activation.all().map((a) => a.cameraId));
   const rtmpIds = cams.filter((c) => !c.rtsp && (c.kind !== 'flexible' || streaming.has(c.id))).map((c) => c.id);
@@ -172,6 +187,7 @@ runBench(async (cleanup) => {
   const script = await probeScript();
   const browser: Browser = await launchBrowser();
   cleanup(() => browser.close());
+  stops.push(() => browser.close());
   const context: BrowserContext = await browser.newContext({ viewport: VIEWPORT });
   // tsx compiles this file with keepNames: functions handed to page.evaluate may call its __name helper.
   await context.addInitScript({ content: `globalThis.__name ??= (f) => f;\n${script}` });
@@ -354,12 +370,10 @@ runBench(async (cleanup) => {
   ];
 
   const result = {
-    benchmark: 'glass-to-glass latency, time to first frame, 16-tile wall',
-    command: 'npm run bench:latency',
+    ffmpeg: describeBuild(build),
     measured: measured === 'console' ? 'the real console (dist/client) in headless Chromium' : `FALLBACK: a minimal mpegts.js page (${forceFallback ? 'BENCH_FALLBACK=1' : 'the console wall did not play'}) with the player ${fallbackPlayer}; the 1-tile figures are from the console`,
     roomStartAttempts: startAttempts,
     consoleBuild: { entry: /assets\/[^"]+\.js/.exec(readFileSync(path.join(root, 'dist/client/index.html'), 'utf8'))?.[0] ?? null, gitHead: gitHead() },
-    machine: { ...info, busyPctOfAllCoresBeforeStart: busyBefore, waitedForQuietMs: waitedMs, chromiumPath: (await findChromium()).path, viewport: VIEWPORT, clientBuild },
     method: {
       source: 'DEMO_VIDEO=live-clock: one ffmpeg x264 ultrafast/zerolatency encode per resolution (25 fps, 1 s GOP, no B-frames), the wall clock as 24-bit Gray-coded block row (streams/ffmpeg/latency-code.ts), tee-fanned out over RTMP to every RTMP demo camera',
       path: 'ffmpeg → RTMP → node-media-server → WebSocket-FLV → mpegts.js (console settings) → MSE → <video>',
@@ -416,30 +430,10 @@ runBench(async (cleanup) => {
     cpuPerWindow: { what: '% of one core (this machine has 2): machine busy = ours (room, ffmpeg, PostgreSQL, Chromium) + others (whatever else ran)', ...windows },
     pageErrors: pageErrors.slice(0, 20),
   };
-  // An experiment on the bare player page never replaces the console's figures.
-  const file = writeResult(forceFallback ? 'latency-fallback' : 'latency', result);
-  appendRun('latency', {
-    date: info.date, measured, console: result.consoleBuild.entry, othersPctOfOneCoreDuringSoak: soakLoad.othersPctOfOneCore, busyBeforeStart: busyBefore,
-    oneTileSub: [one.p50, one.p95], oneTileMain: [oneM.p50, oneM.p95], sixteen: [sixteen.p50, sixteen.p95],
-    ttff: [result.firstFrame.ttffMs.p50, result.firstFrame.ttffMs.p95, result.firstFrame.ttffMs.max], allPlaying: opens.map((o) => o.allPlayingMs),
-    fpsMin: result.sixteenTileSoak.fpsPerTile.min, stalls,
-  });
 
-  // ---- report ----
-  const day = info.date.slice(0, 10);
-  const where = `${info.nproc} cores ${info.cpuModel}, ${info.chromium?.replace(/ built on.*/, '') ?? 'Chromium'}; others' load during the 16-tile soak ${soakLoad.othersPctOfOneCore} % of a core (loadavg ${soakLoad.loadavg.split(' ').slice(0, 3).join(' ')}); ${day}`;
-  const cmd = '`npm run bench:latency`';
-  const ms = (v: number | null) => (v === null ? '–' : `${Math.round(v)} ms`);
-  const mark = (i: number) => ` (${verdictWord(verdicts[i]!)})`;
-  console.log(`\n${measured === 'console' ? 'Measured: the real console.' : 'Measured: FALLBACK minimal mpegts.js page.'} Results: ${path.relative(root, file)}\n`);
-  console.log('| what | target | measured | command | machine, date |');
-  console.log('|---|---|---|---|---|');
-  console.log(`| glass-to-glass latency, 16-tile wall (sub 640x360) | p50 ≤ 300 ms, p95 ≤ 500 ms | p50 ${ms(sixteen.p50)}${mark(0)}, p95 ${ms(sixteen.p95)}${mark(1)} (n=${sixteen.n}) | ${cmd} | ${where} |`);
-  console.log(`| glass-to-glass latency, 1 tile | — | sub: p50 ${ms(one.p50)}, p95 ${ms(one.p95)}; focus view main 1280x720: p50 ${ms(oneM.p50)}, p95 ${ms(oneM.p95)} | ${cmd} | ${where} |`);
-  console.log(`| time to first frame of a tile (inserted → first frame) | ≤ 300 ms | p50 ${ms(result.firstFrame.ttffMs.p50)}, p95 ${ms(result.firstFrame.ttffMs.p95)}${mark(2)}, max ${ms(result.firstFrame.ttffMs.max)}${mark(3)} (n=${ttff.length}) | ${cmd} | ${where} |`);
-  console.log(`| 16-tile wall: all playing after opening | ≤ 1.5 s | ${opens.map((o) => `${o.how}: ${ms(o.allPlayingMs)}`).join('; ')}${mark(4)} | ${cmd} | ${where} |`);
-  console.log(`| 16 tiles for ${SOAK_SECONDS} s at 25 fps without a stall | 25 fps, 0 stalls | frames shown per tile min ${result.sixteenTileSoak.fpsPerTile.min}, median ${result.sixteenTileSoak.fpsPerTile.median} fps${mark(5)} (cameras delivered ${result.sixteenTileSoak.cameraIngestFps.median ?? '–'} fps); ${stalls} stalls${mark(6)}; machine ${soakLoad.machineBusyPctOfOneCore} % of one core busy (ours ${soakLoad.oursPctOfOneCore} %) | ${cmd} | ${where} |`);
-  console.log('');
+  // ---- this build's details (the table rows with every build come at the end) ----
+  const day = today();
+  log(`${build.name} ffmpeg, ${day}: ${measured === 'console' ? 'measured the real console' : 'measured the FALLBACK minimal mpegts.js page'}`);
   for (const v of verdicts) console.log(`${verdictWord(v).padEnd(12)} ${v.target}: ${v.measured ?? '–'} ${v.unit}`);
   console.log('\nwhere the time to first frame goes (p50 / max over tiles, ms), page loads:');
   for (const [k, v] of Object.entries(result.firstFrame.breakdownPageLoads)) console.log(`  ${k}: ${typeof v === 'number' ? v : `${v.p50} / ${v.max}`}`);
@@ -450,6 +444,73 @@ runBench(async (cleanup) => {
   console.log(`server event loop delay p99: ${result.serverEventLoopDelayMs.duringPageOpens.p99} ms during page opens, ${result.serverEventLoopDelayMs.duringSoak.p99} ms during the soak`);
   console.log(`16 tiles: page rendering rate ${result.sixteenTileSoak.frameCallbacksPerSecondPerTile.median} frame callbacks/s per tile; latency sampler cost ${result.sixteenTileSoak.samplerCostPctOfOneCore} % of one core`);
   if (pageErrors.length) console.log(`\npage errors/warnings (${pageErrors.length}), first: ${pageErrors.slice(0, 3).join(' | ')}`);
+  const worst = opens.map((o) => o.allPlayingMs);
+  return {
+    result, measured, forceFallback, verdicts, soakLoad,
+    /** The figures compared across builds (ms, fps, stalls, % of one core). */
+    figures: {
+      sixteenP50: sixteen.p50, sixteenP95: sixteen.p95, oneSubP50: one.p50, oneSubP95: one.p95, focusMainP50: oneM.p50, focusMainP95: oneM.p95,
+      ttffP50: result.firstFrame.ttffMs.p50, ttffP95: result.firstFrame.ttffMs.p95, ttffMax: result.firstFrame.ttffMs.max,
+      allPlayingWorstMs: worst.includes(null) || worst.length === 0 ? null : Math.max(...(worst as number[])),
+      fpsMin: result.sixteenTileSoak.fpsPerTile.min, stalls,
+      ffmpegPctOfOneCoreOneTile: windows['1 tile, sub']?.ours.ffmpeg ?? null, ffmpegPctOfOneCoreSoak: soakLoad.ours.ffmpeg ?? null,
+      othersPctOfOneCoreSoak: soakLoad.othersPctOfOneCore,
+    },
+  };
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+runBench(async (cleanup) => {
+  const info = machine({ chromiumPath: (await findChromium()).path });
+  const builds = await benchFfmpegBuilds();
+  for (const b of builds) log(`ffmpeg ${b.name}: ${b.ffmpeg.path} (${b.ffmpeg.versionLine}); ffprobe ${b.ffprobe}`);
+  const { busyPct: busyBefore, waitedMs } = await waitForQuiet();
+  log('machine', info.nproc, 'cores,', info.cpuModel, '· loadavg', info.loadavgAtStart, `· ${busyBefore} % busy before start (others' load)`);
+  const clientBuild = ensureClientBuilt();
+  if (clientBuild.built) log(`console built (npx vite build) in ${clientBuild.ms} ms`);
+
+  const runs: Array<Awaited<ReturnType<typeof measureBuild>> & { build: BenchFfmpeg }> = [];
+  for (const build of builds) runs.push({ build, ...(await measureBuild(build, cleanup)) });
+  const of = (b: BenchFfmpeg) => runs.find((r) => r.build === b)!;
+  const forceFallback = runs[0]!.forceFallback;
+  const result = {
+    benchmark: 'glass-to-glass latency, time to first frame, 16-tile wall, per ffmpeg build',
+    command: 'npm run bench:latency',
+    machine: { ...info, busyPctOfAllCoresBeforeStart: busyBefore, waitedForQuietMs: waitedMs, chromiumPath: (await findChromium()).path, viewport: VIEWPORT, clientBuild },
+    order: `one room per build, one after the other: ${builds.map((b) => b.name).join(', then ')}`,
+    ffmpegBuilds: builds.map(describeBuild),
+    figures: Object.fromEntries(runs.map((r) => [r.build.name, r.figures])),
+    ratios: ratiosToBaseline(builds, (b) => of(b).figures),
+    perBuild: Object.fromEntries(runs.map((r) => [r.build.name, r.result])),
+  };
+  // An experiment on the bare player page never replaces the console's figures.
+  const file = writeResult(forceFallback ? 'latency-fallback' : 'latency', result);
+  for (const r of runs) {
+    const x = r.result;
+    appendRun('latency', {
+      date: info.date, ffmpeg: r.build.name, measured: r.measured, console: x.consoleBuild.entry, othersPctOfOneCoreDuringSoak: r.soakLoad.othersPctOfOneCore, busyBeforeStart: busyBefore,
+      oneTileSub: [x.latency.oneTileSub.p50, x.latency.oneTileSub.p95], oneTileMain: [x.latency.oneTileFocusMain.p50, x.latency.oneTileFocusMain.p95], sixteen: [x.latency.sixteenTiles.p50, x.latency.sixteenTiles.p95],
+      ttff: [x.firstFrame.ttffMs.p50, x.firstFrame.ttffMs.p95, x.firstFrame.ttffMs.max], allPlaying: x.firstFrame.allSixteenPlayingMs.map((o) => o.ms),
+      fpsMin: x.sixteenTileSoak.fpsPerTile.min, stalls: x.sixteenTileSoak.stalls,
+    });
+  }
+
+  // ---- report: one row per figure, every build side by side (ratio to the first) ----
+  const day = info.date.slice(0, 10);
+  const soaks = runs.map((r) => `${r.build.name} ${r.soakLoad.othersPctOfOneCore} % (loadavg ${r.soakLoad.loadavg.split(' ').slice(0, 3).join(' ')})`).join(', ');
+  const where = `${info.nproc} cores ${info.cpuModel}, ${info.chromium?.replace(/ built on.*/, '') ?? 'Chromium'}; others' load during the 16-tile soak: ${soaks}; ${day}`;
+  const cmd = '`npm run bench:latency`';
+  const f = (k: keyof ReturnType<typeof of>['figures'], unit = ' ms') => sideBySide(builds, (b) => of(b).figures[k], unit);
+  const marks = (i: number) => runs.map((r) => `${r.build.name} ${verdictWord(r.verdicts[i]!)}`).join(', ');
+  console.log(`\n${runs.every((r) => r.measured === 'console') ? 'Measured: the real console.' : 'Measured (some builds): FALLBACK minimal mpegts.js page.'} Results: ${path.relative(root, file)}\n`);
+  console.log('| what | target | measured | command | machine, date |');
+  console.log('|---|---|---|---|---|');
+  console.log(`| glass-to-glass latency, 16-tile wall (sub 640x360), per ffmpeg build | p50 ≤ 300 ms, p95 ≤ 500 ms | p50 ${f('sixteenP50')} (${marks(0)}); p95 ${f('sixteenP95')} (${marks(1)}) | ${cmd} | ${where} |`);
+  console.log(`| glass-to-glass latency, 1 tile, per ffmpeg build | — | sub p50 ${f('oneSubP50')}, p95 ${f('oneSubP95')}; focus main p50 ${f('focusMainP50')}, p95 ${f('focusMainP95')} | ${cmd} | ${where} |`);
+  console.log(`| time to first frame of a tile, per ffmpeg build | ≤ 300 ms | p50 ${f('ttffP50')}; p95 ${f('ttffP95')}; max ${f('ttffMax')} | ${cmd} | ${where} |`);
+  console.log(`| 16-tile wall all playing (worst opening), per ffmpeg build | ≤ 1.5 s | ${f('allPlayingWorstMs')} (${marks(4)}) | ${cmd} | ${where} |`);
+  console.log(`| 16 tiles for ${SOAK_SECONDS} s, per ffmpeg build | 25 fps, 0 stalls | min fps ${f('fpsMin', '')}; stalls ${f('stalls', '')}; live encoder ffmpeg during the soak ${f('ffmpegPctOfOneCoreSoak', ' %')} of one core | ${cmd} | ${where} |`);
 });
 
 function gitHead(): string | null {
