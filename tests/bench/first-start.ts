@@ -41,7 +41,7 @@ runBench(async (cleanup) => {
     const base = `http://127.0.0.1:${port}`;
     await waitFor('/healthz', async () => (await fetch(`${base}/healthz`).catch(() => null))?.ok === true, 180_000, 250);
     const healthzMs = Date.now() - t0;
-    const ffmpegLine = /ffmpeg \d+\.x from [^\n]*/.exec(out)?.[0] ?? /ffmpeg not found[^\n]*/.exec(out)?.[0] ?? 'not logged';
+    const ffmpegLine = /ffmpeg \d+\.x from [^"\n]*/.exec(out)?.[0] ?? /ffmpeg not found[^\n]*/.exec(out)?.[0] ?? 'not logged';
     log(`healthz after ${healthzMs} ms; ${ffmpegLine}`);
 
     const observer = await new ApiClient(base).login('observer');
