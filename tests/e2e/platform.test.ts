@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { Consoles, launchBrowser } from '../support/browser';
-import { startTestRoom, type TestRoom } from '../support/room';
+import { ApiClient, startTestRoom, type TestRoom } from '../support/room';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -169,6 +169,19 @@ describe('the console in real Chromium', () => {
     await expect.poll(() => form.getByLabel('Breedtegraad', { exact: true }).getAttribute('aria-invalid')).toBe('true');
     await admin.keyboard.press('Escape');
     await form.waitFor({ state: 'detached' });
+  });
+
+  it('an RTSP camera changed elsewhere keeps its masked address in the admin\'s table (the push carries none)', async () => {
+    const admin = await loginAs('admin');
+    const row = admin.getByTestId('camera-hgl-stadhuis');
+    await row.waitFor();
+    const address = /rtsp:\/\/\S+/.exec(await row.innerText())?.[0];
+    expect(address).toBeDefined();
+    // Another admin renames it: every console gets 'camera:changed' without the address.
+    const other = await new ApiClient(room.url).login('admin');
+    expect((await other.patch('/api/cameras/hgl-stadhuis', { name: 'Stadhuis (hernoemd)' })).status).toBe(200);
+    await expect.poll(() => row.innerText()).toContain('Stadhuis (hernoemd)');
+    await expect.poll(() => row.innerText()).toContain(address);
   });
 
   it('admin verifies the audit chain; the supervisor reads the audit trail', async () => {

@@ -74,6 +74,7 @@ export const api = {
 
   municipalities: () => request('GET', '/api/municipalities', z.array(municipalitySchema)),
   cameras: () => request('GET', '/api/cameras', z.array(cameraSchema)),
+  camera: (id: string) => request('GET', cameraPath(id), cameraSchema),
   createCamera: (body: CameraCreateBody) => request('POST', '/api/cameras', cameraWithKeySchema, body),
   updateCamera: (id: string, body: CameraUpdateBody) => request('PATCH', cameraPath(id), cameraWithKeySchema, body),
   disableCamera: (id: string) => request('POST', `${cameraPath(id)}/disable`, cameraSchema, {}),

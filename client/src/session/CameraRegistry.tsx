@@ -5,7 +5,7 @@ import { cameraSchema, type Camera } from '../../../server/cameras/schema';
 import { api } from '../api/endpoints';
 import { ApiError, toApiError } from '../api/http';
 import { compareText } from '../format';
-import { useSession } from './SessionContext';
+import { useCan, useSession } from './SessionContext';
 
 export interface CameraRegistryValue {
   cameras: Camera[] | null;   // null while loading the first time
@@ -56,18 +56,22 @@ export function CameraRegistryProvider({ children }: { children: ReactNode }) {
   useEffect(() => { void reload(); }, [reload]);
 
   const connectedOnce = useRef(false);
+  // The push carries no RTSP address (it goes to every console); whoever manages cameras reads the changed one again
+  // to see its masked address.
+  const seesRtspAddress = useCan()('cameras.manage');
   useEffect(() => {
     const onChanged = (payload: Camera) => {
       const p = cameraSchema.safeParse(payload);
       if (!p.success) { console.error('camera:changed does not match the contract', p.error.issues); return; }
       upsert(p.data);
+      if (seesRtspAddress && p.data.source.type === 'rtsp') void api.camera(p.data.id).then(upsert, () => {});
     };
     // After a reconnect, changes may have been missed: load the list again.
     const onConnect = () => { if (connectedOnce.current) void reload(); connectedOnce.current = true; };
     socket.on('camera:changed', onChanged);
     socket.on('connect', onConnect);
     return () => { socket.off('camera:changed', onChanged); socket.off('connect', onConnect); };
-  }, [socket, upsert, reload]);
+  }, [socket, upsert, reload, seesRtspAddress]);
 
   const value = useMemo(() => ({ cameras, error, reload, upsert }), [cameras, error, reload, upsert]);
   return <CameraRegistryContext.Provider value={value}>{children}</CameraRegistryContext.Provider>;
