@@ -162,7 +162,8 @@ export async function startCameraRecorder(opts: CameraRecorderOptions): Promise<
 
   const place = async (run: Run, file: string, seq: number, startedAt: number, endedAt: number, recovered: boolean) => {
     // ffmpeg lists a segment it could not write a byte of (ENOSPC): indexing it would claim a recording there is not.
-    if ((await stat(path.join(incoming, file)).catch(() => null))?.size === 0) {
+    const bytes = (await stat(path.join(incoming, file)).catch(() => null))?.size ?? 0;
+    if (bytes === 0) {
       await rm(path.join(incoming, file), { force: true });
       log.warn({ cameraId: opts.cameraId, file }, 'empty segment dropped, not indexed');
       return;
@@ -171,7 +172,6 @@ export async function startCameraRecorder(opts: CameraRecorderOptions): Promise<
     const abs = path.join(opts.mediaDir, rel);
     await ensureDir(path.dirname(abs));
     await rename(path.join(incoming, file), abs);
-    const bytes = (await stat(abs)).size;
     const seg: ClosedSegment = { cameraId: opts.cameraId, runId: run.runId, seq, startedAt: new Date(startedAt), endedAt: new Date(endedAt), bytes, path: rel, recovered };
     try {
       await withRetries(() => opts.onSegment(seg));

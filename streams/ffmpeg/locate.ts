@@ -1,8 +1,7 @@
 // Finds the ffmpeg binary once at start-up and learns what it can do, so argument builders can adapt
 // (ffmpeg 4.x spells the RTSP socket timeout `-stimeout`; from 5.0 `-timeout`, which in 4.x means "listen").
 import { execFile } from 'node:child_process';
-import { access, constants } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
+import { isExecutable, pathCandidates } from '../executables.js';
 
 export type FfmpegSource = 'FFMPEG_PATH' | 'PATH' | '@ffmpeg-installer/ffmpeg';
 
@@ -30,14 +29,7 @@ export interface LocateDeps {
 const INSTALLER = '@ffmpeg-installer/ffmpeg';
 
 const defaultDeps: LocateDeps = {
-  async isExecutable(path) {
-    try {
-      await access(path, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  },
+  isExecutable: async (file) => isExecutable(file),
   async importInstaller() {
     const mod = (await import(INSTALLER)) as { default?: { path?: string }; path?: string };
     const path = mod.default?.path ?? mod.path;
@@ -60,9 +52,7 @@ export async function locateFfmpeg(
     if (await deps.isExecutable(explicit)) return { path: explicit, source: 'FFMPEG_PATH' };
     throw new Error(`FFMPEG_PATH=${explicit} is not an executable file`);
   }
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, 'ffmpeg');
+  for (const candidate of pathCandidates(['ffmpeg'], env.PATH)) {
     if (await deps.isExecutable(candidate)) return { path: candidate, source: 'PATH' };
   }
   let installerError: unknown;

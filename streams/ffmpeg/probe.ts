@@ -1,8 +1,8 @@
 // ffprobe, run as a child process: the one place that reads facts (duration, frames, keyframes) out of media files.
 import { execFile } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { isExecutable, pathCandidates } from '../executables.js';
 import { clipProbeArgs, keyframeProbeArgs } from './recording-args.js';
 
 export interface FfprobeDeps {
@@ -14,14 +14,7 @@ export interface FfprobeDeps {
 const require = createRequire(import.meta.url);
 /** The real file system and the installed package (exported for the benchmarks, which pick ffprobe per ffmpeg build). */
 export const defaultProbeDeps: FfprobeDeps = {
-  isExecutable(p) {
-    try {
-      accessSync(p, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  },
+  isExecutable,
   packaged() {
     try {
       return (require('@ffprobe-installer/ffprobe') as { path: string }).path;
@@ -41,9 +34,8 @@ export function chooseFfprobe(ffmpegPath: string, env: Record<string, string | u
   if (explicit) return explicit;
   const beside = path.join(path.dirname(ffmpegPath), path.basename(ffmpegPath).replace(/ffmpeg/, 'ffprobe'));
   if (beside !== ffmpegPath && deps.isExecutable(beside)) return beside;
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    if (dir && deps.isExecutable(path.join(dir, 'ffprobe'))) return path.join(dir, 'ffprobe');
-  }
+  const onPath = pathCandidates(['ffprobe'], env.PATH).find((c) => deps.isExecutable(c));
+  if (onPath) return onPath;
   const packaged = deps.packaged();
   if (packaged && deps.isExecutable(packaged)) return packaged;
   return 'ffprobe'; // fails at first use with "ffprobe failed: spawn ffprobe ENOENT", naming the tool

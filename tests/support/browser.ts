@@ -2,8 +2,9 @@
 // kind of machine, so we never rely on it. Where the browser comes from, in this order: CHROMIUM_PATH, a
 // system Chromium on PATH (Debian's decodes H.264), else the Chromium shipped inside the @sparticuz/chromium
 // devDependency (143, the newest whose engines accept Node 20; it decodes H.264 too: tests/e2e/browser.test.ts).
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { isExecutable, pathCandidates } from '../../streams/executables.js';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 
 export type ChromiumSource = 'CHROMIUM_PATH' | 'PATH' | '@sparticuz/chromium';
@@ -27,11 +28,8 @@ export async function chooseChromium(env: Record<string, string | undefined>, de
     if (deps.isExecutable(explicit)) return { path: explicit, source: 'CHROMIUM_PATH' };
     throw new Error(`CHROMIUM_PATH=${explicit} is not an executable file. ${NO_BROWSER_HELP}`);
   }
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    for (const name of SYSTEM_NAMES) {
-      if (dir && deps.isExecutable(path.join(dir, name))) return { path: path.join(dir, name), source: 'PATH' };
-    }
-  }
+  const onPath = pathCandidates(SYSTEM_NAMES, env.PATH).find((c) => deps.isExecutable(c));
+  if (onPath) return { path: onPath, source: 'PATH' };
   let why: string;
   try {
     const p = await deps.packaged();
@@ -44,14 +42,7 @@ export async function chooseChromium(env: Record<string, string | undefined>, de
 }
 
 const defaultDeps: ChromiumDeps = {
-  isExecutable(p) {
-    try {
-      accessSync(p, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  },
+  isExecutable,
   async packaged() {
     const mod = (await import('@sparticuz/chromium')) as unknown as { default: { executablePath(): Promise<string> } };
     return mod.default.executablePath();
