@@ -4,6 +4,15 @@
 import { z } from 'zod';
 import { cameraIdSchema, municipalityIdSchema } from '../cameras/schema.js';
 
+declare module '../events.js' {
+  interface DomainEvents {
+    // A booking was requested, changed, approved, rejected or cancelled: the planning and the municipality's list.
+    'booking.changed': [booking: Booking];
+    // A flexible unit's window opened (activation) or closed (null): walls add or drop it.
+    'camera.activation': [cameraId: string, activation: Activation | null];
+  }
+}
+
 const text = (max: number) => z.string().trim().min(1).max(max);
 const uuid = z.string().uuid();
 export const uuidParams = z.object({ id: uuid });

@@ -1,6 +1,16 @@
 // The camera registry's contract, shared by server routes, the OpenAPI document and the client.
 import { z } from 'zod';
 
+// The camera registry's events (see ../events.ts): whoever shows or pulls cameras follows these.
+declare module '../events.js' {
+  interface DomainEvents {
+    // previousMunicipalityId: set when a camera moved, so the old municipality's consoles drop it.
+    'camera.changed': [camera: Camera, previousMunicipalityId?: string];
+    // A camera's right to publish ended (disabled, key rotated, source changed): cut its live stream.
+    'camera.revoked': [cameraId: string];
+  }
+}
+
 export const cameraIdSchema = z.string().regex(/^[a-z0-9-]{2,60}$/, 'lowercase letters, digits and dashes, 2–60 long');
 export const municipalityIdSchema = z.string().regex(/^[a-z0-9-]{2,40}$/, 'a municipality id such as "enschede"');
 export const cameraKindSchema = z.enum(['permanent', 'flexible']);

@@ -4,6 +4,15 @@ import { z } from 'zod';
 import { cameraIdSchema, municipalityIdSchema } from '../cameras/schema.js';
 import { isoInstant, timeRangeSchema } from '../recordings/schema.js';
 
+declare module '../events.js' {
+  interface DomainEvents {
+    // An evidence item or one of its clips changed (state, progress, hold).
+    'evidence.changed': [item: EvidenceItem];
+    // An entry was committed to an item's custody trail: consoles that have the item open follow it live.
+    'evidence.custody': [itemId: string];
+  }
+}
+
 export const evidenceStateSchema = z.enum(['pending', 'ready', 'failed', 'purged']);
 export const clipStateSchema = z.enum(['waiting', 'producing', 'ready', 'failed', 'purged']);
 export type ClipState = z.infer<typeof clipStateSchema>;

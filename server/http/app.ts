@@ -10,7 +10,8 @@ import type { Sql } from '../db/connect.js';
 import type { Logger } from '../log.js';
 import { can } from '../auth/policy.js';
 import { COOKIE, resolveSession, type SessionTimes } from '../auth/sessions.js';
-import { HttpError, forbidden, fromPostgres, fromZod, unauthenticated } from './errors.js';
+import { HttpError, forbidden, fromPostgres, fromZod, toHttp, unauthenticated } from './errors.js';
+import { DomainError } from '../errors.js';
 import { isReply, type RouteDef } from './route.js';
 import { withCleanText } from './clean-text.js';
 import type { Metrics } from './metrics.js';
@@ -125,6 +126,7 @@ export function createApp(d: AppDeps) {
     let e: HttpError;
     const anyErr = err as { type?: string; status?: number };
     if (err instanceof HttpError) e = err;
+    else if (err instanceof DomainError) e = toHttp(err);
     else if (anyErr?.type === 'entity.too.large') e = new HttpError(413, 'too_large', 'request body over 1 MB');
     else if (anyErr?.type === 'entity.parse.failed') e = new HttpError(400, 'malformed_json', 'request body is not valid JSON', 'body');
     else if (anyErr?.status && anyErr.status >= 400 && anyErr.status < 500) e = new HttpError(anyErr.status, 'bad_request', 'bad request');

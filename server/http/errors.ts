@@ -1,10 +1,20 @@
 // Errors that cross HTTP: { error: { code, message, field? } } with the right status. Never a stack trace.
 import { z } from 'zod';
+import { DomainError, type FailureKind } from '../errors.js';
 
 export class HttpError extends Error {
   constructor(readonly status: number, readonly code: string, message: string, readonly field?: string, readonly headers: Record<string, string> = {}) {
     super(message);
   }
+}
+
+const STATUS: Record<FailureKind, number> = {
+  invalid: 400, unauthenticated: 401, forbidden: 403, not_found: 404, conflict: 409, gone: 410, too_large: 413, unprocessable: 422, too_many: 429, unavailable: 503,
+};
+
+/** The one place a domain error becomes an HTTP answer. */
+export function toHttp(e: DomainError): HttpError {
+  return new HttpError(STATUS[e.kind], e.code, e.message, e.field, e.retryAfterSeconds ? { 'Retry-After': String(e.retryAfterSeconds) } : {});
 }
 
 export const errorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }) }).meta({ id: 'Error' });

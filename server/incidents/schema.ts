@@ -3,6 +3,22 @@
 import { z } from 'zod';
 import { cameraIdSchema } from '../cameras/schema.js';
 
+declare module '../events.js' {
+  interface DomainEvents {
+    // An incident (or its dispatch status) changed: observers' and supervisors' live lists.
+    'incident.changed': [incident: Incident];
+    // Cameras left an open alert (it closed, or they were taken off its incident): whoever watches them only
+    // through that alert (dispatchers, liveViewOnlyOpenAlerts) loses the picture.
+    'alert.cameras_released': [released: { alertId: string; incidentId: string; cameraIds: string[] }];
+    // Messages were committed to the dispatch outbox: wake the dispatch worker.
+    'dispatch.outbox': [];
+    // The dispatch worker delivers an outbox message to the consoles (at least once; consoles drop seen messageIds).
+    'dispatch.message': [message: DispatchMessage];
+    // A webhook delivery was given up (permanent refusal or too many attempts): the room must know.
+    'dispatch.delivery_failed': [failure: DeliveryFailure];
+  }
+}
+
 // ---- categories (config/incident-categories.json) -------------------------------------------------------------
 
 export const capCategorySchema = z.enum(['Geo', 'Met', 'Safety', 'Security', 'Rescue', 'Fire', 'Health', 'Env', 'Transport', 'Infra', 'CBRNE', 'Other']);

@@ -2,6 +2,12 @@
 import { z } from 'zod';
 import { cameraIdSchema } from '../cameras/schema.js';
 
+declare module '../events.js' {
+  interface DomainEvents {
+    'camera.status': [status: CameraStatus];
+  }
+}
+
 export const streamKindSchema = z.enum(['main', 'sub']);
 export const wallLayoutSchema = z.union([z.literal(1), z.literal(4), z.literal(9), z.literal(16)]);
 

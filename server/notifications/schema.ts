@@ -1,6 +1,17 @@
 // Console notifications (bookings requested, approved, rejected, changed, cancelled, starting within 24 h), shared
 // by the server, the socket event and the client. The client words them from kind + details in its own language.
 import { z } from 'zod';
+import type { Role } from '../auth/policy.js';
+
+export type Audience = { role: Role } | { municipalityId: string };
+export interface Notify { audience: Audience; notification: Omit<Notification, 'read'> }
+
+declare module '../events.js' {
+  interface DomainEvents {
+    // A console notification was committed for a role or a municipality.
+    'notification.created': [n: Notify];
+  }
+}
 
 export const notificationKindSchema = z.enum(['booking.requested', 'booking.changed', 'booking.approved', 'booking.rejected', 'booking.cancelled', 'booking.starts_soon']);
 export const notificationSchema = z.object({

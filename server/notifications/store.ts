@@ -2,11 +2,9 @@
 // change they announce (so none is lost or sent for a change that rolled back), then pushed live.
 import type { Sql } from '../db/connect.js';
 import type { SessionUser } from '../auth/sessions.js';
-import type { Role } from '../auth/policy.js';
-import type { Notification } from './schema.js';
+import type { Audience, Notification, Notify } from './schema.js';
 
-export type Audience = { role: Role } | { municipalityId: string };
-export interface Notify { audience: Audience; notification: Omit<Notification, 'read'> }
+export type { Audience, Notify };
 
 const toNote = (r: any): Omit<Notification, 'read'> => ({ id: Number(r.id), at: new Date(r.at).toISOString(), kind: r.kind, bookingId: r.booking_id, details: r.details });
 

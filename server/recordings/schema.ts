@@ -4,6 +4,15 @@ import { z } from 'zod';
 import { cameraIdSchema } from '../cameras/schema.js';
 import { liveViewQuerySchema } from '../live/schema.js';
 
+declare module '../events.js' {
+  interface DomainEvents {
+    // A recorded segment was closed and indexed (the evidence worker waits for post-rolls on it).
+    'recording.segment': [segment: { cameraId: string; startedAt: string; endedAt: string }];
+    // Free disk space fell below DISK_MIN_FREE_MB: the oldest unpreserved recordings were deleted; supervisors must know.
+    'recordings.disk_low': [alert: DiskLowAlert];
+  }
+}
+
 export const isoInstant = z.iso.datetime({ offset: true });
 
 export const timeRangeSchema = z.object({ from: z.string(), to: z.string() }).meta({ id: 'TimeRange' });
