@@ -93,3 +93,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configDir = pat
     // Recording the 18 simulated cameras writes ~11.5 GB an hour: off in demo mode unless asked for.
     RECORDING: c.RECORDING ?? !demo, DATA_DIR: path.resolve(c.DATA_DIR), MEDIA_DIR: path.resolve(c.MEDIA_DIR) });
 }
+
+/** A JSON file of config/ (municipalities, categories, holidays, the demo), checked against its schema. */
+export function readConfigJson<T>(configDir: string, file: string, schema: z.ZodType<T>): T {
+  return schema.parse(JSON.parse(readFileSync(path.join(configDir, file), 'utf8')));
+}

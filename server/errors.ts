@@ -22,3 +22,6 @@ export const notFound = (what = 'resource') => new DomainError('not_found', 'not
 export const forbidden = () => new DomainError('forbidden', 'forbidden', 'your role may not do this');
 export const invalid = (code: string, message: string, field?: string) => new DomainError('invalid', code, message, field);
 export const conflict = (code: string, message: string, field?: string) => new DomainError('conflict', code, message, field);
+
+/** The room cannot start (a port taken, no admin in production): the message says what to do; no stack trace. */
+export class StartError extends Error {}

@@ -4,6 +4,7 @@ import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Sql } from '../db/connect.js';
+import { readConfigJson } from '../config.js';
 import { upsertMunicipalities } from '../cameras/store.js';
 import { cameraKindSchema, locationSchema, municipalitySchema } from '../cameras/schema.js';
 import { hashPublishKey } from '../cameras/service.js';
@@ -16,10 +17,6 @@ const demoSchema = z.object({
   cameras: z.array(z.object({ id: z.string(), name: z.string(), municipalityId: z.string(), location: locationSchema, kind: cameraKindSchema, notes: z.string().optional(), rtsp: z.boolean().optional() })),
 });
 export type DemoConfig = z.infer<typeof demoSchema>;
-
-export function readConfigJson<T>(configDir: string, file: string, schema: z.ZodType<T>): T {
-  return schema.parse(JSON.parse(readFileSync(path.join(configDir, file), 'utf8')));
-}
 
 export async function seedReferenceData(sql: Sql, configDir: string) {
   await upsertMunicipalities(sql, readConfigJson(configDir, 'municipalities.json', z.array(municipalitySchema)));

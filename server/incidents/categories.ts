@@ -1,5 +1,5 @@
 // The incident categories, read once at start from config/incident-categories.json.
-import { readConfigJson } from '../demo/seed.js';
+import { readConfigJson } from '../config.js';
 import { categoriesFileSchema, type Category, type CategoriesFile } from './schema.js';
 
 export class Categories {

@@ -1,0 +1,13 @@
+// The camera registry: permanent and flexible cameras, their municipality, source and legal basis.
+import type { Config } from '../config.js';
+import type { Sql } from '../db/connect.js';
+import type { EventBus } from '../events.js';
+import type { Capability } from '../capability.js';
+import { CameraService } from './service.js';
+import { cameraRoutes } from './routes.js';
+
+export function start(d: { sql: Sql; bus: EventBus; config: Config }): Capability {
+  // The RTMP address an admin gives a camera's installer.
+  const rtmpBase = `rtmp://${d.config.MEDIA_HOST === '0.0.0.0' ? 'localhost' : d.config.MEDIA_HOST}:${d.config.RTMP_PORT}`;
+  return { routes: cameraRoutes(new CameraService(d.sql, d.bus, rtmpBase), d.sql), stop: async () => {} };
+}

@@ -1,0 +1,31 @@
+// Evidence: clips preserved from recordings, signed manifests, custody trail, police links and packages.
+import type { Config } from '../config.js';
+import type { Sql } from '../db/connect.js';
+import type { EventBus } from '../events.js';
+import type { Logger } from '../log.js';
+import type { Capability } from '../capability.js';
+import type { FfmpegInfo } from '../../streams/ffmpeg/locate.js';
+import { ClipWorker } from './worker.js';
+import { EvidenceService } from './service.js';
+import { evidenceRoutes } from './routes.js';
+import { loadOrCreateSigningKey } from './signing.js';
+
+export interface Evidence extends Capability { service: EvidenceService; clips: ClipWorker }
+
+export async function start(d: {
+  sql: Sql; bus: EventBus; log: Logger; config: Config; ffmpeg: FfmpegInfo | null;
+  isRecording(cameraId: string): boolean; diskFree(): Promise<number>;
+}): Promise<Evidence> {
+  const { sql, bus, config, ffmpeg } = d;
+  const clips = new ClipWorker({
+    sql, bus, log: d.log.child({ part: 'evidence' }), mediaDir: config.MEDIA_DIR, ffmpeg: () => ffmpeg?.path ?? null, ffmpegMajor: () => ffmpeg?.major ?? 5,
+    isRecording: d.isRecording, graceMs: config.EVIDENCE_POSTROLL_GRACE_SECONDS * 1000,
+    minFreeBytes: config.DISK_MIN_FREE_MB * 1024 * 1024, diskFree: d.diskFree,
+  });
+  const service = new EvidenceService({
+    sql, bus, worker: clips, key: loadOrCreateSigningKey(config.DATA_DIR), mediaDir: config.MEDIA_DIR,
+    maxMinutes: config.EVIDENCE_MAX_MINUTES, retentionDays: config.RETENTION_DAYS, linkMinutes: config.EVIDENCE_LINK_MINUTES,
+  });
+  await clips.start();
+  return { routes: evidenceRoutes(service), service, clips, stop: () => clips.stop() };
+}

@@ -1,0 +1,57 @@
+// Recordings: one recorder per live camera (segments indexed in PostgreSQL), playback of what was recorded, and
+// retention with the disk guard.
+import { mkdir } from 'node:fs/promises';
+import type { Config } from '../config.js';
+import type { Sql } from '../db/connect.js';
+import type { EventBus } from '../events.js';
+import type { Logger } from '../log.js';
+import type { Capability } from '../capability.js';
+import type { MediaServer } from '../../streams/media-server.js';
+import type { FfmpegInfo } from '../../streams/ffmpeg/locate.js';
+import { ffprobePathFor } from '../../streams/ffmpeg/probe.js';
+import { RecorderManager } from './manager.js';
+import { RetentionSweeper, statDisk } from './retention.js';
+import { recordingRoutes } from './routes.js';
+import { Playback } from './playback.js';
+import { closeDanglingPlaybacks } from './store.js';
+
+export interface Recordings extends Capability {
+  /** null: RECORDING=off or no ffmpeg. */
+  recorder: RecorderManager | null;
+  /** Not started here: main.ts starts it after the evidence worker has taken up its pending clips. */
+  retention: RetentionSweeper;
+  isRecording(cameraId: string): boolean;
+  diskFree(): Promise<number>;
+}
+
+export async function start(d: {
+  sql: Sql; bus: EventBus; log: Logger; config: Config; ffmpeg: FfmpegInfo | null; media: MediaServer;
+  /** Where the recorder reads a camera's main stream (with the recorder's internal play token). */
+  inputUrl(cameraId: string): string;
+}): Promise<Recordings> {
+  const { sql, bus, log, config, ffmpeg } = d;
+  await closeDanglingPlaybacks(sql);
+  const retention = new RetentionSweeper({
+    sql, bus, log: log.child({ part: 'retention' }), mediaDir: config.MEDIA_DIR, retentionDays: config.RETENTION_DAYS,
+    minFreeBytes: config.DISK_MIN_FREE_MB * 1024 * 1024, sweepEveryMs: config.RETENTION_SWEEP_MINUTES * 60_000,
+  });
+  await mkdir(config.MEDIA_DIR, { recursive: true });
+  let recorder: RecorderManager | null = null;
+  if (config.RECORDING && ffmpeg) {
+    const rec = new RecorderManager({
+      sql, bus, log: log.child({ part: 'recorder' }), media: d.media, mediaDir: config.MEDIA_DIR, ffmpeg: ffmpeg.path, ffprobe: ffprobePathFor(ffmpeg.path),
+      segmentSeconds: config.SEGMENT_SECONDS, inputUrl: d.inputUrl, onDiskFull: () => retention.guardNow(),
+    });
+    await rec.start();
+    recorder = rec;
+  }
+  const playback = new Playback({ sql, mediaDir: config.MEDIA_DIR, ffmpeg: () => ffmpeg?.path ?? null, ffmpegMajor: () => ffmpeg?.major ?? 5, retentionDays: config.RETENTION_DAYS });
+  const routes = recordingRoutes({ sql, playback, recorder: () => recorder, retention: () => retention, settings: {
+    recording: config.RECORDING, segmentSeconds: config.SEGMENT_SECONDS, retentionDays: config.RETENTION_DAYS, minFreeBytes: config.DISK_MIN_FREE_MB * 1024 * 1024 } });
+  return {
+    routes, recorder, retention,
+    isRecording: (cameraId) => recorder?.isRecording(cameraId) ?? false,
+    diskFree: async () => (await statDisk(config.MEDIA_DIR)).freeBytes,
+    stop: async () => { await retention.stop(); await recorder?.stop(); },
+  };
+}
