@@ -22,7 +22,7 @@ import { startRealtime } from './realtime/server.js';
 import { findFfmpeg, type FfmpegInfo } from '../streams/ffmpeg/locate.js';
 import { ffprobePathFor } from '../streams/ffmpeg/probe.js';
 import type { DemoCameras } from '../streams/demo-cameras.js';
-import type { MediaServer } from '../streams/media-server.js';
+import type { MediaServer } from '../streams/media-server/index.js';
 import * as auth from './auth/index.js';
 import * as cameras from './cameras/index.js';
 import * as users from './users/index.js';

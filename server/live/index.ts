@@ -6,7 +6,7 @@ import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
 import type { Capability } from '../capability.js';
 import { StartError } from '../errors.js';
-import { startMediaServer, type MediaServer, type MediaServerOptions } from '../../streams/media-server.js';
+import { startMediaServer, type MediaServer, type MediaServerOptions } from '../../streams/media-server/index.js';
 import { playUrl } from '../../streams/stream-path.js';
 import type { FfmpegInfo } from '../../streams/ffmpeg/locate.js';
 import { PublishAuthority } from './publish-auth.js';

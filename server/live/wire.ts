@@ -1,7 +1,7 @@
 // Connects the media server's events to the room: camera status, the viewing record and the audit trail.
 import type { Sql } from '../db/connect.js';
 import type { Logger } from '../log.js';
-import type { MediaServer } from '../../streams/media-server.js';
+import type { MediaServer } from '../../streams/media-server/index.js';
 import { appendAudit } from '../audit/store.js';
 import type { StatusBoard } from './status-board.js';
 import type { EventBus } from '../events.js';

@@ -6,7 +6,7 @@ import type { Sql } from '../db/connect.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
 import type { Capability } from '../capability.js';
-import type { MediaServer } from '../../streams/media-server.js';
+import type { MediaServer } from '../../streams/media-server/index.js';
 import type { FfmpegInfo } from '../../streams/ffmpeg/locate.js';
 import { ffprobePathFor } from '../../streams/ffmpeg/probe.js';
 import { RecorderManager } from './manager.js';

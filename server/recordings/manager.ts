@@ -4,7 +4,7 @@
 import type { Sql } from '../db/connect.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
-import type { MediaServer } from '../../streams/media-server.js';
+import type { MediaServer } from '../../streams/media-server/index.js';
 import { recoverIncoming, startCameraRecorder, type CameraRecorder, type ClosedSegment } from '../../streams/recorder.js';
 import { insertSegment, previousSegmentEnd } from './store.js';
 

@@ -12,7 +12,7 @@ import { planClip, produceClip, streamRange, type PlanSegment } from '../../stre
 import { demoLoopEncodeArgs, loopPushArgs, snapshotArgs, SUB_PROFILE } from '../../streams/ffmpeg/args.js';
 import { probeFfmpeg, type FfmpegInfo } from '../../streams/ffmpeg/locate.js';
 import { chooseFfprobe, probeClip } from '../../streams/ffmpeg/probe.js';
-import { startMediaServer, type MediaServer } from '../../streams/media-server.js';
+import { startMediaServer, type MediaServer } from '../../streams/media-server/index.js';
 import { startCameraRecorder, type CameraRecorder, type ClosedSegment } from '../../streams/recorder.js';
 import { playUrl, publishUrl } from '../../streams/stream-path.js';
 import { ChildTracker, waitFor, writeTextFile } from '../../streams/testing/fixtures.js';

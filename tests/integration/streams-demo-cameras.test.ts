@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoCameras, type DemoCameras, type DemoCameraSpec } from '../../streams/demo-cameras.js';
 import { decodeLatencyCode, latencyCodeSamplePoints, latencyMs } from '../../streams/ffmpeg/latency-code.js';
 import type { FfmpegInfo } from '../../streams/ffmpeg/locate.js';
-import { startMediaServer, type MediaServer } from '../../streams/media-server.js';
+import { startMediaServer, type MediaServer } from '../../streams/media-server/index.js';
 import { createRtspBridgeSet, type RtspBridgeSet } from '../../streams/rtsp-bridge.js';
 import { playUrl } from '../../streams/stream-path.js';
 import { testFfmpeg, waitFor } from '../../streams/testing/fixtures.js';

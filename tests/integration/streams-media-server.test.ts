@@ -2,7 +2,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loopPushArgs } from '../../streams/ffmpeg/args.js';
-import { startMediaServer, type MediaServer, type MediaServerEvents, type MediaServerOptions } from '../../streams/media-server.js';
+import { startMediaServer, type MediaServer, type MediaServerEvents, type MediaServerOptions } from '../../streams/media-server/index.js';
 import { playUrl, publishUrl, type StreamRef } from '../../streams/stream-path.js';
 import { ChildTracker, countVideoFrames, readHttpFlv, readWsFlv, testFfmpeg, testLoop, waitFor } from '../../streams/testing/fixtures.js';
 import type { FfmpegInfo } from '../../streams/ffmpeg/locate.js';

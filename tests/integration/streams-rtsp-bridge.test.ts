@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeCheckArgs, rtpSourceArgs } from '../../streams/ffmpeg/args.js';
 import type { FfmpegInfo } from '../../streams/ffmpeg/locate.js';
 import { startDemoRtspServer, type DemoRtspServer } from '../../streams/demo-rtsp-server.js';
-import { startMediaServer, type MediaServer, type MediaServerEvents } from '../../streams/media-server.js';
+import { startMediaServer, type MediaServer, type MediaServerEvents } from '../../streams/media-server/index.js';
 import { startRtspBridge, type RtspBridge } from '../../streams/rtsp-bridge.js';
 import { playUrl } from '../../streams/stream-path.js';
 import { ChildTracker, countVideoFrames, readWsFlv, testFfmpeg, testLoop, waitFor } from '../../streams/testing/fixtures.js';
