@@ -1,10 +1,9 @@
 // The one side effect of snapshots: ffmpeg reads a camera's live FLV (with a play token minted for the observer
 // who tagged, so the read is recorded as their view) and writes one JPEG under MEDIA_DIR/snapshots.
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { snapshotArgs } from '../../streams/ffmpeg/args.js';
+import { grabFrame } from '../../streams/snapshot.js';
 
 export type GrabResult =
   | { status: 'taken'; takenAt: Date; file: string; bytes: number; sha256: string }
@@ -48,7 +47,7 @@ export function createSnapshotGrabber(d: GrabberDeps): SnapshotGrabber {
       try {
         const url = await d.playUrl(userId, cameraId);
         const takenAt = new Date();
-        await run(ffmpeg, snapshotArgs(url, abs), d.timeoutMs ?? 10_000);
+        await grabFrame({ ffmpegPath: ffmpeg, inputUrl: url, outFile: abs, timeoutMs: d.timeoutMs ?? 10_000 });
         const bytes = (await stat(abs)).size;
         if (bytes === 0) throw new Error('ffmpeg wrote an empty file');
         const sha256 = createHash('sha256').update(await readFile(abs)).digest('hex');
@@ -59,13 +58,4 @@ export function createSnapshotGrabber(d: GrabberDeps): SnapshotGrabber {
       }
     },
   };
-}
-
-function run(cmd: string, args: string[], timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile(cmd, args, { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 1024 * 1024 }, (err, _out, stderr) => {
-      if (err) reject(new Error(`ffmpeg snapshot failed${err.killed ? ' (timed out)' : ''}: ${String(stderr).trim().split('\n').slice(-3).join(' | ') || err.message}`));
-      else resolve();
-    });
-  });
 }
