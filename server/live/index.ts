@@ -44,11 +44,14 @@ export async function start(d: {
   mayPublishFlexible: (cameraId: string) => Promise<boolean>;
 }): Promise<Live> {
   const { sql, bus, log, config } = d;
-  const board = new StatusBoard(sql, bus, log);
+  const board = new StatusBoard(sql, bus, log, d.now);
   const publish = new PublishAuthority(sql, d.mayPublishFlexible);
-  const tokens = new PlayTokens();
+  // Play tokens and the ended sessions they are checked against share one clock: the wall clock, as the media
+  // server's players connect in real time (the room's clock, which tests move for bookings, is not theirs).
+  const wallClock = () => Date.now();
+  const tokens = new PlayTokens(60_000, wallClock);
   let media: MediaServer | null = null;
-  const service = new LiveService(sql, tokens, board, () => media?.playPorts ?? [config.FLV_PORT]);
+  const service = new LiveService(sql, tokens, board, () => media?.playPorts ?? [config.FLV_PORT], wallClock);
   const m = media = await startMediaServer({
     host: config.MEDIA_HOST, rtmpPort: config.RTMP_PORT, httpPort: config.FLV_PORT, playPortCount: config.FLV_PORTS, log: log.child({ part: 'media' }),
     authorizePublish: authorizePublish(publish), authorizePlay: authorizePlay(service),
@@ -58,7 +61,7 @@ export async function start(d: {
   let bridges: { stop(): Promise<void> } | null = null;
   const localHost = config.MEDIA_HOST === '0.0.0.0' ? '127.0.0.1' : config.MEDIA_HOST;
   return {
-    routes: liveRoutes(sql, service, board), media: m, board, publish, service,
+    routes: liveRoutes(service, board), media: m, board, publish, service,
     mainStreamUrl: (cameraId, token) => playUrl('http', { host: localHost, port: m.httpPort }, { cameraId, stream: 'main' }, token),
     tokenFor: (userId, cameraId) => tokens.sign({ userId, cameraId, stream: 'main' }).token,
     async pullRtspCameras(ffmpeg) {

@@ -5,11 +5,11 @@ import type { Sql } from '../db/connect.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
 import type { CameraStatus } from './schema.js';
+import { endDanglingPeriods, endOnlinePeriod, startOnlinePeriod, touchOnlinePeriods } from './store.js';
 
-export async function startOnlineLog(d: { sql: Sql; bus: EventBus; log: Logger; now?: () => Date; refreshMs?: number }) {
-  const { sql } = d;
-  const now = d.now ?? (() => new Date());
-  await sql`update camera_online_periods set ended_at = last_seen_at where ended_at is null`;
+export async function startOnlineLog(d: { sql: Sql; bus: EventBus; log: Logger; now: () => Date; refreshMs?: number }) {
+  const { sql, now } = d;
+  await endDanglingPeriods(sql);
   const online = new Set<string>();
   let chain: Promise<unknown> = Promise.resolve();
   // One write at a time, in event order: an offline must never overtake its online.
@@ -19,16 +19,16 @@ export async function startOnlineLog(d: { sql: Sql; bus: EventBus; log: Logger; 
     const at = now();
     if (s.online) {
       online.add(s.cameraId);
-      write(() => sql`insert into camera_online_periods (camera_id, started_at, last_seen_at) values (${s.cameraId}, ${at}, ${at}) on conflict do nothing`);
+      write(() => startOnlinePeriod(sql, s.cameraId, at));
     } else {
       online.delete(s.cameraId);
-      write(() => sql`update camera_online_periods set ended_at = greatest(${at}, started_at), last_seen_at = ${at} where camera_id = ${s.cameraId} and ended_at is null`);
+      write(() => endOnlinePeriod(sql, s.cameraId, at));
     }
   };
   d.bus.on('camera.status', onStatus);
   const timer = setInterval(() => {
     const ids = [...online];
-    if (ids.length) write(() => sql`update camera_online_periods set last_seen_at = ${now()} where ended_at is null and camera_id = any(${ids})`);
+    if (ids.length) write(() => touchOnlinePeriods(sql, ids, now()));
   }, d.refreshMs ?? 60_000);
   timer.unref();
   return {
@@ -37,7 +37,7 @@ export async function startOnlineLog(d: { sql: Sql; bus: EventBus; log: Logger; 
       d.bus.off('camera.status', onStatus);
       // A clean stop ends every open period now: the cameras go offline with the media server.
       const at = now();
-      write(() => sql`update camera_online_periods set ended_at = greatest(${at}, started_at), last_seen_at = ${at} where ended_at is null`);
+      write(() => endOnlinePeriod(sql, null, at));
       await chain;
     },
   };

@@ -57,6 +57,7 @@ export const liveViewQuerySchema = z.object({
   camera: cameraIdSchema.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
+export type LiveViewQuery = z.infer<typeof liveViewQuerySchema>;
 
 export const preferencesSchema = z.object({ wallLayout: wallLayoutSchema.default(4), wallCameras: z.array(cameraIdSchema.nullable()).max(16).default([]) }).meta({ id: 'Preferences' });
 export type Preferences = z.infer<typeof preferencesSchema>;

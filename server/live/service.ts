@@ -7,14 +7,17 @@ import { cameraInOpenAlert } from '../incidents/store.js';
 import { getCamera, getCameras } from '../cameras/store.js';
 import type { Camera } from '../cameras/schema.js';
 import { scopeOf } from '../cameras/service.js';
-import { HttpError, notFound } from '../http/errors.js';
+import { DomainError, forbidden, notFound } from '../errors.js';
 import { playPath } from '../../streams/stream-path.js';
 import { SYSTEM_RECORDER, sessionRef, type PlayClaims, type PlayTokens } from './play-tokens.js';
 import type { StatusBoard } from './status-board.js';
-import type { PlayBatchItem, PlayGrant } from './schema.js';
+import type { LiveView, LiveViewQuery, PlayGrant, Preferences } from './schema.js';
+import { getPreferences, getViewer, getViewers, listLiveViews, savePreferences, type ViewerRow } from './store.js';
 
 type StreamKind = 'main' | 'sub';
-interface ViewerRow { id: string; username: string; role: Role; disabled: boolean }
+
+/** One camera of a wall's batch: its grant, or the refusal that camera alone gets (routes.ts answers it as HTTP would). */
+export type GrantOutcome = { cameraId: string; ok: true; grant: PlayGrant } | { cameraId: string; ok: false; refusal: DomainError };
 
 /**
  * How long the media server's play check may use a user row read earlier (sixteen tiles opening are sixteen checks of
@@ -33,7 +36,7 @@ export class LiveService {
   private portTurn = 0;
 
   /** flvPorts: the media server's play ports; grants take them in turn (a wall's sockets then open in parallel). */
-  constructor(private sql: Sql, private tokens: PlayTokens, private board: StatusBoard, private flvPorts: () => readonly number[], private now: () => number = Date.now) {}
+  constructor(private sql: Sql, private tokens: PlayTokens, private board: StatusBoard, private flvPorts: () => readonly number[], private now: () => number) {}
 
   /** One camera stream. sessionTokenHash binds the grant to the login session it was asked in. */
   async grant(user: SessionUser, cameraId: string, wanted: StreamKind, sessionTokenHash: string | null): Promise<PlayGrant> {
@@ -46,16 +49,16 @@ export class LiveService {
    * A whole wall in one go: exactly the checks of grant() for each stream (scope, enabled, the dispatchers' open-alert
    * rule), with one camera query instead of one request and query per tile. A refused camera refuses only its tile.
    */
-  async grants(user: SessionUser, streams: ReadonlyArray<{ cameraId: string; stream: StreamKind }>, sessionTokenHash: string | null): Promise<PlayBatchItem[]> {
+  async grants(user: SessionUser, streams: ReadonlyArray<{ cameraId: string; stream: StreamKind }>, sessionTokenHash: string | null): Promise<GrantOutcome[]> {
     this.sawViewer(user);
     const cameras = await getCameras(this.sql, scopeOf(user), streams.map((s) => s.cameraId));
     const watchable = new Map<string, Promise<boolean>>();
-    return Promise.all(streams.map(async ({ cameraId, stream }): Promise<PlayBatchItem> => {
+    return Promise.all(streams.map(async ({ cameraId, stream }): Promise<GrantOutcome> => {
       try {
         return { cameraId, ok: true, grant: await this.grantFor(user, cameraId, cameras.get(cameraId) ?? null, stream, sessionTokenHash, watchable) };
       } catch (e) {
-        if (!(e instanceof HttpError)) throw e;
-        return { cameraId, ok: false, error: { status: e.status, code: e.code, message: e.message } };
+        if (!(e instanceof DomainError)) throw e;
+        return { cameraId, ok: false, refusal: e };
       }
     }));
   }
@@ -63,9 +66,9 @@ export class LiveService {
   private async grantFor(user: SessionUser, cameraId: string, camera: Camera | null, wanted: StreamKind, sessionTokenHash: string | null,
     watchable: Map<string, Promise<boolean>>): Promise<PlayGrant> {
     if (!camera) throw notFound('camera');
-    if (!camera.enabled) throw new HttpError(409, 'camera_disabled', 'this camera is disabled', 'id');
+    if (!camera.enabled) throw new DomainError('conflict', 'camera_disabled', 'this camera is disabled', 'id');
     if (!watchable.has(cameraId)) watchable.set(cameraId, this.mayWatch(user.role, cameraId));
-    if (!(await watchable.get(cameraId))) throw new HttpError(403, 'not_in_open_alert', 'you may watch only the cameras of open alerts', 'id');
+    if (!(await watchable.get(cameraId))) throw new DomainError('forbidden', 'not_in_open_alert', 'you may watch only the cameras of open alerts', 'id');
     // Walls ask for the sub stream; where a camera has none (or it is not live) they get the main stream.
     const stream = wanted === 'sub' && camera.hasSubStream && this.board.get(cameraId).subStreamOnline ? 'sub' : 'main';
     const { token, expiresAt } = this.tokens.sign({ userId: user.id, cameraId, stream, ...(sessionTokenHash ? { sid: sessionRef(sessionTokenHash) } : {}) });
@@ -78,6 +81,16 @@ export class LiveService {
     this.portTurn = (this.portTurn + 1) % Math.max(1, ports.length);
     return ports[this.portTurn] ?? ports[0]!;
   }
+
+  /** The viewing history: one's own, or everyone's for those who may read all of it (supervisors). */
+  async liveViews(user: SessionUser, q: LiveViewQuery): Promise<LiveView[]> {
+    if (q.scope === 'all' && !can(user.role, 'views.read.all')) throw forbidden();
+    return listLiveViews(this.sql, { userId: q.scope === 'all' ? null : user.id, cameraId: q.camera, limit: q.limit });
+  }
+
+  /** The console preferences (wall layout) of a person, the same on every console they log in to. */
+  preferences(userId: string): Promise<Preferences> { return getPreferences(this.sql, userId); }
+  savePreferences(userId: string, p: Preferences): Promise<void> { return savePreferences(this.sql, userId, p); }
 
   /** A play token for the recorder (internal credential; never handed out over HTTP). */
   recorderToken(cameraId: string): string {
@@ -149,7 +162,7 @@ export class LiveService {
     const hit = this.viewerCache.get(userId);
     if (hit && hit.until >= now) return hit.row;
     if (this.viewerCache.size > 1000) this.forgetExpired(now);
-    const row = this.sql<ViewerRow[]>`select id, username, role, disabled from users where id = ${userId}`.then((r) => r[0] ?? null);
+    const row = getViewer(this.sql, userId);
     const entry = { until: now + VIEWER_CACHE_MS, row };
     this.viewerCache.set(userId, entry);
     // A failed read is not remembered.
@@ -166,7 +179,7 @@ export class LiveService {
     const cut = new Set<string>();
     if (people.length === 0) return cut;
     const ids = [...new Set(people.map((v) => v.viewerId))];
-    const users = new Map((await this.sql<{ id: string; role: Role; disabled: boolean }[]>`select id, role, disabled from users where id = any(${ids}::uuid[])`).map((u) => [u.id, u]));
+    const users = new Map((await getViewers(this.sql, ids)).map((u) => [u.id, u]));
     const watchable = new Map<string, boolean>(); // per role and camera, asked once
     for (const v of people) {
       const u = users.get(v.viewerId);

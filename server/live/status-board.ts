@@ -14,7 +14,7 @@ const blank = (cameraId: string): CameraStatus => ({ cameraId, online: false, si
 export class StatusBoard {
   private board = new Map<string, CameraStatus>();
   private inFlight = new Set<Promise<unknown>>();
-  constructor(private sql: Sql, private bus: EventBus, private log: Logger) {}
+  constructor(private sql: Sql, private bus: EventBus, private log: Logger, private now: () => Date) {}
 
   all(): CameraStatus[] { return [...this.board.values()]; }
   get(cameraId: string): CameraStatus { return this.board.get(cameraId) ?? blank(cameraId); }
@@ -27,14 +27,14 @@ export class StatusBoard {
 
   published(cameraId: string, stream: 'main' | 'sub', remoteAddr: string): void {
     if (stream === 'sub') return this.set(cameraId, { subStreamOnline: true });
-    this.set(cameraId, { online: true, since: new Date().toISOString() });
+    this.set(cameraId, { online: true, since: this.now().toISOString() });
     this.audit('camera.online', cameraId, { remoteAddr });
   }
 
   unpublished(cameraId: string, stream: 'main' | 'sub'): void {
     if (stream === 'sub') return this.set(cameraId, { subStreamOnline: false });
     if (!this.get(cameraId).online) return;
-    this.set(cameraId, { online: false, since: new Date().toISOString(), bitrateKbps: null, fps: null });
+    this.set(cameraId, { online: false, since: this.now().toISOString(), bitrateKbps: null, fps: null });
     this.audit('camera.offline', cameraId, {});
   }
 

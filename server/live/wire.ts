@@ -6,7 +6,7 @@ import { appendAudit } from '../audit/store.js';
 import type { StatusBoard } from './status-board.js';
 import type { EventBus } from '../events.js';
 import type { LiveService } from './service.js';
-import { closeDanglingViews, endLiveView, startLiveView } from './views.js';
+import { closeDanglingViews, endLiveView, startLiveView, usernameOf } from './store.js';
 import { isSystemViewer } from './play-tokens.js';
 import { PublishRefusals } from './publish-refusals.js';
 
@@ -36,8 +36,8 @@ export async function connectLive(d: { sql: Sql; log: Logger; bus: EventBus; med
     // The recorder is not a person watching: no live view (see SYSTEM_RECORDER).
     if (isSystemViewer(e.viewerId)) return;
     views.set(e.sessionId, (async () => {
-      const [u] = await sql`select username from users where id = ${e.viewerId}`;
-      return startLiveView(sql, { userId: e.viewerId, username: u?.username ?? '?', cameraId: e.cameraId, stream: e.stream, remoteAddr: e.remoteAddr });
+      const username = await usernameOf(sql, e.viewerId);
+      return startLiveView(sql, { userId: e.viewerId, username, cameraId: e.cameraId, stream: e.stream, remoteAddr: e.remoteAddr });
     })().catch((err) => { fail('live view not recorded')(err); return null; }));
   });
   media.events.on('playEnd', (e) => {
