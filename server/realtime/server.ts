@@ -8,15 +8,17 @@ import type { EventBus } from '../events.js';
 import type { Metrics } from '../http/metrics.js';
 import { can, evidencePurposeRequired, roles, type Action } from '../auth/policy.js';
 import { COOKIE, resolveSession, type SessionTimes, type SessionUser } from '../auth/sessions.js';
+import { DomainError } from '../errors.js';
 import { HttpError } from '../http/errors.js';
 import type { CustodyEntry } from '../evidence/schema.js';
+import { sessionOpen } from './store.js';
 import { rooms, topicSchema, type ClientToServerEvents, type ServerToClientEvents, type Topic } from './events.js';
 
 interface SocketData { user: SessionUser; tokenHash: string }
 
 /** The evidence capability's answer to consoles that follow an open item's custody trail. */
 export interface CustodyFeed {
-  /** The trail so far, or an HttpError when this user may not follow it. */
+  /** The trail so far, or a DomainError when this user may not follow it (an HttpError while evidence/ moves to DomainError). */
   followCustody(user: SessionUser, itemId: string): Promise<CustodyEntry[]>;
   custodyOf(itemId: string): Promise<CustodyEntry[]>;
 }
@@ -69,7 +71,7 @@ export function startRealtime(http: HttpServer, d: { sql: Sql; log: Logger; bus:
         await socket.join(rooms.evidence(itemId));
         reply({ ok: true, custody });
       } catch (e) {
-        if (e instanceof HttpError) return reply({ ok: false, error: { code: e.code, message: e.message } });
+        if (e instanceof DomainError || e instanceof HttpError) return reply({ ok: false, error: { code: e.code, message: e.message } });
         d.log.error({ err: e, itemId }, 'evidence:watch failed');
         reply({ ok: false, error: { code: 'internal', message: 'the custody trail could not be read' } });
       }
@@ -139,8 +141,9 @@ export function startRealtime(http: HttpServer, d: { sql: Sql; log: Logger; bus:
   // Sessions expire while a console is open: re-check each connected socket's session every minute.
   const recheck = setInterval(async () => {
     for (const s of await io.fetchSockets()) {
-      const live = await d.sql`select 1 from sessions where token_hash = ${s.data.tokenHash} and expires_at > now()`.catch(() => [1]);
-      if (live.length === 0) { s.emit('session:ended'); s.disconnect(true); }
+      // A failed read keeps the socket: the database being down for a moment ends no one's session.
+      const open = await sessionOpen(d.sql, s.data.tokenHash).catch(() => true);
+      if (!open) { s.emit('session:ended'); s.disconnect(true); }
     }
   }, 60_000);
   recheck.unref();
