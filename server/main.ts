@@ -120,7 +120,7 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
     const evidenceCap = started(await evidence.start({ ...base, ffmpeg, isRecording: recordingCap.isRecording, diskFree: recordingCap.diskFree }));
     // Retention after the evidence worker has taken up its pending clips (their segments are held by then).
     recordingCap.retention.start();
-    const dispatchCap = started(await dispatch.start({ ...base, escalateOverdue: (s) => incidentCap.service.escalateOverdue(s) }));
+    const dispatchCap = started(await dispatch.start({ ...base, incidents: incidentCap }));
     const reportCap = started(reports.start({ sql, categories: incidentCap.categories }));
 
     const routes = [authCap, cameraCap, userCap, auditCap, liveCap, incidentCap, dispatchCap, reportCap, recordingCap, evidenceCap, bookingCap, notificationCap].flatMap((c) => c.routes);

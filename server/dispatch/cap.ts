@@ -2,7 +2,8 @@
 // message always gives the same bytes, so a retried delivery carries exactly what the first attempt carried.
 // Validated against the official XSD in tests/unit/cap.test.ts (tests/fixtures/CAP-v1.2.xsd).
 import { create } from 'xmlbuilder2';
-import type { AlertStatus, DispatchMessage } from '../incidents/schema.js';
+import type { AlertStatus } from '../incidents/schema.js';
+import type { DispatchMessage } from './schema.js';
 
 export const CAP_NS = 'urn:oasis:names:tc:emergency:cap:1.2';
 

@@ -10,7 +10,7 @@ import type { Logger } from '../log.js';
 import type { EventBus } from '../events.js';
 import { appendAudit } from '../audit/store.js';
 import { buildCap, buildJsonTwin, type CapOptions } from './cap.js';
-import * as outbox from './outbox.js';
+import * as store from './store.js';
 import { backoffMs, postWebhook, redactUrl } from './webhook.js';
 
 export interface WebhookSettings {
@@ -68,10 +68,10 @@ export class DispatchWorker {
 
   private async consolePass() {
     for (;;) {
-      const rows = await outbox.pendingConsole(this.o.sql, 200);
+      const rows = await store.pendingConsole(this.o.sql, 200);
       if (rows.length === 0) return;
-      for (const r of rows) this.o.bus.emit('dispatch.message', outbox.toMessage(r));
-      await outbox.markConsoleSent(this.o.sql, rows.map((r) => r.id));
+      for (const r of rows) this.o.bus.emit('dispatch.message', store.toMessage(r));
+      await store.markConsoleSent(this.o.sql, rows.map((r) => r.id));
       if (rows.length < 200 || this.stopped) return;
     }
   }
@@ -93,7 +93,7 @@ export class DispatchWorker {
     const w = this.o.webhook!;
     for (;;) {
       if (this.stopped) return;
-      const due = await outbox.claimDue(this.o.sql, w.timeoutMs + 10_000, this.o.concurrency ?? 4);
+      const due = await store.claimDue(this.o.sql, w.timeoutMs + 10_000, this.o.concurrency ?? 4);
       if (due.length === 0) return;
       await Promise.all(due.map((d) => this.deliver(d, w)));
     }
@@ -101,7 +101,7 @@ export class DispatchWorker {
 
   /** Wakes up when the next retry falls due (the poll would too, but later). */
   private async scheduleRetry() {
-    const at = await outbox.nextDueAt(this.o.sql);
+    const at = await store.nextDueAt(this.o.sql);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     if (!at || this.stopped) return;
@@ -109,9 +109,9 @@ export class DispatchWorker {
     this.retryTimer.unref();
   }
 
-  private async deliver(d: outbox.DueDelivery, w: WebhookSettings) {
-    const first = await outbox.firstMessageOf(this.o.sql, d.alert_id);
-    const message = outbox.toMessage({ id: d.outbox_id, message_id: d.message_id, kind: d.kind, payload: d.payload, created_at: d.message_created_at });
+  private async deliver(d: store.DueDelivery, w: WebhookSettings) {
+    const first = await store.firstMessageOf(this.o.sql, d.alert_id);
+    const message = store.toMessage({ id: d.outbox_id, message_id: d.message_id, kind: d.kind, payload: d.payload, created_at: d.message_created_at });
     const firstRef = first ? { messageId: first.message_id, at: first.created_at.toISOString() } : null;
     const body = d.format === 'cap' ? buildCap(message, firstRef, this.o.cap) : buildJsonTwin(message, firstRef, this.o.cap);
     const startedAt = new Date();
@@ -126,17 +126,17 @@ export class DispatchWorker {
       },
     });
     const sql = this.o.sql;
-    await outbox.recordAttempt(sql, {
+    await store.recordAttempt(sql, {
       deliveryId: d.id, attempt: d.attempts, startedAt, durationMs: r.durationMs, url: redactUrl(w.url),
       httpStatus: r.httpStatus, outcome: r.outcome, error: r.error, response: r.response,
     });
     const log = this.o.log.child({ deliveryId: d.id, alertId: d.alert_id, format: d.format, attempt: d.attempts });
-    if (r.outcome === 'delivered') { await outbox.markDelivered(sql, d.id); log.debug('dispatch webhook delivered'); return; }
+    if (r.outcome === 'delivered') { await store.markDelivered(sql, d.id); log.debug('dispatch webhook delivered'); return; }
     // Stopping is not the receiver's fault: the attempt does not count, and the next start sends it at once.
-    if (r.outcome === 'aborted') { await outbox.reschedule(sql, d.id, 0, null, true); return; }
+    if (r.outcome === 'aborted') { await store.reschedule(sql, d.id, 0, null, true); return; }
     const error = `${r.outcome}: ${r.error ?? ''}`.trim();
     if (r.outcome === 'rejected' || d.attempts >= w.maxAttempts) {
-      await outbox.markFailed(sql, d.id, error);
+      await store.markFailed(sql, d.id, error);
       log.error({ error }, 'dispatch webhook delivery given up');
       const failure = { deliveryId: Number(d.id), alertId: d.alert_id, messageId: d.message_id, format: d.format, attempts: d.attempts, error };
       await appendAudit(sql, { action: 'dispatch.delivery_failed', subject: d.alert_id, details: failure }).catch((e) => log.error({ err: e }, 'audit write failed'));
@@ -144,7 +144,7 @@ export class DispatchWorker {
       return;
     }
     const wait = backoffMs(d.attempts, w.retryBaseMs, w.retryMaxMs);
-    await outbox.reschedule(sql, d.id, wait, error);
+    await store.reschedule(sql, d.id, wait, error);
     log.warn({ error, retryInMs: wait }, 'dispatch webhook attempt failed; will retry');
   }
 

@@ -24,7 +24,7 @@ export async function start(d: {
   });
   await failInterruptedSnapshots(sql);
   const categories = Categories.load(d.configDir);
-  const service = new IncidentService({ sql, bus: d.bus, log: log.child({ part: 'incidents' }), categories, grabber, webhook: !!config.DISPATCH_WEBHOOK_URL });
+  const service = new IncidentService({ sql, bus: d.bus, log: log.child({ part: 'incidents' }), categories, grabber });
   // Snapshots follow the retention of recordings (RETENTION_DAYS): checked at start and every hour.
   const expire = () => service.expireSnapshots(config.RETENTION_DAYS).then((n) => { if (n) log.info({ snapshots: n }, 'snapshots past retention deleted'); })
     .catch((e) => log.warn({ err: e }, 'snapshot retention sweep failed'));

@@ -2,8 +2,7 @@ import { z } from 'zod';
 import { route, reply } from '../http/route.js';
 import type { IncidentService, Actor } from './service.js';
 import {
-  alertListQuerySchema, alertRemarkSchema, alertSchema, alertStepInputSchema, boardSchema, categorySchema, incidentCreateSchema,
-  incidentDetailSchema, incidentListQuerySchema, incidentSchema, incidentUpdateSchema, raiseAlertSchema, snapshotInfoSchema,
+  categorySchema, incidentCreateSchema, incidentDetailSchema, incidentListQuerySchema, incidentSchema, incidentUpdateSchema, snapshotInfoSchema,
   snapshotRequestSchema, uuidParams,
 } from './schema.js';
 
@@ -24,17 +23,5 @@ export function incidentRoutes(incidents: IncidentService) {
       params: uuidParams, handler: async (c) => reply(200, await incidents.snapshotImage(actor(c), c.params.id), { 'content-type': 'image/jpeg', 'cache-control': 'private, no-store' }) }),
     route({ method: 'post', path: '/api/snapshots', action: 'incidents.write', tag: 'incidents', summary: 'Grab a snapshot at the key press, before the incident is saved; pass its id as snapshotId',
       body: snapshotRequestSchema, response: snapshotInfoSchema, handler: async (c) => reply(201, await incidents.requestSnapshot(actor(c), c.body.cameraId)) }),
-    route({ method: 'post', path: '/api/incidents/:id/alert', action: 'alerts.raise', tag: 'dispatch', summary: 'Raise the incident to the dispatch centre (409 alert_open when already raised)',
-      params: uuidParams, body: raiseAlertSchema, response: alertSchema, handler: async (c) => reply(201, await incidents.raiseAlert(actor(c), c.params.id, c.body.remark)) }),
-    route({ method: 'get', path: '/api/alerts', action: 'alerts.read', tag: 'dispatch', summary: 'The dispatch queue: open alerts by priority, then age (state=all: every alert, newest first)',
-      query: alertListQuerySchema, response: z.array(alertSchema), handler: ({ query }) => incidents.listAlerts(query) }),
-    route({ method: 'get', path: '/api/alerts/:id', action: 'alerts.read', tag: 'dispatch', summary: 'One alert with its steps',
-      params: uuidParams, response: alertSchema, handler: ({ params }) => incidents.getAlert(params.id) }),
-    route({ method: 'post', path: '/api/alerts/:id/status', action: 'alerts.handle', tag: 'dispatch', summary: 'Acknowledge, unit sent, on scene or close (409 alert_conflict: someone was first)',
-      params: uuidParams, body: alertStepInputSchema, response: alertSchema, handler: (c) => incidents.stepAlert(actor(c), c.params.id, c.body) }),
-    route({ method: 'post', path: '/api/alerts/:id/remarks', action: 'alerts.handle', tag: 'dispatch', summary: 'A remark on an open alert, seen live by the observer',
-      params: uuidParams, body: alertRemarkSchema, response: alertSchema, handler: (c) => incidents.remarkAlert(actor(c), c.params.id, c.body.remark) }),
-    route({ method: 'get', path: '/api/board', action: 'incidents.board', tag: 'incidents', summary: 'The supervisor’s live board: open incidents, open alerts, counts',
-      response: boardSchema, handler: () => incidents.board() }),
   ];
 }

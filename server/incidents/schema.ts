@@ -1,5 +1,5 @@
-// The incidents-and-dispatch contract, shared by server routes, socket events, the CAP/JSON messages and the client.
-// Importable by the browser: zod only.
+// The incidents contract, shared by server routes, socket events and the client (the alert a dispatcher handles is
+// dispatch/schema.ts; the incident shows only its alert's summary). Importable by the browser: zod only.
 import { z } from 'zod';
 import { cameraIdSchema } from '../cameras/schema.js';
 
@@ -7,15 +7,6 @@ declare module '../events.js' {
   interface DomainEvents {
     // An incident (or its dispatch status) changed: observers' and supervisors' live lists.
     'incident.changed': [incident: Incident];
-    // Cameras left an open alert (it closed, or they were taken off its incident): whoever watches them only
-    // through that alert (dispatchers, liveViewOnlyOpenAlerts) loses the picture.
-    'alert.cameras_released': [released: { alertId: string; incidentId: string; cameraIds: string[] }];
-    // Messages were committed to the dispatch outbox: wake the dispatch worker.
-    'dispatch.outbox': [];
-    // The dispatch worker delivers an outbox message to the consoles (at least once; consoles drop seen messageIds).
-    'dispatch.message': [message: DispatchMessage];
-    // A webhook delivery was given up (permanent refusal or too many attempts): the room must know.
-    'dispatch.delivery_failed': [failure: DeliveryFailure];
   }
 }
 
@@ -51,8 +42,6 @@ export const prioritySchema = z.union([z.literal(1), z.literal(2), z.literal(3)]
 export const incidentStatusSchema = z.enum(['open', 'closed']);
 export const alertStatusSchema = z.enum(['raised', 'acknowledged', 'unit_sent', 'on_scene', 'closed']);
 export type AlertStatus = z.infer<typeof alertStatusSchema>;
-/** The order of the steps: a step may only move forward. */
-export const alertStatusOrder: Record<AlertStatus, number> = { raised: 0, acknowledged: 1, unit_sent: 2, on_scene: 3, closed: 4 };
 
 const personSchema = z.object({ id: z.string().nullable(), name: z.string() });
 
@@ -69,11 +58,6 @@ export type SnapshotInfo = z.infer<typeof snapshotInfoSchema>;
 export const incidentLocationSchema = z.object({
   street: z.string(), lat: z.number(), lon: z.number(), text: z.string(),
   municipalityId: z.string(), municipalityName: z.string(),
-});
-
-export const alertStepSchema = z.object({
-  step: z.enum(['raised', 'acknowledged', 'unit_sent', 'on_scene', 'closed', 'remark', 'escalated']),
-  at: z.string(), by: z.string().nullable(), remark: z.string(),
 });
 
 /** Compact alert state, shown on the observer's incident. */
@@ -107,34 +91,6 @@ export type TimelineEntry = z.infer<typeof timelineEntrySchema>;
 
 export const incidentDetailSchema = incidentSchema.extend({ timeline: z.array(timelineEntrySchema) }).meta({ id: 'IncidentDetail' });
 export type IncidentDetail = z.infer<typeof incidentDetailSchema>;
-
-/** What the dispatch console shows, and what every dispatch message carries. */
-export const alertSchema = alertSummarySchema.extend({
-  incidentId: z.string(), incidentNumber: z.number(),
-  raisedBy: z.string(),
-  taggedAt: z.string(),
-  category: categorySchema,
-  priority: prioritySchema,
-  location: incidentLocationSchema,
-  cameras: z.array(z.object({ id: z.string(), name: z.string() })),
-  persons: z.string(),
-  notes: z.string(),
-  snapshot: snapshotInfoSchema,
-  steps: z.array(alertStepSchema),
-}).meta({ id: 'Alert' });
-export type Alert = z.infer<typeof alertSchema>;
-
-export const dispatchMessageKindSchema = z.enum(['raised', 'updated', 'status', 'remark', 'escalated']);
-export type DispatchMessageKind = z.infer<typeof dispatchMessageKindSchema>;
-
-/** One outbox message: at least once to every dispatch console; consoles drop a messageId they have seen. */
-export const dispatchMessageSchema = z.object({
-  messageId: z.string(),
-  kind: dispatchMessageKindSchema,
-  at: z.string(),
-  alert: alertSchema,
-}).meta({ id: 'DispatchMessage' });
-export type DispatchMessage = z.infer<typeof dispatchMessageSchema>;
 
 // ---- inputs -----------------------------------------------------------------------------------------------------
 
@@ -176,44 +132,4 @@ export const incidentListQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
-export const raiseAlertSchema = z.object({ remark: z.string().max(2000).default('') }).strict().meta({ id: 'RaiseAlert' });
-
-export const alertStepInputSchema = z.object({
-  status: z.enum(['acknowledged', 'unit_sent', 'on_scene', 'closed']),
-  remark: z.string().max(2000).default(''),
-}).strict().meta({ id: 'AlertStep' });
-export type AlertStepInput = z.infer<typeof alertStepInputSchema>;
-
-export const alertRemarkSchema = z.object({ remark: z.string().trim().min(1).max(2000) }).strict().meta({ id: 'AlertRemark' });
-
-export const alertListQuerySchema = z.object({
-  state: z.enum(['open', 'all']).default('open'),
-  limit: z.coerce.number().int().min(1).max(500).default(200),
-});
-
 export const snapshotRequestSchema = z.object({ cameraId: cameraIdSchema }).strict().meta({ id: 'SnapshotRequest' });
-
-export const boardSchema = z.object({
-  incidents: z.array(incidentSchema),
-  alerts: z.array(alertSchema),
-  counts: z.object({ openIncidents: z.number(), openAlerts: z.number(), unacknowledged: z.number(), escalated: z.number(), deliveryFailures: z.number() }),
-}).meta({ id: 'IncidentBoard' });
-export type Board = z.infer<typeof boardSchema>;
-
-export const deliverySchema = z.object({
-  id: z.number(), messageId: z.string(), alertId: z.string(), kind: dispatchMessageKindSchema, format: z.enum(['cap', 'json']),
-  state: z.enum(['pending', 'delivered', 'failed']), attempts: z.number(), nextAttemptAt: z.string().nullable(),
-  deliveredAt: z.string().nullable(), lastError: z.string().nullable(), createdAt: z.string(),
-}).meta({ id: 'DispatchDelivery' });
-export type Delivery = z.infer<typeof deliverySchema>;
-
-/** Told to supervisors and admins when a webhook delivery is given up. */
-export const deliveryFailureSchema = z.object({
-  deliveryId: z.number(), alertId: z.string(), messageId: z.string(), format: z.enum(['cap', 'json']), attempts: z.number(), error: z.string(),
-}).meta({ id: 'DispatchDeliveryFailure' });
-export type DeliveryFailure = z.infer<typeof deliveryFailureSchema>;
-
-export const deliveryQuerySchema = z.object({
-  state: z.enum(['pending', 'delivered', 'failed', 'all']).default('all'),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-});

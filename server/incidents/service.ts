@@ -1,6 +1,7 @@
-// The rules of incidents and alerts: validation against the registry and the categories, the timeline, the audit
-// trail, the one-step-forward alert life cycle (first dispatcher wins), and the dispatch outbox written in the same
-// transaction as every alert change. No express, no sockets: changes leave as bus events.
+// The rules of incidents: validation against the registry and the categories, the timeline, the audit trail and the
+// snapshot of the tagged moment. An incident raised to the dispatch centre has an alert there (dispatch/): what an
+// incident change does to it goes through the small AlertsOfIncidents door dispatch attaches at start, so incidents
+// imports nothing of dispatch. No express, no sockets: changes leave as bus events.
 import { readFile } from 'node:fs/promises';
 import type { Sql } from '../db/connect.js';
 import type { Logger } from '../log.js';
@@ -10,15 +11,10 @@ import { can } from '../auth/policy.js';
 import { appendAudit } from '../audit/store.js';
 import type { AuditAction } from '../audit/schema.js';
 import { HttpError, notFound } from '../http/errors.js';
-import { enqueueDispatch } from '../dispatch/outbox.js';
-import { countFailedDeliveries } from '../dispatch/outbox.js';
 import type { Categories } from './categories.js';
 import type { SnapshotGrabber, GrabResult } from './snapshot-grabber.js';
 import * as store from './store.js';
-import {
-  alertStatusOrder, type Alert, type AlertStatus, type AlertStepInput, type Board, type DispatchMessageKind, type Incident,
-  type IncidentCreate, type IncidentDetail, type IncidentUpdate, type SnapshotInfo,
-} from './schema.js';
+import type { Incident, IncidentCreate, IncidentDetail, IncidentUpdate, SnapshotInfo } from './schema.js';
 
 export interface Actor { user: SessionUser; remoteAddr: string | null }
 
@@ -26,42 +22,63 @@ const MAX_FUTURE_MS = 60_000;            // console clocks drift a little; a key
 const MAX_PAST_MS = 24 * 3_600_000;      // an incident is tagged live, not a day later
 const SNAPSHOT_ATTACH_MS = 15 * 60_000;  // a pre-grabbed snapshot must be used within this time
 
-/** From which states a step may be taken. Closing needs an acknowledgement first (response times start there). */
-const allowedFrom: Record<AlertStepInput['status'], AlertStatus[]> = {
-  acknowledged: ['raised'],
-  unit_sent: ['acknowledged'],
-  on_scene: ['acknowledged', 'unit_sent'],
-  closed: ['acknowledged', 'unit_sent', 'on_scene'],
-};
-
 const ref = (u: SessionUser): store.ActorRef => ({ id: u.id, name: u.displayName });
 const tx$ = (t: unknown) => t as Sql;
 
+/**
+ * What an incident change does to the incident's open alert at the dispatch centre. dispatch/ attaches it at start
+ * (it starts after incidents and depends on them); a service on its own has no dispatch centre, so nothing to tell.
+ */
+export interface AlertsOfIncidents {
+  /** Inside the incident's transaction: what dispatchers see of it changed. True when an outbox message was written. */
+  incidentChanged(tx: Sql, incidentId: string): Promise<boolean>;
+  /** After the commit: the outbox messages written wake the dispatch worker. */
+  outboxCommitted(): void;
+  /** After the commit: cameras taken off the incident left its open alert (whoever watched them through it loses them). */
+  camerasReleased(released: { alertId: string; incidentId: string; cameraIds: string[] }): void;
+}
+
+const NO_DISPATCH: AlertsOfIncidents = { incidentChanged: async () => false, outboxCommitted: () => {}, camerasReleased: () => {} };
+
 export interface IncidentServiceDeps {
   sql: Sql; bus: EventBus; log: Logger; categories: Categories; grabber: SnapshotGrabber;
-  /** Queue webhook deliveries with each outbox message (DISPATCH_WEBHOOK_URL is set). */
-  webhook: boolean;
+  /** Unused since webhook deliveries are dispatch/'s; still accepted so a service built on its own (tests) compiles. */
+  webhook?: boolean;
 }
 
 export class IncidentService {
   private grabs = new Set<Promise<void>>();
   private stopped = false;
+  private alerts = NO_DISPATCH;
   constructor(private d: IncidentServiceDeps) {}
+
+  /** dispatch/ (index.ts) attaches its alerts once it has started. */
+  attachAlerts(alerts: AlertsOfIncidents): void { this.alerts = alerts; }
 
   private audit(tx: Sql, a: Actor | null, action: AuditAction, subject: string, details: Record<string, unknown> = {}) {
     return appendAudit(tx, { action, actor: a?.user ?? null, subject, details, remoteAddr: a?.remoteAddr ?? null });
   }
 
-  private async enqueue(tx: Sql, kind: DispatchMessageKind, alertId: string): Promise<void> {
-    const alert = (await store.getAlert(tx, this.d.categories, alertId))!;
-    await enqueueDispatch(tx, kind, alert, { webhook: this.d.webhook });
+  private async announceAfter(incidentId: string, outbox: boolean) {
+    if (outbox) this.alerts.outboxCommitted();
+    return this.announce(incidentId);
   }
 
-  private async announce(incidentId: string, outbox: boolean) {
-    if (outbox) this.d.bus.emit('dispatch.outbox');
+  // ---- for the dispatch centre: dispatch/ calls these within its own alert changes ----------------------------
+
+  /** Tells the consoles that the incident (or its dispatch status) changed. */
+  async announce(incidentId: string): Promise<Incident | null> {
     const i = await store.getIncident(this.d.sql, this.d.categories, incidentId);
     if (i) this.d.bus.emit('incident.changed', i);
     return i;
+  }
+
+  /** Reads the incident and locks it for the rest of the caller's transaction. */
+  lockForChange(tx: Sql, id: string): Promise<Incident | null> { return store.getIncident(tx, this.d.categories, id, true); }
+
+  /** A line on the incident's timeline, in the caller's transaction. */
+  note(tx: Sql, incidentId: string, actor: store.ActorRef | null, kind: string, details: Record<string, unknown> = {}): Promise<void> {
+    return store.addTimeline(tx, incidentId, actor, kind, details);
   }
 
   categories() { return this.d.categories.all(); }
@@ -122,7 +139,7 @@ export class IncidentService {
       const s = await store.getSnapshot(this.d.sql, input.snapshotId);
       if (s && s.status !== 'pending') await store.addTimeline(this.d.sql, id, null, 'snapshot', snapshotDetails(s));
     }
-    return (await this.announce(id, false))!;
+    return (await this.announceAfter(id, false))!;
   }
 
   async update(a: Actor, id: string, u: IncidentUpdate): Promise<Incident> {
@@ -156,7 +173,8 @@ export class IncidentService {
         if (f.id !== oldCams[0]) Object.assign(set, { municipality_id: f.municipality_id, street: f.street, lat: f.lat, lon: f.lon });
       }
       if (Object.keys(changes).length === 0) return { changed: false, outbox: false };
-      const open = await store.openAlertOf(tx, id);
+      // The latest alert is the open one, if any: a new alert is raised only once the last one closed.
+      const open = before.alert && before.alert.status !== 'closed' ? before.alert : null;
       if (changes.status?.to === 'closed' && open) throw new HttpError(409, 'alert_open', 'the dispatch centre has not closed this incident’s alert yet', 'status');
       if (camerasChanged) await store.setIncidentCameras(tx, id, u.cameraIds!);
       const removed = camerasChanged ? oldCams.filter((c) => !u.cameraIds!.includes(c)) : [];
@@ -167,12 +185,12 @@ export class IncidentService {
       if (Object.keys(rest).length) await store.addTimeline(tx, id, ref(a.user), 'changed', rest);
       await this.audit(tx, a, 'incident.changed', id, { fields: Object.keys(changes) });
       // What the dispatchers see of an open alert changed: they get the new picture.
-      if (open && Object.keys(rest).length) { await store.touchOpenAlert(tx, id); await this.enqueue(tx, 'updated', open.id); return { changed: true, outbox: true }; }
+      if (open && Object.keys(rest).length) return { changed: true, outbox: await this.alerts.incidentChanged(tx, id) };
       return { changed: true, outbox: false };
     });
     if (!result.changed) return (await store.getIncident(this.d.sql, this.d.categories, id))!;
-    const incident = (await this.announce(id, result.outbox))!;
-    if (released) this.d.bus.emit('alert.cameras_released', { ...released, incidentId: id });
+    const incident = (await this.announceAfter(id, result.outbox))!;
+    if (released) this.alerts.camerasReleased({ ...released, incidentId: id });
     return incident;
   }
 
@@ -206,11 +224,10 @@ export class IncidentService {
         const [inc] = await tx<{ id: string }[]>`select id from incidents where snapshot_id = ${snapshotId}`;
         if (!inc) return null;
         await store.addTimeline(tx, inc.id, null, 'snapshot', snapshotDetails((await store.getSnapshot(tx, snapshotId))!));
-        const alertId = r.status === 'taken' ? await store.touchOpenAlert(tx, inc.id) : null;
-        if (alertId) await this.enqueue(tx, 'updated', alertId);
-        return { incidentId: inc.id, outbox: !!alertId };
+        const outbox = r.status === 'taken' ? await this.alerts.incidentChanged(tx, inc.id) : false;
+        return { incidentId: inc.id, outbox };
       });
-      if (done) await this.announce(done.incidentId, done.outbox);
+      if (done) await this.announceAfter(done.incidentId, done.outbox);
     } catch (e) { this.d.log.error({ err: e, snapshotId }, 'snapshot result not stored'); }
   }
 
@@ -218,117 +235,12 @@ export class IncidentService {
   async snapshotImage(a: Actor, incidentId: string): Promise<Buffer> {
     const i = await store.getIncident(this.d.sql, this.d.categories, incidentId);
     // Dispatchers see snapshots only of incidents raised to them; to anyone else the rest does not exist.
-    if (!i || (!can(a.user.role, 'incidents.read') && !(await store.incidentHasAlert(this.d.sql, incidentId)))) throw notFound('incident');
+    if (!i || (!can(a.user.role, 'incidents.read') && !i.alert)) throw notFound('incident');
     const s = i.snapshot.id ? await store.getSnapshot(this.d.sql, i.snapshot.id) : null;
     if (!s || s.status !== 'taken' || !s.file) throw new HttpError(404, 'no_snapshot', `this incident has no snapshot (${i.snapshot.status})`);
     const buf = await readFile(this.d.grabber.resolve(s.file));
     await this.audit(this.d.sql, a, 'incident.snapshot_viewed', incidentId, { snapshotId: s.id, cameraId: s.camera_id, sha256: s.sha256 });
     return buf;
-  }
-
-  // ---- alerts ---------------------------------------------------------------------------------------------------
-
-  listAlerts(q: { state: 'open' | 'all'; limit: number }) { return store.listAlerts(this.d.sql, this.d.categories, q); }
-
-  async getAlert(id: string): Promise<Alert> {
-    const al = await store.getAlert(this.d.sql, this.d.categories, id);
-    if (!al) throw notFound('alert');
-    return al;
-  }
-
-  async raiseAlert(a: Actor, incidentId: string, remark: string): Promise<Alert> {
-    const alertId = await this.d.sql.begin(async (t) => {
-      const tx = tx$(t);
-      const i = await store.getIncident(tx, this.d.categories, incidentId, true);
-      if (!i) throw notFound('incident');
-      if (i.status === 'closed') throw new HttpError(409, 'incident_closed', 'this incident is closed: reopen it first');
-      const open = await store.openAlertOf(tx, incidentId);
-      if (open) throw new HttpError(409, 'alert_open', `this incident was already raised (alert ${open.id}, ${open.status})`);
-      const alertId = await store.insertAlert(tx, incidentId, a.user.id, remark);
-      await store.addAlertStep(tx, alertId, ref(a.user), 'raised', remark);
-      await store.addTimeline(tx, incidentId, ref(a.user), 'alert.raised', { alertId, remark });
-      await this.audit(tx, a, 'alert.raised', alertId, { incidentId, number: i.number, priority: i.priority, categoryId: i.category.id });
-      await this.enqueue(tx, 'raised', alertId);
-      return alertId;
-    });
-    await this.announce(incidentId, true);
-    return this.getAlert(alertId);
-  }
-
-  async stepAlert(a: Actor, alertId: string, input: AlertStepInput): Promise<Alert> {
-    const to = input.status;
-    const incidentId = await this.d.sql.begin(async (t) => {
-      const tx = tx$(t);
-      // The conditional UPDATE decides: of two dispatchers (or two clicks) the first moves the alert, the second finds it moved.
-      if (!(await store.moveAlert(tx, alertId, allowedFrom[to], to, a.user.id, input.remark))) {
-        const now = await store.alertState(tx, alertId);
-        if (!now) throw notFound('alert');
-        if (alertStatusOrder[now.status] >= alertStatusOrder[to]) {
-          const who = now.acknowledged_by_name && to === 'acknowledged' ? ` by ${now.acknowledged_by_name} at ${now.acknowledged_at!.toISOString()}` : '';
-          throw new HttpError(409, 'alert_conflict', `this alert is already ${now.status.replace('_', ' ')}${who}`, 'status');
-        }
-        throw new HttpError(409, 'invalid_transition', `an alert that is ${now.status.replace('_', ' ')} cannot become ${to.replace('_', ' ')}`, 'status');
-      }
-      const st = (await store.alertState(tx, alertId))!;
-      await store.addAlertStep(tx, alertId, ref(a.user), to, input.remark);
-      await store.addTimeline(tx, st.incident_id, ref(a.user), `alert.${to}`, { alertId, remark: input.remark });
-      await this.audit(tx, a, `alert.${to}`, alertId, { incidentId: st.incident_id, ...(input.remark ? { remark: input.remark } : {}) });
-      await this.enqueue(tx, 'status', alertId);
-      return st.incident_id;
-    });
-    const incident = await this.announce(incidentId, true);
-    // Dispatchers watched these cameras through this alert: that ends with it (the media server cuts them).
-    if (to === 'closed' && incident) this.d.bus.emit('alert.cameras_released', { alertId, incidentId, cameraIds: incident.cameras.map((c) => c.id) });
-    return this.getAlert(alertId);
-  }
-
-  async remarkAlert(a: Actor, alertId: string, remark: string): Promise<Alert> {
-    const incidentId = await this.d.sql.begin(async (t) => {
-      const tx = tx$(t);
-      const st = await store.alertState(tx, alertId);
-      if (!st) throw notFound('alert');
-      if (st.status === 'closed') throw new HttpError(409, 'alert_closed', 'this alert is closed');
-      await store.remarkAlert(tx, alertId, remark);
-      await store.addAlertStep(tx, alertId, ref(a.user), 'remark', remark);
-      await store.addTimeline(tx, st.incident_id, ref(a.user), 'alert.remark', { alertId, remark });
-      await this.enqueue(tx, 'remark', alertId);
-      return st.incident_id;
-    });
-    await this.announce(incidentId, true);
-    return this.getAlert(alertId);
-  }
-
-  /**
-   * Escalates every alert still unacknowledged after `seconds`. Derived from the database (raised_at, status,
-   * escalated_at), so an alert raised before a restart escalates after it; the flag makes it happen once.
-   */
-  async escalateOverdue(seconds: number): Promise<number> {
-    const escalated = await this.d.sql.begin(async (t) => {
-      const tx = tx$(t);
-      const rows = await store.escalateOverdue(tx, seconds);
-      for (const r of rows) {
-        await store.addAlertStep(tx, r.id, null, 'escalated', `niet bevestigd binnen ${seconds} s`);
-        await store.addTimeline(tx, r.incident_id, null, 'alert.escalated', { alertId: r.id, afterSeconds: seconds });
-        await this.audit(tx, null, 'alert.escalated', r.id, { incidentId: r.incident_id, afterSeconds: seconds });
-        await this.enqueue(tx, 'escalated', r.id);
-      }
-      return rows;
-    });
-    for (const r of escalated) await this.announce(r.incident_id, true);
-    return escalated.length;
-  }
-
-  async board(): Promise<Board> {
-    const [incidents, alerts, deliveryFailures] = await Promise.all([
-      this.list({ status: 'open', limit: 500 }), this.listAlerts({ state: 'open', limit: 500 }), countFailedDeliveries(this.d.sql),
-    ]);
-    return {
-      incidents, alerts,
-      counts: {
-        openIncidents: incidents.length, openAlerts: alerts.length, unacknowledged: alerts.filter((x) => x.status === 'raised').length,
-        escalated: alerts.filter((x) => x.status === 'raised' && x.escalatedAt).length, deliveryFailures,
-      },
-    };
   }
 
   /** Deletes snapshots past retention (and unused pre-grabs); the incident's timeline notes it. */

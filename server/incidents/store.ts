@@ -1,14 +1,15 @@
-// SQL of incidents, their timeline, snapshots and alerts.
+// SQL of incidents, their timeline and snapshots. An incident is read with a summary of its latest alert (a join on
+// dispatch's alerts table: the status the observer sees); the alerts themselves are dispatch/store.ts's.
 import type postgres from 'postgres';
 import type { Sql } from '../db/connect.js';
 import type { Categories } from './categories.js';
-import type { Alert, AlertStatus, AlertSummary, Incident, SnapshotInfo, TimelineEntry } from './schema.js';
+import type { AlertSummary, Incident, SnapshotInfo, TimelineEntry } from './schema.js';
 
 type Fragment = postgres.Fragment;
 
 export interface ActorRef { id: string; name: string }
 
-const iso = (d: Date | string | null | undefined): string | null => (d == null ? null : new Date(d).toISOString());
+export const iso = (d: Date | string | null | undefined): string | null => (d == null ? null : new Date(d).toISOString());
 
 export async function findCameras(sql: Sql, ids: string[]) {
   return sql<{ id: string; name: string; municipality_id: string; street: string; lat: number; lon: number }[]>`
@@ -44,11 +45,13 @@ export async function listTimeline(sql: Sql, incidentId: string): Promise<Timeli
 
 // ---- reading incidents --------------------------------------------------------------------------------------------
 
-const snapshotInfo = (incidentId: string, r: Record<string, any>): SnapshotInfo => r.snap_id
+/** The snapshot columns (snap_*) of an incident row; dispatch/ reads its alerts' snapshots with it. */
+export const snapshotInfo = (incidentId: string, r: Record<string, any>): SnapshotInfo => r.snap_id
   ? { id: r.snap_id, status: r.snap_status, cameraId: r.snap_camera, takenAt: iso(r.snap_taken_at), url: r.snap_status === 'taken' ? `/api/incidents/${incidentId}/snapshot` : null }
   : { id: null, status: 'none', cameraId: null, takenAt: null, url: null };
 
-function alertSummary(a: Record<string, any> | null): AlertSummary | null {
+/** The alert summary an incident shows; dispatch/ builds its full alerts on it. */
+export function alertSummary(a: Record<string, any> | null): AlertSummary | null {
   if (!a) return null;
   return {
     id: a.id, status: a.status, version: a.version, raisedAt: iso(a.raised_at)!, acknowledgedAt: iso(a.acknowledged_at), acknowledgedBy: a.acknowledged_by_name ?? null,
@@ -142,108 +145,4 @@ export async function expireSnapshots(sql: Sql, retentionDays: number): Promise<
 /** A grab cannot outlive the process that started it: after a restart, pending ones have failed. */
 export async function failInterruptedSnapshots(sql: Sql): Promise<void> {
   await sql`update snapshots set status = 'failed', error = 'interrupted by a restart' where status = 'pending' and requested_at < now() - interval '1 minute'`;
-}
-
-// ---- alerts -------------------------------------------------------------------------------------------------------
-
-export async function openAlertOf(tx: Sql, incidentId: string): Promise<{ id: string; status: AlertStatus } | null> {
-  const [r] = await tx<{ id: string; status: AlertStatus }[]>`select id, status from alerts where incident_id = ${incidentId} and status <> 'closed'`;
-  return r ?? null;
-}
-
-export async function insertAlert(tx: Sql, incidentId: string, raisedBy: string, remark: string): Promise<string> {
-  const [r] = await tx`insert into alerts (incident_id, raised_by, last_remark) values (${incidentId}, ${raisedBy}, ${remark}) returning id`;
-  return r!.id;
-}
-
-export async function addAlertStep(tx: Sql, alertId: string, actor: ActorRef | null, step: string, remark = ''): Promise<void> {
-  await tx`insert into alert_steps (alert_id, actor_id, actor_name, step, remark) values (${alertId}, ${actor?.id ?? null}, ${actor?.name ?? null}, ${step}, ${remark})`;
-}
-
-const stepColumns: Record<Exclude<AlertStatus, 'raised'>, [string, string]> = {
-  acknowledged: ['acknowledged_at', 'acknowledged_by'], unit_sent: ['unit_sent_at', 'unit_sent_by'],
-  on_scene: ['on_scene_at', 'on_scene_by'], closed: ['closed_at', 'closed_by'],
-};
-
-/**
- * Moves an alert to `to` only while its status is one of `from`: the database decides who was first.
- * Returns false when the alert was no longer in one of those states (someone else acted, or the step is not allowed).
- */
-export async function moveAlert(tx: Sql, alertId: string, from: AlertStatus[], to: Exclude<AlertStatus, 'raised'>, byId: string, remark: string): Promise<boolean> {
-  const [at, by] = stepColumns[to];
-  const res = await tx`update alerts set status = ${to}, version = version + 1, ${tx(at)} = now(), ${tx(by)} = ${byId},
-      last_remark = case when ${remark} = '' then last_remark else ${remark} end
-    where id = ${alertId} and status = any(${from}::text[])`;
-  return res.count === 1;
-}
-
-export async function remarkAlert(tx: Sql, alertId: string, remark: string): Promise<boolean> {
-  return (await tx`update alerts set last_remark = ${remark}, version = version + 1 where id = ${alertId}`).count === 1;
-}
-
-/** An incident change the dispatchers must see: bumps the open alert's version. */
-export async function touchOpenAlert(tx: Sql, incidentId: string): Promise<string | null> {
-  const [r] = await tx`update alerts set version = version + 1 where incident_id = ${incidentId} and status <> 'closed' returning id`;
-  return r?.id ?? null;
-}
-
-export async function alertState(sql: Sql, alertId: string) {
-  const [r] = await sql<{ id: string; incident_id: string; status: AlertStatus; acknowledged_at: Date | null; acknowledged_by_name: string | null; closed_at: Date | null }[]>`
-    select a.id, a.incident_id, a.status, a.acknowledged_at, u.display_name as acknowledged_by_name, a.closed_at
-    from alerts a left join users u on u.id = a.acknowledged_by where a.id = ${alertId}`;
-  return r ?? null;
-}
-
-/** Marks unacknowledged alerts older than `seconds` as escalated; returns their ids and incidents. */
-export async function escalateOverdue(tx: Sql, seconds: number): Promise<{ id: string; incident_id: string }[]> {
-  return tx<{ id: string; incident_id: string }[]>`
-    update alerts set escalated_at = now(), version = version + 1
-    where id in (select id from alerts where status = 'raised' and escalated_at is null and raised_at <= now() - make_interval(secs => ${seconds})
-                 order by raised_at limit 100 for update skip locked)
-    returning id, incident_id`;
-}
-
-async function selectAlerts(sql: Sql, cats: Categories, where: Fragment, tail: Fragment): Promise<Alert[]> {
-  const rows = await sql`
-    select a.*, ur.display_name as raised_by_name, ua.display_name as acknowledged_by_name,
-      i.number, i.tagged_at, i.category_id, i.priority, i.street, i.lat, i.lon, i.location_text, i.municipality_id, m.name as municipality_name,
-      i.persons, i.notes, s.id as snap_id, s.status as snap_status, s.camera_id as snap_camera, s.taken_at as snap_taken_at,
-      coalesce((select json_agg(json_build_object('id', c.id, 'name', c.name) order by ic.position)
-                from incident_cameras ic join cameras c on c.id = ic.camera_id where ic.incident_id = i.id), '[]') as cameras,
-      coalesce((select json_agg(json_build_object('step', st.step, 'at', st.at, 'by', st.actor_name, 'remark', st.remark) order by st.id)
-                from alert_steps st where st.alert_id = a.id), '[]') as steps
-    from alerts a join incidents i on i.id = a.incident_id join municipalities m on m.id = i.municipality_id
-    join users ur on ur.id = a.raised_by left join users ua on ua.id = a.acknowledged_by
-    left join snapshots s on s.id = i.snapshot_id
-    where ${where} ${tail}`;
-  return rows.map((r) => ({
-    ...alertSummary(r)!,
-    incidentId: r.incident_id, incidentNumber: Number(r.number), raisedBy: r.raised_by_name, taggedAt: iso(r.tagged_at)!,
-    category: cats.get(r.category_id), priority: r.priority,
-    location: { street: r.street, lat: r.lat, lon: r.lon, text: r.location_text, municipalityId: r.municipality_id, municipalityName: r.municipality_name },
-    cameras: r.cameras, persons: r.persons, notes: r.notes, snapshot: snapshotInfo(r.incident_id, r),
-    steps: (r.steps as Array<{ step: any; at: string; by: string | null; remark: string }>).map((s) => ({ ...s, at: iso(s.at)! })),
-  }));
-}
-
-export async function getAlert(sql: Sql, cats: Categories, id: string): Promise<Alert | null> {
-  const [a] = await selectAlerts(sql, cats, sql`a.id = ${id}`, sql``);
-  return a ?? null;
-}
-
-/** Open alerts: the dispatch queue, most urgent first, then oldest first. */
-export async function listAlerts(sql: Sql, cats: Categories, q: { state: 'open' | 'all'; limit: number }): Promise<Alert[]> {
-  return q.state === 'open'
-    ? selectAlerts(sql, cats, sql`a.status <> 'closed'`, sql`order by i.priority, a.raised_at limit ${q.limit}`)
-    : selectAlerts(sql, cats, sql`true`, sql`order by a.raised_at desc limit ${q.limit}`);
-}
-
-/** Dispatchers may watch a camera only while it belongs to an open alert. */
-export async function cameraInOpenAlert(sql: Sql, cameraId: string): Promise<boolean> {
-  return (await sql`select 1 from alerts a join incident_cameras ic on ic.incident_id = a.incident_id
-    where ic.camera_id = ${cameraId} and a.status <> 'closed' limit 1`).length > 0;
-}
-
-export async function incidentHasAlert(sql: Sql, incidentId: string): Promise<boolean> {
-  return (await sql`select 1 from alerts where incident_id = ${incidentId} limit 1`).length > 0;
 }

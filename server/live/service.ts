@@ -3,7 +3,7 @@ import type { Sql } from '../db/connect.js';
 import { parse as parseCookie } from 'cookie';
 import { COOKIE, hashToken, type SessionUser } from '../auth/sessions.js';
 import { can, liveViewOnlyOpenAlerts, type Role } from '../auth/policy.js';
-import { cameraInOpenAlert } from '../incidents/store.js';
+import { cameraInOpenAlert } from '../dispatch/store.js';
 import { getCamera, getCameras } from '../cameras/store.js';
 import type { Camera } from '../cameras/schema.js';
 import { scopeOf } from '../cameras/service.js';

@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import type { Camera } from '../cameras/schema.js';
 import type { CameraStatus } from '../live/schema.js';
-import type { DeliveryFailure, DispatchMessage, Incident } from '../incidents/schema.js';
+import type { Incident } from '../incidents/schema.js';
+import type { DeliveryFailure, DispatchMessage } from '../dispatch/schema.js';
 import type { DiskLowAlert } from '../recordings/schema.js';
 import type { CustodyEntry, EvidenceItem } from '../evidence/schema.js';
 import type { Activation, Booking } from '../bookings/schema.js';

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { Browser, Page } from 'playwright-core';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../server/realtime/events.js';
-import type { DispatchMessage } from '../../server/incidents/schema.js';
+import type { DispatchMessage } from '../../server/dispatch/schema.js';
 import { startEmbeddedPostgres } from '../../server/db/connect.js';
 import { createLogger } from '../../server/log.js';
 import { ApiClient } from '../support/room.js';

@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../server/realtime/events.js';
-import type { DeliveryFailure, DispatchMessage } from '../../server/incidents/schema.js';
-import { DispatchQueue } from '../../server/incidents/queue.js';
+import type { DeliveryFailure, DispatchMessage } from '../../server/dispatch/schema.js';
+import { DispatchQueue } from '../../server/dispatch/queue.js';
 import { capIdentifier } from '../../server/dispatch/cap.js';
 import { ApiClient, startTestRoom, type TestRoom } from '../support/room.js';
 import { freshDatabase } from '../support/db.js';

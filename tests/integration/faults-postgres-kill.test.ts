@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../server/realtime/events.js';
-import type { DispatchMessage } from '../../server/incidents/schema.js';
+import type { DispatchMessage } from '../../server/dispatch/schema.js';
 import { openSql, type Sql } from '../../server/db/connect.js';
 import { publishUrl } from '../../streams/stream-path.js';
 import { ApiClient } from '../support/room.js';

@@ -3,8 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../server/realtime/events.js';
-import type { DispatchMessage, Incident } from '../../server/incidents/schema.js';
-import { DispatchQueue } from '../../server/incidents/queue.js';
+import type { Incident } from '../../server/incidents/schema.js';
+import type { DispatchMessage } from '../../server/dispatch/schema.js';
+import { DispatchQueue } from '../../server/dispatch/queue.js';
 import { IncidentService } from '../../server/incidents/service.js';
 import { Categories } from '../../server/incidents/categories.js';
 import { createSnapshotGrabber } from '../../server/incidents/snapshot-grabber.js';

@@ -2,8 +2,8 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { buildCap, buildJsonTwin, capIdentifier, capTime } from '../../server/dispatch/cap.js';
 import { backoffMs, classifyStatus, redactUrl, signBody } from '../../server/dispatch/webhook.js';
-import { DispatchQueue } from '../../server/incidents/queue.js';
-import { dispatchMessageSchema, type Alert, type DispatchMessage } from '../../server/incidents/schema.js';
+import { DispatchQueue } from '../../server/dispatch/queue.js';
+import { dispatchMessageSchema, type Alert, type DispatchMessage } from '../../server/dispatch/schema.js';
 import { validateCap } from '../support/cap.js';
 
 const alert: Alert = {

@@ -1,7 +1,7 @@
 // The dispatch console's open-alert list is kept incrementally (sorted insert into chunks). It must always equal a
 // full sort of the open alerts, whatever order messages come in, and leave unchanged chunks as the same objects.
 import { describe, expect, it } from 'vitest';
-import type { Alert } from '../../server/incidents/schema.js';
+import type { Alert } from '../../server/dispatch/schema.js';
 import { OpenAlerts, queueOrder } from '../../client/src/dispatch/useDispatchQueue.js';
 
 const statuses = ['raised', 'acknowledged', 'unit_sent', 'on_scene', 'closed'] as const;

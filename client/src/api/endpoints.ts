@@ -8,9 +8,9 @@ import { userCreateSchema, userSchema, userUpdateSchema } from '../../../server/
 import { auditEntrySchema, chainReportSchema } from '../../../server/audit/schema';
 import { cameraStatusSchema, liveViewSchema, playBatchSchema, playGrantSchema, preferencesSchema } from '../../../server/live/schema';
 import {
-  alertSchema, boardSchema, categorySchema, deliverySchema, incidentCreateSchema, incidentDetailSchema, incidentSchema, incidentUpdateSchema,
-  snapshotInfoSchema, type AlertStepInput,
+  categorySchema, incidentCreateSchema, incidentDetailSchema, incidentSchema, incidentUpdateSchema, snapshotInfoSchema,
 } from '../../../server/incidents/schema';
+import { alertSchema, boardSchema, deliverySchema, type AlertStepInput } from '../../../server/dispatch/schema';
 import { figuresSchema, shiftReportSchema, shiftSchema } from '../../../server/reports/schema';
 import {
   evidenceDetailSchema, evidenceItemSchema, evidenceLinkSchema, publicKeySchema, type EvidenceCreate, type LegalBasis,

@@ -3,7 +3,8 @@
 // Of two dispatchers acting at once the server lets the first win; the second sees plainly who was first.
 import { memo, useId, useImperativeHandle, useRef, useState, type Ref } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Alert, AlertStatus, AlertStepInput } from '../../../server/incidents/schema';
+import type { AlertStatus } from '../../../server/incidents/schema';
+import type { Alert, AlertStepInput } from '../../../server/dispatch/schema';
 import { api, downloads } from '../api/endpoints';
 import { toApiError } from '../api/http';
 import { TilePlayer } from '../components/CameraWall';

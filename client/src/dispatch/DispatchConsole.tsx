@@ -7,7 +7,7 @@
 // animation the compositor runs (styles.css), and rows off screen skip layout and paint (content-visibility).
 import { memo, useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Alert } from '../../../server/incidents/schema';
+import type { Alert } from '../../../server/dispatch/schema';
 import { useErrorText } from '../components/errors';
 import { Dialog } from '../components/Dialog';
 import { durationParts } from '../format';

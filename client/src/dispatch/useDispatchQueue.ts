@@ -6,8 +6,8 @@
 // re-renders one chunk and one row for an alert that came in, however long the queue is.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { flushSync } from 'react-dom';
-import { dispatchMessageSchema, type Alert, type DispatchMessage } from '../../../server/incidents/schema';
-import { DispatchQueue } from '../../../server/incidents/queue';
+import { dispatchMessageSchema, type Alert, type DispatchMessage } from '../../../server/dispatch/schema';
+import { DispatchQueue } from '../../../server/dispatch/queue';
 import { api } from '../api/endpoints';
 import { toApiError, type ApiError } from '../api/http';
 import { useSession } from '../session/SessionContext';

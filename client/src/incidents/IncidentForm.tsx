@@ -4,7 +4,8 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Camera } from '../../../server/cameras/schema';
-import { incidentCreateSchema, incidentUpdateSchema, type Alert, type Incident, type SnapshotInfo } from '../../../server/incidents/schema';
+import { incidentCreateSchema, incidentUpdateSchema, type Incident, type SnapshotInfo } from '../../../server/incidents/schema';
+import type { Alert } from '../../../server/dispatch/schema';
 import { api, type IncidentUpdateBody } from '../api/endpoints';
 import { toApiError, type ApiError } from '../api/http';
 import { Dialog } from '../components/Dialog';

@@ -3,10 +3,11 @@
 // shift log. GET /api/board once and after every reconnect; socket pushes in between.
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { incidentSchema, type Incident } from '../../../server/incidents/schema';
 import {
-  deliveryFailureSchema, dispatchMessageSchema, incidentSchema, type Alert, type DeliveryFailure, type DispatchMessage, type Incident,
-} from '../../../server/incidents/schema';
-import { DispatchQueue } from '../../../server/incidents/queue';
+  deliveryFailureSchema, dispatchMessageSchema, type Alert, type DeliveryFailure, type DispatchMessage,
+} from '../../../server/dispatch/schema';
+import { DispatchQueue } from '../../../server/dispatch/queue';
 import type { Shift } from '../../../server/reports/schema';
 import { api, downloads } from '../api/endpoints';
 import { toApiError, type ApiError } from '../api/http';

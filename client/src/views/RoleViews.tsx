@@ -1,7 +1,7 @@
 // The consoles: observer (wall, incidents, shift), supervisor's registry, police, municipality.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Alert } from '../../../server/incidents/schema';
+import type { Alert } from '../../../server/dispatch/schema';
 import type { Camera } from '../../../server/cameras/schema';
 import type { Activation } from '../../../server/bookings/schema';
 import { formatClock } from '../format';
