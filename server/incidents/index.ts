@@ -1,4 +1,6 @@
-// Incidents: observers tag what they see (snapshot at the key press), supervisors follow the board.
+// Incidents: observers tag what they see (snapshot at the key press), supervisors follow them. dispatch/ attaches
+// itself to the service when it starts (incidents import nothing of dispatch).
+import { readFile } from 'node:fs/promises';
 import type { Config } from '../config.js';
 import type { Sql } from '../db/connect.js';
 import type { EventBus } from '../events.js';
@@ -17,6 +19,8 @@ export async function start(d: {
   ffmpegPath: string | null;
   /** The live side of a snapshot: is the camera live, and a URL of its main stream authorised for this observer. */
   live: { isLive(cameraId: string): boolean; playUrl(userId: string, cameraId: string): string };
+  /** The clock of the key-press checks; the real one unless given. */
+  now?: () => Date;
 }): Promise<Incidents> {
   const { sql, log, config } = d;
   const grabber = createSnapshotGrabber({
@@ -24,7 +28,10 @@ export async function start(d: {
   });
   await failInterruptedSnapshots(sql);
   const categories = Categories.load(d.configDir);
-  const service = new IncidentService({ sql, bus: d.bus, log: log.child({ part: 'incidents' }), categories, grabber });
+  const service = new IncidentService({
+    sql, bus: d.bus, log: log.child({ part: 'incidents' }), categories, grabber, now: d.now ?? (() => new Date()),
+    snapshots: { read: (file) => readFile(grabber.resolve(file)) },
+  });
   // Snapshots follow the retention of recordings (RETENTION_DAYS): checked at start and every hour.
   const expire = () => service.expireSnapshots(config.RETENTION_DAYS).then((n) => { if (n) log.info({ snapshots: n }, 'snapshots past retention deleted'); })
     .catch((e) => log.warn({ err: e }, 'snapshot retention sweep failed'));

@@ -2,7 +2,6 @@
 // snapshot of the tagged moment. An incident raised to the dispatch centre has an alert there (dispatch/): what an
 // incident change does to it goes through the small AlertsOfIncidents door dispatch attaches at start, so incidents
 // imports nothing of dispatch. No express, no sockets: changes leave as bus events.
-import { readFile } from 'node:fs/promises';
 import type { Sql } from '../db/connect.js';
 import type { Logger } from '../log.js';
 import type { EventBus } from '../events.js';
@@ -10,7 +9,7 @@ import type { SessionUser } from '../auth/sessions.js';
 import { can } from '../auth/policy.js';
 import { appendAudit } from '../audit/store.js';
 import type { AuditAction } from '../audit/schema.js';
-import { HttpError, notFound } from '../http/errors.js';
+import { DomainError, conflict, invalid, notFound } from '../errors.js';
 import type { Categories } from './categories.js';
 import type { SnapshotGrabber, GrabResult } from './snapshot-grabber.js';
 import * as store from './store.js';
@@ -42,6 +41,11 @@ const NO_DISPATCH: AlertsOfIncidents = { incidentChanged: async () => false, out
 
 export interface IncidentServiceDeps {
   sql: Sql; bus: EventBus; log: Logger; categories: Categories; grabber: SnapshotGrabber;
+  // index.ts always gives the two below; optional only so a service built just to sweep snapshots (tests) needs neither.
+  /** The clock of the key-press checks. */
+  now?: () => Date;
+  /** Reads a stored snapshot file (relative to MEDIA_DIR). */
+  snapshots?: { read(file: string): Promise<Buffer> };
   /** Unused since webhook deliveries are dispatch/'s; still accepted so a service built on its own (tests) compiles. */
   webhook?: boolean;
 }
@@ -59,7 +63,8 @@ export class IncidentService {
     return appendAudit(tx, { action, actor: a?.user ?? null, subject, details, remoteAddr: a?.remoteAddr ?? null });
   }
 
-  private async announceAfter(incidentId: string, outbox: boolean) {
+  /** After the commit: wake the dispatch worker when the change wrote outbox messages, then tell the consoles. */
+  private async afterCommit(incidentId: string, outbox: boolean) {
     if (outbox) this.alerts.outboxCommitted();
     return this.announce(incidentId);
   }
@@ -94,28 +99,29 @@ export class IncidentService {
   // ---- incidents ------------------------------------------------------------------------------------------------
 
   private checkCategory(id: string) {
-    if (!this.d.categories.has(id)) throw new HttpError(400, 'unknown_category', `categoryId: unknown category ${JSON.stringify(id)}`, 'categoryId');
+    if (!this.d.categories.has(id)) throw invalid('unknown_category', `categoryId: unknown category ${JSON.stringify(id)}`, 'categoryId');
   }
 
   private async checkCameras(sql: Sql, ids: string[]) {
     const found = await store.findCameras(sql, ids);
     const byId = new Map(found.map((c) => [c.id, c]));
     const missing = ids.findIndex((id) => !byId.has(id));
-    if (missing >= 0) throw new HttpError(400, 'unknown_camera', `cameraIds.${missing}: unknown camera ${JSON.stringify(ids[missing])}`, `cameraIds.${missing}`);
+    if (missing >= 0) throw invalid('unknown_camera', `cameraIds.${missing}: unknown camera ${JSON.stringify(ids[missing])}`, `cameraIds.${missing}`);
     return ids.map((id) => byId.get(id)!);
   }
 
   async create(a: Actor, input: IncidentCreate): Promise<Incident> {
     this.checkCategory(input.categoryId);
     const tagged = Date.parse(input.taggedAt);
-    if (tagged > Date.now() + MAX_FUTURE_MS) throw new HttpError(400, 'invalid_input', 'taggedAt: lies in the future (check the console clock)', 'taggedAt');
-    if (tagged < Date.now() - MAX_PAST_MS) throw new HttpError(400, 'invalid_input', 'taggedAt: more than 24 hours ago', 'taggedAt');
+    const now = this.d.now!().getTime();
+    if (tagged > now + MAX_FUTURE_MS) throw invalid('invalid_input', 'taggedAt: lies in the future (check the console clock)', 'taggedAt');
+    if (tagged < now - MAX_PAST_MS) throw invalid('invalid_input', 'taggedAt: more than 24 hours ago', 'taggedAt');
     const cameras = await this.checkCameras(this.d.sql, input.cameraIds);
     if (input.snapshotId) {
       const s = await store.getSnapshot(this.d.sql, input.snapshotId);
       const bad = !s ? 'unknown snapshot' : s.requested_by !== a.user.id ? 'not your snapshot' : !input.cameraIds.includes(s.camera_id) ? 'snapshot of another camera'
-        : Date.now() - s.requested_at.getTime() > SNAPSHOT_ATTACH_MS ? 'snapshot too old' : (await store.snapshotInUse(this.d.sql, s.id)) ? 'snapshot already used' : null;
-      if (bad) throw new HttpError(400, 'invalid_snapshot', `snapshotId: ${bad}`, 'snapshotId');
+        : now - s.requested_at.getTime() > SNAPSHOT_ATTACH_MS ? 'snapshot too old' : (await store.snapshotInUse(this.d.sql, s.id)) ? 'snapshot already used' : null;
+      if (bad) throw invalid('invalid_snapshot', `snapshotId: ${bad}`, 'snapshotId');
     }
     const first = cameras[0]!;
     let grab: string | null = null;
@@ -139,7 +145,7 @@ export class IncidentService {
       const s = await store.getSnapshot(this.d.sql, input.snapshotId);
       if (s && s.status !== 'pending') await store.addTimeline(this.d.sql, id, null, 'snapshot', snapshotDetails(s));
     }
-    return (await this.announceAfter(id, false))!;
+    return (await this.afterCommit(id, false))!;
   }
 
   async update(a: Actor, id: string, u: IncidentUpdate): Promise<Incident> {
@@ -152,7 +158,7 @@ export class IncidentService {
       const before = await store.getIncident(tx, this.d.categories, id, true);
       if (!before) throw notFound('incident');
       if (u.expectedVersion !== undefined && u.expectedVersion !== before.version) {
-        throw new HttpError(409, 'stale_version', `the incident was changed since version ${u.expectedVersion} (now ${before.version}): reload it`, 'expectedVersion');
+        throw conflict('stale_version', `the incident was changed since version ${u.expectedVersion} (now ${before.version}): reload it`, 'expectedVersion');
       }
       const changes: Record<string, { from: unknown; to: unknown }> = {};
       const set: Record<string, unknown> = {};
@@ -175,7 +181,7 @@ export class IncidentService {
       if (Object.keys(changes).length === 0) return { changed: false, outbox: false };
       // The latest alert is the open one, if any: a new alert is raised only once the last one closed.
       const open = before.alert && before.alert.status !== 'closed' ? before.alert : null;
-      if (changes.status?.to === 'closed' && open) throw new HttpError(409, 'alert_open', 'the dispatch centre has not closed this incident’s alert yet', 'status');
+      if (changes.status?.to === 'closed' && open) throw conflict('alert_open', 'the dispatch centre has not closed this incident’s alert yet', 'status');
       if (camerasChanged) await store.setIncidentCameras(tx, id, u.cameraIds!);
       const removed = camerasChanged ? oldCams.filter((c) => !u.cameraIds!.includes(c)) : [];
       if (open && removed.length) released = { alertId: open.id, cameraIds: removed };
@@ -189,7 +195,7 @@ export class IncidentService {
       return { changed: true, outbox: false };
     });
     if (!result.changed) return (await store.getIncident(this.d.sql, this.d.categories, id))!;
-    const incident = (await this.announceAfter(id, result.outbox))!;
+    const incident = (await this.afterCommit(id, result.outbox))!;
     if (released) this.alerts.camerasReleased({ ...released, incidentId: id });
     return incident;
   }
@@ -221,13 +227,13 @@ export class IncidentService {
       const done = await this.d.sql.begin(async (t) => {
         const tx = tx$(t);
         await store.finishSnapshot(tx, snapshotId, r.status === 'taken' ? r : { status: r.status, error: r.error });
-        const [inc] = await tx<{ id: string }[]>`select id from incidents where snapshot_id = ${snapshotId}`;
+        const inc = await store.incidentOfSnapshot(tx, snapshotId);
         if (!inc) return null;
         await store.addTimeline(tx, inc.id, null, 'snapshot', snapshotDetails((await store.getSnapshot(tx, snapshotId))!));
         const outbox = r.status === 'taken' ? await this.alerts.incidentChanged(tx, inc.id) : false;
         return { incidentId: inc.id, outbox };
       });
-      if (done) await this.announceAfter(done.incidentId, done.outbox);
+      if (done) await this.afterCommit(done.incidentId, done.outbox);
     } catch (e) { this.d.log.error({ err: e, snapshotId }, 'snapshot result not stored'); }
   }
 
@@ -237,8 +243,8 @@ export class IncidentService {
     // Dispatchers see snapshots only of incidents raised to them; to anyone else the rest does not exist.
     if (!i || (!can(a.user.role, 'incidents.read') && !i.alert)) throw notFound('incident');
     const s = i.snapshot.id ? await store.getSnapshot(this.d.sql, i.snapshot.id) : null;
-    if (!s || s.status !== 'taken' || !s.file) throw new HttpError(404, 'no_snapshot', `this incident has no snapshot (${i.snapshot.status})`);
-    const buf = await readFile(this.d.grabber.resolve(s.file));
+    if (!s || s.status !== 'taken' || !s.file) throw new DomainError('not_found', 'no_snapshot', `this incident has no snapshot (${i.snapshot.status})`);
+    const buf = await this.d.snapshots!.read(s.file);
     await this.audit(this.d.sql, a, 'incident.snapshot_viewed', incidentId, { snapshotId: s.id, cameraId: s.camera_id, sha256: s.sha256 });
     return buf;
   }

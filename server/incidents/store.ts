@@ -118,6 +118,12 @@ export async function getSnapshot(sql: Sql, id: string) {
   return r ?? null;
 }
 
+/** The incident a snapshot belongs to (a grab at save belongs to one from the start; a pre-grab once attached). */
+export async function incidentOfSnapshot(sql: Sql, snapshotId: string): Promise<{ id: string } | null> {
+  const [r] = await sql<{ id: string }[]>`select id from incidents where snapshot_id = ${snapshotId}`;
+  return r ?? null;
+}
+
 export async function snapshotInUse(sql: Sql, id: string): Promise<boolean> {
   return (await sql`select 1 from incidents where snapshot_id = ${id}`).length > 0;
 }
