@@ -5,14 +5,13 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Booking } from '../../../server/bookings/schema';
+import { isTyping } from '../keys';
 import { BookingDetailPanel } from './BookingDetailPanel';
 import { Calendar, periodOf, periodTitle, shiftAnchor, type CalendarMode } from './Calendar';
 import { BookingStatusBadge, UrgentBadge, useBookingErrorText } from './parts';
 import { RosterPanel } from './RosterPanel';
 import { dayOf, todayLocal, windowText } from './time';
 import { useHashSelection, useLiveBookings } from './useLiveBookings';
-
-const isTyping = (el: EventTarget | null) => el instanceof HTMLElement && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
 
 export function PlanningView() {
   const { t, i18n } = useTranslation();

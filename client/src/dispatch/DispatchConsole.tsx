@@ -12,6 +12,7 @@ import { useErrorText } from '../components/errors';
 import { Dialog } from '../components/Dialog';
 import { durationParts } from '../format';
 import { CategoryName, DispatchStatus, PriorityBadge } from '../incidents/DispatchStatus';
+import { isTyping } from '../keys';
 import { Age, useAgeClock, type AgeClock } from './ages';
 import { AlertDetail, type AlertDetailHandle } from './AlertDetail';
 import { Beeper } from './sound';
@@ -24,9 +25,6 @@ const PULSE_ROWS = 3;
 /** The pulse: 6 × 1 s (styles.css, .alert-row--pulse). */
 const PULSE_MS = 6000;
 const TITLE_MS = 1000;
-
-const isTyping = (el: EventTarget | null): boolean =>
-  el instanceof HTMLElement && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
 
 type SoundState = 'off' | 'on' | 'blocked' | 'unsupported';
 

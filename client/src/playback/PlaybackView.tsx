@@ -9,11 +9,12 @@ import { parseLocal } from '../../../server/bookings/local-time';
 import type { Incident } from '../../../server/incidents/schema';
 import { api, playbackUrl } from '../api/endpoints';
 import { toApiError, type ApiError } from '../api/http';
-import { CameraList } from '../components/CameraList';
 import { DateTextInput } from '../components/DateTextInput';
 import { useErrorText } from '../components/errors';
 import { PreserveDialog, type PreserveRequest } from '../evidence/PreserveDialog';
 import { formatDateTime } from '../format';
+import { isTyping } from '../keys';
+import { CameraList } from '../live/CameraList';
 import { useCameraRegistry } from '../session/CameraRegistry';
 import { useCan } from '../session/SessionContext';
 import { useNow } from '../useNow';
@@ -25,9 +26,6 @@ const MIN = 60_000;
 const SPANS = [10, 60, 360, 1440] as const;
 type SpanMinutes = (typeof SPANS)[number];
 const RATES = [1, 2, 4, 8] as const;
-
-const isTyping = (el: EventTarget | null): boolean =>
-  el instanceof HTMLElement && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
 
 /** #/playback/<camera>[/<ISO moment>] */
 function readHash(): { cameraId: string | null; moment: number | null } {

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { Camera, Municipality } from '../../../server/cameras/schema';
 import { api, type CameraWithKey } from '../api/endpoints';
 import { toApiError } from '../api/http';
-import { matchesSearch, StatusBadge } from '../components/CameraList';
+import { matchesSearch, StatusBadge } from '../live/CameraList';
 import { ConfirmDialog } from '../components/Dialog';
 import { KeyDialog } from '../components/KeyDialog';
 import { useErrorText } from '../components/errors';

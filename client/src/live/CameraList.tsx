@@ -3,9 +3,10 @@ import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Camera } from '../../../server/cameras/schema';
 import type { CameraStatus } from '../api/endpoints';
+import { useErrorText } from '../components/errors';
+import { isTyping } from '../keys';
 import { useCameraRegistry } from '../session/CameraRegistry';
 import { useLiveStatus } from '../session/LiveStatus';
-import { useErrorText } from './errors';
 
 const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 
@@ -60,9 +61,7 @@ export function CameraList({ variant = 'full', headingLevel = 2, onPick, pickHin
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey) return;
-      const el = e.target as HTMLElement | null;
-      if (el && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName))) return;
-      if (document.querySelector('dialog[open]')) return;
+      if (isTyping(e.target) || document.querySelector('dialog[open]')) return;
       e.preventDefault();
       searchRef.current?.focus();
     };
