@@ -7,7 +7,7 @@ import { setSessionLostHandler } from './api/http';
 import { AppHeader } from './components/AppHeader';
 import { SkipLink } from './components/SkipLink';
 import { LoginPage, type LoginNotice } from './views/LoginPage';
-import { LoggedIn } from './session/LoggedIn';
+import { LoggedIn } from './shell/LoggedIn';
 
 type SessionState =
   | { status: 'checking' }

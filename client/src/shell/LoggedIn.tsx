@@ -1,4 +1,5 @@
-// A logged-in console: one realtime socket for the session, the live camera registry, the header and the role's views.
+// The app shell of a logged-in console: one realtime socket for the session, the session's live data (camera registry,
+// live status, activations), the header and the role's views.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Me } from '../../../server/auth/schema';
 import { api } from '../api/endpoints';
@@ -7,12 +8,12 @@ import { connectRealtime, type RoomSocket } from '../api/realtime';
 import { AppHeader } from '../components/AppHeader';
 import { SkipLink } from '../components/SkipLink';
 import { useErrorText } from '../components/errors';
-import { ConsoleNav, RoleConsole, useConsoleViews } from '../views/consoles';
 import { NotificationBell } from '../notifications/NotificationBell';
-import { ActivationsProvider } from './Activations';
-import { CameraRegistryProvider } from './CameraRegistry';
-import { LiveStatusProvider } from './LiveStatus';
-import { SessionContext, type SessionValue } from './SessionContext';
+import { ActivationsProvider } from '../session/Activations';
+import { CameraRegistryProvider } from '../session/CameraRegistry';
+import { LiveStatusProvider } from '../session/LiveStatus';
+import { SessionContext, type SessionValue } from '../session/SessionContext';
+import { ConsoleNav, RoleConsole, useConsoleViews } from '../views/consoles';
 
 interface Props { me: Me; onSessionEnded(): void; onLoggedOut(): void }
 
