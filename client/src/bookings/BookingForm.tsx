@@ -2,15 +2,16 @@
 // (dd-mm-jjjj uu:mm, DateTextInput); 02:00–03:00 on the last Sunday of October happens twice, so for such a time the
 // form asks which one is meant ("first" +02:00, "second" +01:00) and sends it with that offset. The server's own zod
 // schema checks the input first; what the server still refuses is shown next to the field it names.
-import { useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { bookingChangeSchema, bookingCreateSchema, type Booking, type BookingChange, type BookingDetail } from '../../../server/bookings/schema';
 import { api } from '../api/endpoints';
 import { toApiError, type ApiError } from '../api/http';
 import { Dialog } from '../components/Dialog';
 import { DateTextInput } from '../components/DateTextInput';
-import { Field, FieldSet, focusFirstInvalid } from '../components/Field';
-import { issuesByField, splitServerError, type FieldErrors } from '../components/formErrors';
+import { Field, FieldSet, FormActions, FormInfo } from '../components/Field';
+import { fieldErrorsOf, useFormFeedback, type FieldErrors } from '../components/formErrors';
+import { ErrorSlot } from '../components/Slots';
 import { parseDecimal } from '../format';
 import { isConflict, useBookingErrorText } from './parts';
 import { isAmbiguous, isNonexistent, splitLocal } from './time';
@@ -80,13 +81,10 @@ export function BookingForm({ booking, onSaved, onClose, onConflict }: Props) {
   const [sent, setSent] = useState<{ errors: FieldErrors; draft: Draft }>({ errors: {}, draft: d });
   const setErrors = (errors: FieldErrors) => setSent({ errors, draft: d });
   const errors = sent.errors;
-  const [formError, setFormError] = useState<string | null>(null);
+  const form = useFormFeedback(errorText, setErrors);
+  const { busy, formError } = form;
   const [conflict, setConflict] = useState<string | null>(null);
-  const [info, setInfo] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const formRef = useRef<HTMLFormElement>(null);
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => setD((x) => ({ ...x, [k]: v }));
-  const setWindow = (i: number, patch: Partial<WindowDraft>) => setD((x) => ({ ...x, windows: x.windows.map((w, j) => (j === i ? { ...w, ...patch } : w)) }));
 
   const fieldText = (field: string, err?: ApiError): string => {
     if (err) return errorText(err);
@@ -156,8 +154,7 @@ export function BookingForm({ booking, onSaved, onClose, onConflict }: Props) {
       if (Object.keys(body).length === 0) return { ok: 'unchanged' };
       parsed = bookingChangeSchema.safeParse({ ...body, expectedVersion: b.version });
     }
-    const out: FieldErrors = { ...clock };
-    if (!parsed.success) for (const [path] of issuesByField(parsed.error)) out[path || 'form'] ??= fieldText(path);
+    const out: FieldErrors = parsed.success ? { ...clock } : fieldErrorsOf(parsed.error, fieldText, { into: clock });
     if (Object.keys(out).length) return { ok: false, errors: out };
     return { ok: true, body: parsed.data };
   }
@@ -165,28 +162,19 @@ export function BookingForm({ booking, onSaved, onClose, onConflict }: Props) {
   async function submit(e: FormEvent) {
     e.preventDefault();
     if (busy) return;
-    setFormError(null); setInfo(null); setConflict(null);
+    form.clear(); setConflict(null);
     const built = build();
-    if (built.ok === 'unchanged') { setErrors({}); setInfo(t('bookings.form.unchanged')); return; }
-    if (built.ok === false) {
-      setErrors(built.errors);
-      setFormError(t('common.checkFields'));
-      focusFirstInvalid(formRef.current);
-      return;
-    }
+    if (built.ok === 'unchanged') { form.unchanged(t('bookings.form.unchanged')); return; }
+    if (built.ok === false) { form.invalid(built.errors); return; }
     setErrors({});
-    setBusy(true);
+    form.setBusy(true);
     try {
       const saved = booking ? await api.changeBooking(booking.id, built.body as BookingChange) : await api.requestBooking(built.body as Parameters<typeof api.requestBooking>[0]);
       onSaved(saved);
     } catch (err) {
       const apiErr = toApiError(err);
-      setBusy(false);
-      if (isConflict(apiErr) || apiErr.code === 'booking_decided') { setConflict(errorText(apiErr)); return; }
-      const split = splitServerError(apiErr, knownFields(), fieldText);
-      setErrors(split.fields);
-      setFormError(split.form ? errorText(split.form) : t('common.checkFields'));
-      focusFirstInvalid(formRef.current);
+      if (isConflict(apiErr) || apiErr.code === 'booking_decided') { form.setBusy(false); setConflict(errorText(apiErr)); return; }
+      form.refused(apiErr, knownFields(), fieldText);
     }
   }
 
@@ -204,7 +192,7 @@ export function BookingForm({ booking, onSaved, onClose, onConflict }: Props) {
   return (
     <Dialog title={booking ? t('bookings.form.changeTitle', { reference: booking.reference }) : t('bookings.form.newTitle')} onClose={onClose}
       testId="booking-form" wide closable={!busy}>
-      <form ref={formRef} className="form form--grid" onSubmit={submit} noValidate>
+      <form ref={form.formRef} className="form form--grid" onSubmit={submit} noValidate>
         {!booking && <p className="hint span-2">{t('bookings.form.intro')}</p>}
         {booking?.status === 'approved' && <p className="banner banner--info span-2">{t('bookings.form.reopenHint')}</p>}
         <Field label={t('bookings.eventName')} error={err('eventName')} className="span-2">
@@ -229,52 +217,7 @@ export function BookingForm({ booking, onSaved, onClose, onConflict }: Props) {
           ))}
         </FieldSet>
 
-        <fieldset className="fieldset span-2 windows-fieldset">
-          <legend>{t('bookings.windows')}</legend>
-          <p className="hint">{t('bookings.form.windowsHint')}</p>
-          {err('windows') && <p className="field-error" data-field-error>{err('windows')}</p>}
-          <ol className="window-rows">
-            {d.windows.map((w, i) => (
-              <li key={w.key} className="window-row" data-testid={`window-${i}`}>
-                <div className="window-row__fields">
-                  {(['start', 'end'] as const).map((which) => {
-                    const value = which === 'start' ? w.start : w.end;
-                    const offset = which === 'start' ? w.startOffset : w.endOffset;
-                    const f = `windows.${i}.${which}`;
-                    return (
-                      <div key={which} className="window-row__field">
-                        <Field label={t(which === 'start' ? 'bookings.form.windowStart' : 'bookings.form.windowEnd', { n: i + 1 })} error={err(f)}>
-                          {(p) => <DateTextInput {...p} kind="dateTime" value={value} data-testid={`window-${i}-${which}`}
-                            onChange={(v) => setWindow(i, which === 'start' ? { start: v, startOffset: '' } : { end: v, endOffset: '' })} />}
-                        </Field>
-                        {value && isAmbiguous(value) && (
-                          <FieldSet legend={t('bookings.form.ambiguousLegend', { time: value.slice(11, 16) })} className="fieldset--inline ambiguous-choice">
-                            {(['+02:00', '+01:00'] as const).map((o) => (
-                              <label key={o} className="choice">
-                                <input type="radio" name={`offset-${w.key}-${which}`} checked={offset === o} data-testid={`window-${i}-${which}-${o === '+02:00' ? 'first' : 'second'}`}
-                                  onChange={() => setWindow(i, which === 'start' ? { startOffset: o } : { endOffset: o })} />
-                                {t(o === '+02:00' ? 'bookings.form.offsetFirst' : 'bookings.form.offsetSecond')}
-                              </label>
-                            ))}
-                          </FieldSet>
-                        )}
-                      </div>
-                    );
-                  })}
-                  {d.windows.length > 1 && (
-                    <button type="button" className="button button--small button--quiet window-row__remove" data-testid={`window-${i}-remove`}
-                      onClick={() => setD((x) => ({ ...x, windows: x.windows.filter((_, j) => j !== i) }))}>
-                      {t('bookings.form.removeWindow', { n: i + 1 })}
-                    </button>
-                  )}
-                </div>
-                {err(`windows.${i}`) && <p className="field-error" data-field-error>{err(`windows.${i}`)}</p>}
-              </li>
-            ))}
-          </ol>
-          <button type="button" className="button button--small" onClick={() => setD((x) => ({ ...x, windows: [...x.windows, emptyWindow()] }))}
-            disabled={d.windows.length >= 20} data-testid="window-add">{t('bookings.form.addWindow')}</button>
-        </fieldset>
+        <WindowsFieldset windows={d.windows} err={err} update={(change) => setD((x) => ({ ...x, windows: change(x.windows) }))} />
 
         <Field label={t('bookings.unitsWanted')} hint={t('bookings.form.unitsHint')} error={err('unitsWanted')}>
           {(p) => <input {...p} type="number" min={1} max={50} value={d.unitsWanted} onChange={(e) => set('unitsWanted', e.target.value)} data-testid="bf-units" />}
@@ -318,23 +261,75 @@ export function BookingForm({ booking, onSaved, onClose, onConflict }: Props) {
           {(p) => <textarea {...p} rows={3} value={d.notes} onChange={(e) => set('notes', e.target.value)} data-testid="bf-notes" />}
         </Field>
 
-        <div role="alert" className="alert-slot span-2" data-testid="booking-form-error">
+        <ErrorSlot error={shownFormError} className="span-2" testId="booking-form-error">
           {conflict && (
             <div className="banner banner--conflict" data-testid="booking-form-conflict">
               <p><strong>{conflict}</strong></p>
               {onConflict && <button type="button" className="button button--small" onClick={onConflict}>{t('bookings.reload')}</button>}
             </div>
           )}
-          {shownFormError && <p className="banner banner--error">{shownFormError}</p>}
-        </div>
-        {info && <p className="banner banner--info span-2" role="status">{info}</p>}
-        <div className="actions span-2">
-          <button type="button" className="button" onClick={onClose} disabled={busy}>{t('common.cancel')}</button>
-          <button type="submit" className="button button--primary" disabled={busy} data-testid="booking-form-submit">
-            {busy ? t('common.working') : booking ? t('common.save') : t('bookings.form.submit')}
-          </button>
-        </div>
+        </ErrorSlot>
+        <FormInfo info={form.info} className="span-2" />
+        <FormActions busy={busy} onCancel={onClose} submitLabel={booking ? t('common.save') : t('bookings.form.submit')} submitTestId="booking-form-submit" className="span-2" />
       </form>
     </Dialog>
+  );
+}
+
+/** The periods of the booking: one row per window (start, end, and which one of a time that happens twice). */
+function WindowsFieldset({ windows, err, update }: {
+  windows: WindowDraft[];
+  err(field: string): string | undefined;
+  update(change: (windows: WindowDraft[]) => WindowDraft[]): void;
+}) {
+  const { t } = useTranslation();
+  const setWindow = (i: number, patch: Partial<WindowDraft>) => update((ws) => ws.map((w, j) => (j === i ? { ...w, ...patch } : w)));
+  return (
+    <fieldset className="fieldset span-2 windows-fieldset">
+      <legend>{t('bookings.windows')}</legend>
+      <p className="hint">{t('bookings.form.windowsHint')}</p>
+      {err('windows') && <p className="field-error" data-field-error>{err('windows')}</p>}
+      <ol className="window-rows">
+        {windows.map((w, i) => (
+          <li key={w.key} className="window-row" data-testid={`window-${i}`}>
+            <div className="window-row__fields">
+              {(['start', 'end'] as const).map((which) => {
+                const value = which === 'start' ? w.start : w.end;
+                const offset = which === 'start' ? w.startOffset : w.endOffset;
+                const f = `windows.${i}.${which}`;
+                return (
+                  <div key={which} className="window-row__field">
+                    <Field label={t(which === 'start' ? 'bookings.form.windowStart' : 'bookings.form.windowEnd', { n: i + 1 })} error={err(f)}>
+                      {(p) => <DateTextInput {...p} kind="dateTime" value={value} data-testid={`window-${i}-${which}`}
+                        onChange={(v) => setWindow(i, which === 'start' ? { start: v, startOffset: '' } : { end: v, endOffset: '' })} />}
+                    </Field>
+                    {value && isAmbiguous(value) && (
+                      <FieldSet legend={t('bookings.form.ambiguousLegend', { time: value.slice(11, 16) })} className="fieldset--inline ambiguous-choice">
+                        {(['+02:00', '+01:00'] as const).map((o) => (
+                          <label key={o} className="choice">
+                            <input type="radio" name={`offset-${w.key}-${which}`} checked={offset === o} data-testid={`window-${i}-${which}-${o === '+02:00' ? 'first' : 'second'}`}
+                              onChange={() => setWindow(i, which === 'start' ? { startOffset: o } : { endOffset: o })} />
+                            {t(o === '+02:00' ? 'bookings.form.offsetFirst' : 'bookings.form.offsetSecond')}
+                          </label>
+                        ))}
+                      </FieldSet>
+                    )}
+                  </div>
+                );
+              })}
+              {windows.length > 1 && (
+                <button type="button" className="button button--small button--quiet window-row__remove" data-testid={`window-${i}-remove`}
+                  onClick={() => update((ws) => ws.filter((_, j) => j !== i))}>
+                  {t('bookings.form.removeWindow', { n: i + 1 })}
+                </button>
+              )}
+            </div>
+            {err(`windows.${i}`) && <p className="field-error" data-field-error>{err(`windows.${i}`)}</p>}
+          </li>
+        ))}
+      </ol>
+      <button type="button" className="button button--small" onClick={() => update((ws) => [...ws, emptyWindow()])}
+        disabled={windows.length >= 20} data-testid="window-add">{t('bookings.form.addWindow')}</button>
+    </fieldset>
   );
 }

@@ -8,6 +8,7 @@ import { api } from '../api/endpoints';
 import { toApiError } from '../api/http';
 import { DateTextInput } from '../components/DateTextInput';
 import { Field } from '../components/Field';
+import { ErrorSlot } from '../components/Slots';
 import { parseDateText } from '../dateText';
 import { useBookingErrorText } from './parts';
 import { windowText } from './time';
@@ -106,7 +107,7 @@ export function RosterPanel({ from, to, title, onChanged }: Props) {
         </Field>
         <button type="submit" className="button" disabled={busy} data-testid="roster-add">{busy ? t('common.working') : t('roster.add')}</button>
       </form>
-      <div role="alert" className="alert-slot">{formError && <p className="banner banner--error">{formError}</p>}</div>
+      <ErrorSlot error={formError} />
     </section>
   );
 }

@@ -8,6 +8,7 @@ import type { Municipality } from '../../../server/cameras/schema';
 import { api, downloads } from '../api/endpoints';
 import { toApiError } from '../api/http';
 import { DateTextInput } from '../components/DateTextInput';
+import { ErrorSlot } from '../components/Slots';
 import { useSession } from '../session/SessionContext';
 import { useBookingErrorText } from './parts';
 import { thisMonth } from './time';
@@ -71,7 +72,7 @@ export function UsageView() {
           )
           : <span className="field-error">{t('usage.monthInvalid')}</span>}
       </form>
-      <div role="alert" className="alert-slot">{error && <p className="banner banner--error">{error}</p>}</div>
+      <ErrorSlot error={error} />
       {!usage && !error && <p className="muted">{t('common.loading')}</p>}
       {usage && shown && (
         <div className="usage" data-testid="usage" aria-busy={busy} data-month={usage.month}>

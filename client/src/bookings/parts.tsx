@@ -6,7 +6,7 @@ import type { Booking, BookingDetail, BookingStatus } from '../../../server/book
 import type { ApiError } from '../api/http';
 import { toApiError } from '../api/http';
 import { Dialog } from '../components/Dialog';
-import { Field } from '../components/Field';
+import { Field, FormActions } from '../components/Field';
 import { useErrorText } from '../components/errors';
 import { formatDateTime } from '../format';
 import { formatHours, windowText } from './time';
@@ -151,12 +151,7 @@ export function ReasonDialog({ title, text, label, confirmLabel, danger, testId,
         <Field label={label} error={error ?? undefined}>
           {(p) => <textarea {...p} rows={3} value={reason} onChange={(e) => setReason(e.target.value)} maxLength={2000} autoFocus data-testid="reason" />}
         </Field>
-        <div className="actions">
-          <button type="button" className="button" onClick={onClose} disabled={busy}>{t('common.cancel')}</button>
-          <button type="submit" className={`button ${danger ? 'button--danger' : 'button--primary'}`} disabled={busy} data-testid="reason-confirm">
-            {busy ? t('common.working') : confirmLabel}
-          </button>
-        </div>
+        <FormActions busy={busy} onCancel={onClose} submitLabel={confirmLabel} submitTestId="reason-confirm" danger={danger} />
       </form>
     </Dialog>
   );

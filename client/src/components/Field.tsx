@@ -1,5 +1,7 @@
-// A labelled form control with its hint and its error wired up for assistive technology.
+// A labelled form control with its hint and its error wired up for assistive technology, and the other blocks every
+// form has: a value that cannot be changed, the info line, the buttons (cancel, submit).
 import { useId, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 
 export interface ControlProps {
   id: string;
@@ -40,6 +42,44 @@ export function FieldSet({ legend, error, children, className }: { legend: strin
       <div className="fieldset__options">{children}</div>
       {error && <p id={`${id}-error`} className="field-error" data-field-error>{error}</p>}
     </fieldset>
+  );
+}
+
+/** A value shown where a field would be, that cannot be changed (e.g. the id of a record being edited). */
+export function ReadonlyField({ label, value, testId }: { label: string; value: string; testId?: string }) {
+  return (
+    <div className="field">
+      <span className="label">{label}</span>
+      <span className="mono readonly-value" data-testid={testId}>{value}</span>
+    </div>
+  );
+}
+
+/** A message about the form that is no failure, e.g. "nothing changed". */
+export function FormInfo({ info, className }: { info: string | null; className?: string }) {
+  return info ? <p className={`banner banner--info${className ? ` ${className}` : ''}`} role="status">{info}</p> : null;
+}
+
+interface ActionsProps {
+  busy: boolean;
+  onCancel(): void;
+  submitLabel: string;
+  submitTestId?: string;
+  /** The submit button is a danger button (e.g. releasing evidence). */
+  danger?: boolean;
+  className?: string;
+}
+
+/** Cancel and submit; while the form is sent both are disabled and the submit button says so. */
+export function FormActions({ busy, onCancel, submitLabel, submitTestId, danger, className }: ActionsProps) {
+  const { t } = useTranslation();
+  return (
+    <div className={`actions${className ? ` ${className}` : ''}`}>
+      <button type="button" className="button" onClick={onCancel} disabled={busy}>{t('common.cancel')}</button>
+      <button type="submit" className={`button ${danger ? 'button--danger' : 'button--primary'}`} disabled={busy} data-testid={submitTestId}>
+        {busy ? t('common.working') : submitLabel}
+      </button>
+    </div>
   );
 }
 

@@ -10,6 +10,7 @@ import { toApiError } from '../api/http';
 import { ConfirmDialog } from '../components/Dialog';
 import { Field } from '../components/Field';
 import { useErrorText } from '../components/errors';
+import { ErrorSlot, NoticeSlot } from '../components/Slots';
 import { formatDateTime } from '../format';
 import { CategoryName, DispatchStatus, PriorityBadge } from '../incidents/DispatchStatus';
 import { TilePlayer } from '../live/TilePlayer';
@@ -99,8 +100,8 @@ export const AlertDetail = memo(function AlertDetail({ alert, onChanged, ref }: 
       </div>
 
       {conflict && <ConflictBanner conflict={conflict} onDismiss={() => setConflict(null)} />}
-      <div role="status" className="status-slot">{notice && <p className="banner banner--ok" data-testid="alert-notice">{notice}</p>}</div>
-      <div role="alert" className="alert-slot">{error && <p className="banner banner--error" data-testid="alert-error">{error}</p>}</div>
+      <NoticeSlot notice={notice} testId="alert-notice" />
+      <ErrorSlot error={error} errorTestId="alert-error" />
 
       <div className="alert-actions" role="group" aria-label={t('dispatch.stepsLabel')}>
         {steps.map(({ status, key }) => (

@@ -7,7 +7,7 @@ import { api } from '../api/endpoints';
 import { toApiError } from '../api/http';
 import { Dialog } from '../components/Dialog';
 import { useErrorText } from '../components/errors';
-import { Field } from '../components/Field';
+import { Field, FormActions } from '../components/Field';
 import { useCan } from '../session/SessionContext';
 import { ClipLine, EvidenceStateBadge, ItemSummary, PublicKeyNote } from './parts';
 import { useLiveEvidence } from './useLiveEvidence';
@@ -79,10 +79,7 @@ function ReleaseDialog({ item, onDone, onClose }: { item: EvidenceItem; onDone(i
         <Field label={t('evidence.releaseReason')} error={error ?? undefined}>
           {(c) => <textarea {...c} rows={3} value={reason} onChange={(e) => setReason(e.target.value)} autoFocus data-testid="release-reason" />}
         </Field>
-        <div className="actions">
-          <button type="button" className="button" onClick={onClose} disabled={busy}>{t('common.cancel')}</button>
-          <button type="submit" className="button button--danger" disabled={busy} data-testid="release-confirm">{busy ? t('common.working') : t('evidence.release')}</button>
-        </div>
+        <FormActions busy={busy} onCancel={onClose} submitLabel={t('evidence.release')} submitTestId="release-confirm" danger />
       </form>
     </Dialog>
   );

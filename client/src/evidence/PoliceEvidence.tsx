@@ -12,7 +12,8 @@ import { toApiError } from '../api/http';
 import { DateTextInput } from '../components/DateTextInput';
 import { Dialog } from '../components/Dialog';
 import { useErrorText } from '../components/errors';
-import { Field, focusFirstInvalid } from '../components/Field';
+import { Field, focusFirstInvalid, FormActions } from '../components/Field';
+import { ErrorSlot } from '../components/Slots';
 import { parseDateText } from '../dateText';
 import { formatDateTime, TIME_ZONE } from '../format';
 import { ClipLine, CustodyLog, EvidenceStateBadge, ItemSummary, PublicKeyNote } from './parts';
@@ -146,11 +147,8 @@ function PurposeDialog({ item, onOpened, onClose }: { item: EvidenceItem; onOpen
         <Field label={legalBasis === 'other' ? t('purpose.noteRequiredLabel') : t('purpose.note')} error={errors.note}>
           {(c) => <textarea {...c} rows={2} maxLength={500} value={note} onChange={(e) => setNote(e.target.value)} data-testid="purpose-note" />}
         </Field>
-        <div role="alert" className="alert-slot">{failure && <p className="banner banner--error">{failure}</p>}</div>
-        <div className="actions">
-          <button type="button" className="button" onClick={onClose} disabled={busy}>{t('common.cancel')}</button>
-          <button type="submit" className="button button--primary" disabled={busy} data-testid="purpose-submit">{busy ? t('common.working') : t('purpose.submit')}</button>
-        </div>
+        <ErrorSlot error={failure} />
+        <FormActions busy={busy} onCancel={onClose} submitLabel={t('purpose.submit')} submitTestId="purpose-submit" />
       </form>
     </Dialog>
   );
@@ -198,7 +196,7 @@ function EvidenceDetailDialog({ detail, purpose, onClose }: { detail: EvidenceDe
         </ul>
         <h3>{t('evidence.custody')}</h3>
         <CustodyLog entries={custody} />
-        <div role="alert" className="alert-slot">{error && <p className="banner banner--error">{error}</p>}</div>
+        <ErrorSlot error={error} />
         <div className="actions">
           <button type="button" className="button button--primary" onClick={() => void download()} disabled={busy || detail.state !== 'ready'} data-testid="evidence-download">{t('evidence.download')}</button>
           <button type="button" className="button" onClick={onClose}>{t('common.close')}</button>

@@ -8,7 +8,8 @@ import { api } from '../api/endpoints';
 import { toApiError } from '../api/http';
 import { Dialog } from '../components/Dialog';
 import { useErrorText } from '../components/errors';
-import { Field, FieldSet, focusFirstInvalid } from '../components/Field';
+import { Field, FieldSet, focusFirstInvalid, FormActions } from '../components/Field';
+import { ErrorSlot } from '../components/Slots';
 import { formatDateTime } from '../format';
 import { nameIn } from '../incidents/useCategories';
 
@@ -109,11 +110,8 @@ export function PreserveDialog({ request, onSaved, onClose }: { request: Preserv
             )}
           </Field>
         )}
-        <div role="alert" className="alert-slot">{failure && <p className="banner banner--error">{failure}</p>}</div>
-        <div className="actions">
-          <button type="button" className="button" onClick={onClose} disabled={busy}>{t('common.cancel')}</button>
-          <button type="submit" className="button button--primary" disabled={busy} data-testid="preserve-save">{busy ? t('common.working') : t('preserve.save')}</button>
-        </div>
+        <ErrorSlot error={failure} />
+        <FormActions busy={busy} onCancel={onClose} submitLabel={t('preserve.save')} submitTestId="preserve-save" />
       </form>
     </Dialog>
   );

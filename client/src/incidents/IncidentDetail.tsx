@@ -12,6 +12,7 @@ import { PreserveDialog } from '../evidence/PreserveDialog';
 import { EvidenceStateBadge } from '../evidence/parts';
 import { useLiveEvidence } from '../evidence/useLiveEvidence';
 import { useErrorText } from '../components/errors';
+import { ErrorSlot, NoticeSlot } from '../components/Slots';
 import { formatDateTime } from '../format';
 import { useCan } from '../session/SessionContext';
 import { CategoryName, DispatchStatus, PriorityBadge } from './DispatchStatus';
@@ -143,8 +144,8 @@ export function IncidentDetail({ incident, onChanged, onEdit, onClose }: Props) 
           </section>
         )}
 
-        <div role="status" className="status-slot">{notice && <p className="banner banner--ok">{notice}</p>}</div>
-        <div role="alert" className="alert-slot">{actionError && <p className="banner banner--error">{actionError}</p>}</div>
+        <NoticeSlot notice={notice} />
+        <ErrorSlot error={actionError} />
         <div className="actions">
           {mayWrite && i.status === 'open' && <button type="button" className="button" onClick={onEdit} disabled={busy}>{t('common.edit')}</button>}
           {mayWrite && i.status === 'open' && !alertOpen && <button type="button" className="button" onClick={() => void setStatus('closed')} disabled={busy}>{t('incident.close')}</button>}

@@ -11,7 +11,8 @@ import { toApiError, type ApiError } from '../api/http';
 import { Dialog } from '../components/Dialog';
 import { Field, FieldSet, focusFirstInvalid } from '../components/Field';
 import { useErrorText } from '../components/errors';
-import { issuesByField, type FieldErrors } from '../components/formErrors';
+import { fieldErrorsOf, type FieldErrors } from '../components/formErrors';
+import { ErrorSlot } from '../components/Slots';
 import { formatDateTime } from '../format';
 import { useCameraRegistry } from '../session/CameraRegistry';
 import { CategoryName, PriorityBadge } from './DispatchStatus';
@@ -158,9 +159,7 @@ export function IncidentForm(props: Props) {
   }
 
   function zodFields(err: import('zod').ZodError): FieldErrors {
-    const out: FieldErrors = {};
-    for (const [path] of issuesByField(err)) { const f = fieldOf(path); if (!out[f]) out[f] = fieldText(path); }
-    return out;
+    return fieldErrorsOf(err, fieldText, { keyOf: fieldOf });
   }
 
   // After saving, the next action is raising it: focus that button.
@@ -226,7 +225,7 @@ export function IncidentForm(props: Props) {
               <PriorityBadge priority={saved.priority} /> <CategoryName category={saved.category} inline />
             </p>
             <p className="muted">{t('incidentForm.raiseHint')}</p>
-            <div role="alert" className="alert-slot">{formError && <p className="banner banner--error">{formError}</p>}</div>
+            <ErrorSlot error={formError} />
             <div className="actions">
               <button type="button" className="button" onClick={props.onClose} disabled={busy !== null}>{t('incidentForm.notNow')}</button>
               <button ref={raiseRef} type="button" className="button button--alarm" onClick={() => void raise()} disabled={busy !== null}

@@ -6,6 +6,7 @@ import type { Incident } from '../../../server/incidents/schema';
 import { api } from '../api/endpoints';
 import { toApiError } from '../api/http';
 import { useErrorText } from '../components/errors';
+import { ErrorSlot } from '../components/Slots';
 import { formatClock, formatDateTime } from '../format';
 import { useCan } from '../session/SessionContext';
 import { CategoryName, DispatchStatus, PriorityBadge } from './DispatchStatus';
@@ -123,7 +124,7 @@ export function IncidentsView() {
         </div>
         <button type="button" className="button" onClick={() => void feed.reload()} disabled={feed.loading}>{t('history.refresh')}</button>
       </div>
-      <div role="alert" className="alert-slot">{feed.error && <p className="banner banner--error">{errorText(feed.error)}</p>}</div>
+      <ErrorSlot error={feed.error && errorText(feed.error)} />
       {!list && !feed.error && <p className="muted">{t('common.loading')}</p>}
       {list && (
         <div className="panel table-wrap">

@@ -9,6 +9,7 @@ import { toApiError, type ApiError } from '../api/http';
 import { Dialog } from '../components/Dialog';
 import { Field } from '../components/Field';
 import { useErrorText } from '../components/errors';
+import { ErrorSlot, NoticeSlot } from '../components/Slots';
 import { formatClock, formatDateTime } from '../format';
 
 export function ShiftPanel({ cameraIds }: { cameraIds: string[] }) {
@@ -112,8 +113,8 @@ function HandoverDialog({ shift, onClose, onSaved, onEnded }: { shift: Shift; on
       <Field label={t('shift.notes')} hint={t('shift.notesHint')} error={tooLong ? t('shift.notesTooLong') : undefined}>
         {(c) => <textarea {...c} rows={6} value={notes} onChange={(e) => { setNotes(e.target.value); setSaved(false); }} autoFocus data-testid="shift-notes" />}
       </Field>
-      <div role="status" className="status-slot">{saved && <p className="banner banner--ok">{t('shift.notesSaved')}</p>}</div>
-      <div role="alert" className="alert-slot">{error && <p className="banner banner--error">{error}</p>}</div>
+      <NoticeSlot notice={saved ? t('shift.notesSaved') : null} />
+      <ErrorSlot error={error} />
       <div className="actions">
         <button type="button" className="button" onClick={() => void run('save')} disabled={busy !== null || tooLong}>{t('shift.saveNotes')}</button>
         <button type="button" className="button button--primary" onClick={() => void run('end')} disabled={busy !== null || tooLong} data-testid="shift-end">

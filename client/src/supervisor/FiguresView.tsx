@@ -8,6 +8,7 @@ import { api, downloads } from '../api/endpoints';
 import { toApiError } from '../api/http';
 import { DateTextInput } from '../components/DateTextInput';
 import { useErrorText } from '../components/errors';
+import { ErrorSlot } from '../components/Slots';
 import { parseDateText } from '../dateText';
 import { TIME_ZONE } from '../format';
 import { nameIn } from '../incidents/useCategories';
@@ -61,7 +62,7 @@ export function FiguresView() {
           ? <span className="field-error">{rangeError}</span>
           : <a className="button" href={downloads.figuresCsv(from, to)} download data-testid="figures-csv">{t('figures.csv')}</a>}
       </form>
-      <div role="alert" className="alert-slot">{error && <p className="banner banner--error">{error}</p>}</div>
+      <ErrorSlot error={error} />
       {!figures && !error && <p className="muted">{t('common.loading')}</p>}
       {figures && shown && (
         <div className="figures" data-testid="figures" aria-busy={busy}>

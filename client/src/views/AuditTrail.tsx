@@ -7,6 +7,7 @@ import { api, type AuditEntry, type ChainReport } from '../api/endpoints';
 import { auditActionCodes, isAuditAction } from '../../../server/audit/schema';
 import { toApiError, type ApiError } from '../api/http';
 import { useErrorText } from '../components/errors';
+import { ErrorSlot } from '../components/Slots';
 import { formatDateTime } from '../format';
 import { useCan } from '../session/SessionContext';
 
@@ -93,7 +94,7 @@ export function AuditTrail() {
         </form>
         <button type="button" className="button" onClick={() => void load()} disabled={loading}>{t('audit.refresh')}</button>
       </div>
-      <div role="alert" className="alert-slot">{error && <p className="banner banner--error">{errorText(error)}</p>}</div>
+      <ErrorSlot error={error && errorText(error)} />
       {!rows && !error && <p className="muted">{t('common.loading')}</p>}
       {rows && (
         <div className="panel table-wrap">

@@ -1,15 +1,17 @@
 // Create or edit a camera. The same zod schemas as the server check the input first; server refusals that
 // name a field are shown next to that field.
-import { useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { cameraCreateSchema, cameraUpdateSchema, type Camera, type Municipality } from '../../../server/cameras/schema';
 import { api, type CameraWithKey } from '../api/endpoints';
 import { ApiError, toApiError } from '../api/http';
 import { Dialog } from '../components/Dialog';
-import { Field, FieldSet, focusFirstInvalid } from '../components/Field';
+import { Field, FieldSet, FormActions, FormInfo, ReadonlyField } from '../components/Field';
 import { useErrorText } from '../components/errors';
-import { issuesByField, splitServerError, type FieldErrors } from '../components/formErrors';
+import { fieldErrorsOf, useFormFeedback, type FieldErrors } from '../components/formErrors';
+import { ErrorSlot } from '../components/Slots';
 import { parseDecimal } from '../format';
+import { MunicipalityOptions } from './MunicipalityOptions';
 
 const fields = ['id', 'name', 'municipalityId', 'location.street', 'location.lat', 'location.lon', 'kind', 'source', 'source.type', 'source.url', 'hasSubStream', 'notes'] as const;
 type FieldName = (typeof fields)[number];
@@ -37,10 +39,8 @@ export function CameraForm({ camera, municipalities, onSaved, onClose }: Props) 
   const errorText = useErrorText();
   const [d, setD] = useState<Draft>(() => (camera ? draftOf(camera) : emptyDraft));
   const [errors, setErrors] = useState<FieldErrors>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const [formInfo, setFormInfo] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const formRef = useRef<HTMLFormElement>(null);
+  const form = useFormFeedback(errorText, setErrors);
+  const { busy } = form;
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => setD((x) => ({ ...x, [k]: v }));
 
   const fieldText = (field: string, err?: ApiError): string => {
@@ -84,26 +84,18 @@ export function CameraForm({ camera, municipalities, onSaved, onClose }: Props) 
       parsed = cameraUpdateSchema.safeParse(body);
     }
     if (parsed.success) return { ok: true, body: parsed.data };
-    const out: FieldErrors = {};
-    for (const [path] of issuesByField(parsed.error)) out[path || 'form'] = fieldText(path);
-    return { ok: false, errors: out };
+    return { ok: false, errors: fieldErrorsOf(parsed.error, fieldText) };
   }
 
   async function submit(e: FormEvent) {
     e.preventDefault();
     if (busy) return;
-    setFormError(null);
-    setFormInfo(null);
+    form.clear();
     const built = buildBody();
-    if (built.ok === 'unchanged') { setErrors({}); setFormInfo(t('cameraForm.unchanged')); return; }
-    if (built.ok === false) {
-      setErrors(built.errors);
-      setFormError(t('common.checkFields'));
-      focusFirstInvalid(formRef.current);
-      return;
-    }
+    if (built.ok === 'unchanged') { form.unchanged(t('cameraForm.unchanged')); return; }
+    if (built.ok === false) { form.invalid(built.errors); return; }
     setErrors({});
-    setBusy(true);
+    form.setBusy(true);
     try {
       const result = camera
         ? await api.updateCamera(camera.id, built.body as Parameters<typeof api.updateCamera>[1])
@@ -115,11 +107,7 @@ export function CameraForm({ camera, municipalities, onSaved, onClose }: Props) 
       if (!camera && apiErr.code === 'conflict' && (!apiErr.field || apiErr.field === 'id')) {
         apiErr = new ApiError(apiErr.status, apiErr.code, apiErr.message, 'id');
       }
-      const split = splitServerError(apiErr, fields, fieldText);
-      setErrors(split.fields);
-      setFormError(split.form ? errorText(split.form) : t('common.checkFields'));
-      focusFirstInvalid(formRef.current);
-      setBusy(false);
+      form.refused(apiErr, fields, fieldText);
     }
   }
 
@@ -127,13 +115,8 @@ export function CameraForm({ camera, municipalities, onSaved, onClose }: Props) 
   return (
     <Dialog title={camera ? t('cameraForm.editTitle', { name: camera.name }) : t('cameraForm.createTitle')} onClose={onClose}
       testId="camera-form" wide closable={!busy}>
-      <form ref={formRef} className="form form--grid" onSubmit={submit} noValidate>
-        {camera ? (
-          <div className="field">
-            <span className="label">{t('camera.id')}</span>
-            <span className="mono readonly-value" data-testid="camera-form-id">{camera.id}</span>
-          </div>
-        ) : (
+      <form ref={form.formRef} className="form form--grid" onSubmit={submit} noValidate>
+        {camera ? <ReadonlyField label={t('camera.id')} value={camera.id} testId="camera-form-id" /> : (
           <Field label={t('camera.id')} hint={t('cameraForm.idHint')} error={err('id')}>
             {(p) => <input {...p} value={d.id} onChange={(e) => set('id', e.target.value)} autoComplete="off" spellCheck={false} className="mono" autoFocus />}
           </Field>
@@ -144,8 +127,7 @@ export function CameraForm({ camera, municipalities, onSaved, onClose }: Props) 
         <Field label={t('camera.municipality')} error={err('municipalityId')}>
           {(p) => (
             <select {...p} value={d.municipalityId} onChange={(e) => set('municipalityId', e.target.value)}>
-              <option value="">{t('cameraForm.chooseMunicipality')}</option>
-              {municipalities.map((m) => <option key={m.id} value={m.id}>{m.name}</option>)}
+              <MunicipalityOptions municipalities={municipalities} />
             </select>
           )}
         </Field>
@@ -193,16 +175,9 @@ export function CameraForm({ camera, municipalities, onSaved, onClose }: Props) 
         <Field label={t('camera.notes')} className="span-2" error={err('notes')}>
           {(p) => <textarea {...p} rows={3} value={d.notes} onChange={(e) => set('notes', e.target.value)} />}
         </Field>
-        <div role="alert" className="alert-slot span-2" data-testid="camera-form-error">
-          {formError && <p className="banner banner--error">{formError}</p>}
-        </div>
-        {formInfo && <p className="banner banner--info span-2" role="status">{formInfo}</p>}
-        <div className="actions span-2">
-          <button type="button" className="button" onClick={onClose} disabled={busy}>{t('common.cancel')}</button>
-          <button type="submit" className="button button--primary" disabled={busy} data-testid="camera-form-submit">
-            {busy ? t('common.working') : camera ? t('common.save') : t('cameraForm.create')}
-          </button>
-        </div>
+        <ErrorSlot error={form.formError} className="span-2" testId="camera-form-error" />
+        <FormInfo info={form.info} className="span-2" />
+        <FormActions busy={busy} onCancel={onClose} submitLabel={camera ? t('common.save') : t('cameraForm.create')} submitTestId="camera-form-submit" className="span-2" />
       </form>
     </Dialog>
   );

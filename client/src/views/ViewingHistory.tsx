@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { api, type LiveView, type RecordingView } from '../api/endpoints';
 import { toApiError, type ApiError } from '../api/http';
 import { useErrorText } from '../components/errors';
+import { ErrorSlot } from '../components/Slots';
 import { durationParts, formatDateTime } from '../format';
 import { useCameraRegistry } from '../session/CameraRegistry';
 import { useCan } from '../session/SessionContext';
@@ -88,7 +89,7 @@ export function ViewingHistory() {
         </div>
         <button type="button" className="button" onClick={() => void load()} disabled={loading}>{t('history.refresh')}</button>
       </div>
-      <div role="alert" className="alert-slot">{error && <p className="banner banner--error">{errorText(error)}</p>}</div>
+      <ErrorSlot error={error && errorText(error)} />
       {!rows && !error && <p className="muted">{t('common.loading')}</p>}
       {rows && (
         <div className="panel table-wrap">
