@@ -25,6 +25,9 @@ export function formatClock(d: Date, lng: string): string {
   return formatter(lng, 'time').format(d);
 }
 
+/** The name of something named in both languages (a category, a top level) in the reader's language. */
+export const nameIn = (x: { nl: string; en: string }, lng: string) => (lng.startsWith('en') ? x.en : x.nl);
+
 export function compareText(a: string, b: string, lng: string): number {
   return a.localeCompare(b, localeOf(lng), { sensitivity: 'base', numeric: true });
 }

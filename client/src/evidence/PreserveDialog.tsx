@@ -10,8 +10,7 @@ import { Dialog } from '../components/Dialog';
 import { useErrorText } from '../components/errors';
 import { Field, FieldSet, focusFirstInvalid, FormActions } from '../components/Field';
 import { ErrorSlot } from '../components/Slots';
-import { formatDateTime } from '../format';
-import { nameIn } from '../incidents/useCategories';
+import { formatDateTime, nameIn } from '../format';
 
 export interface PreserveRequest {
   /** ISO: the key press, or the incident's tagged moment. */

@@ -3,7 +3,7 @@
 // escalation time says so.
 import { useTranslation } from 'react-i18next';
 import type { AlertStatus, AlertSummary, Category } from '../../../server/incidents/schema';
-import { nameIn } from './useCategories';
+import { nameIn } from '../format';
 
 export type DispatchState = AlertStatus | 'none' | 'escalated';
 

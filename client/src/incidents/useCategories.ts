@@ -5,14 +5,12 @@ import { useTranslation } from 'react-i18next';
 import type { Category } from '../../../server/incidents/schema';
 import { api } from '../api/endpoints';
 import { toApiError, type ApiError } from '../api/http';
+import { nameIn } from '../format';
 
 let cached: Promise<Category[]> | null = null;
 const load = () => (cached ??= api.categories().catch((e) => { cached = null; throw e; }));
 
 export interface CategoryGroup { id: string; name: string; categories: Category[] }
-
-/** The name of a category or top level in the reader's language. */
-export const nameIn = (x: { nl: string; en: string }, lng: string) => (lng.startsWith('en') ? x.en : x.nl);
 
 export function useCategories(): { categories: Category[] | null; groups: CategoryGroup[]; error: ApiError | null; retry(): void } {
   const { i18n } = useTranslation();

@@ -10,8 +10,7 @@ import { DateTextInput } from '../components/DateTextInput';
 import { useErrorText } from '../components/errors';
 import { ErrorSlot } from '../components/Slots';
 import { parseDateText } from '../dateText';
-import { TIME_ZONE } from '../format';
-import { nameIn } from '../incidents/useCategories';
+import { nameIn, TIME_ZONE } from '../format';
 
 /** A calendar day in the room's time zone, as YYYY-MM-DD. */
 function dayIn(d: Date): string {
