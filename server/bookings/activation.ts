@@ -7,7 +7,7 @@ import type { Sql } from '../db/connect.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
 import { notifyOnce, type Notify } from '../notifications/store.js';
-import { activeUnits } from './store.js';
+import { activeUnits, windowsStartingBetween } from './store.js';
 import type { Activation } from './schema.js';
 
 export interface ActivationSettings { setupMs: number; teardownMs: number; everyMs?: number }
@@ -55,15 +55,12 @@ export class ActivationSweeper {
   }
 
   private async startsSoon(now: Date) {
-    const due = await this.d.sql`select b.id, b.reference, b.event_name, b.municipality_id, w.id as window_id, lower(w.period) as starts
-      from booking_windows w join bookings b on b.id = w.booking_id
-      where b.status = 'approved' and lower(w.period) > ${now} and lower(w.period) <= ${new Date(now.getTime() + 86_400_000)}
-        and (select count(*) from notifications n where n.kind = 'booking.starts_soon' and n.booking_id = b.id and n.details->>'windowId' = w.id::text) < 3`;
+    const due = await windowsStartingBetween(this.d.sql, now, new Date(now.getTime() + 86_400_000));
     const sent: Notify[] = [];
     for (const r of due) {
-      const details = { reference: r.reference, eventName: r.event_name, windowId: r.window_id, startsAt: new Date(r.starts).toISOString() };
-      for (const audience of [{ municipalityId: r.municipality_id as string }, { role: 'supervisor' as const }, { role: 'observer' as const }]) {
-        const n = await notifyOnce(this.d.sql, audience, 'booking.starts_soon', r.id, details);
+      const details = { reference: r.reference, eventName: r.eventName, windowId: r.windowId, startsAt: new Date(r.starts).toISOString() };
+      for (const audience of [{ municipalityId: r.municipalityId }, { role: 'supervisor' as const }, { role: 'observer' as const }]) {
+        const n = await notifyOnce(this.d.sql, audience, 'booking.starts_soon', r.bookingId, details);
         if (n) sent.push(n);
       }
     }

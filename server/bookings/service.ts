@@ -5,7 +5,7 @@ import type { EventBus } from '../events.js';
 import type { SessionUser } from '../auth/sessions.js';
 import { appendAudit } from '../audit/store.js';
 import type { AuditAction } from '../audit/schema.js';
-import { HttpError, notFound } from '../http/errors.js';
+import { DomainError, conflict, invalid, notFound } from '../errors.js';
 import type { Notify } from '../notifications/store.js';
 import { notify } from '../notifications/store.js';
 import * as store from './store.js';
@@ -21,22 +21,22 @@ const tx$ = (t: unknown) => t as Sql;
 export function checkWindows(input: BookingCreate['windows'], decision: BookingCreate['decision'], now: Date, maxHours: number) {
   const windows = input.map((w, i) => {
     const start = parseLocal(w.start), end = parseLocal(w.end);
-    if (!start.ok) throw new HttpError(400, start.code, `windows.${i}.start: ${start.message}`, `windows.${i}.start`);
-    if (!end.ok) throw new HttpError(400, end.code, `windows.${i}.end: ${end.message}`, `windows.${i}.end`);
-    if (end.at <= start.at) throw new HttpError(400, 'window_order', `windows.${i}.end: the window ends before it starts`, `windows.${i}.end`);
-    if (hoursBetween(start.at, end.at) > maxHours) throw new HttpError(400, 'window_too_long', `windows.${i}: longer than ${maxHours} hours`, `windows.${i}`);
-    if (end.at <= now) throw new HttpError(400, 'window_past', `windows.${i}: lies in the past`, `windows.${i}`);
+    if (!start.ok) throw invalid(start.code, `windows.${i}.start: ${start.message}`, `windows.${i}.start`);
+    if (!end.ok) throw invalid(end.code, `windows.${i}.end: ${end.message}`, `windows.${i}.end`);
+    if (end.at <= start.at) throw invalid('window_order', `windows.${i}.end: the window ends before it starts`, `windows.${i}.end`);
+    if (hoursBetween(start.at, end.at) > maxHours) throw invalid('window_too_long', `windows.${i}: longer than ${maxHours} hours`, `windows.${i}`);
+    if (end.at <= now) throw invalid('window_past', `windows.${i}: lies in the past`, `windows.${i}`);
     return { i, start: start.at, end: end.at };
   });
   const sorted = [...windows].sort((a, b) => a.start.getTime() - b.start.getTime());
   for (let k = 1; k < sorted.length; k++) {
-    if (sorted[k]!.start < sorted[k - 1]!.end) throw new HttpError(400, 'windows_overlap', `windows.${sorted[k]!.i}: overlaps windows.${sorted[k - 1]!.i}`, `windows.${sorted[k]!.i}`);
+    if (sorted[k]!.start < sorted[k - 1]!.end) throw invalid('windows_overlap', `windows.${sorted[k]!.i}: overlaps windows.${sorted[k - 1]!.i}`, `windows.${sorted[k]!.i}`);
   }
-  if (decision.to < decision.from) throw new HttpError(400, 'decision_order', 'decision.to: the decision period ends before it starts', 'decision.to');
+  if (decision.to < decision.from) throw invalid('decision_order', 'decision.to: the decision period ends before it starts', 'decision.to');
   const from = localDayStart(decision.from), toEnd = localDayEnd(decision.to);
   for (const w of windows) {
     if (w.start < from || w.end > toEnd) {
-      throw new HttpError(400, 'outside_decision', `windows.${w.i}: lies outside the mayor's decision period ${decision.from} – ${decision.to}`, `windows.${w.i}`);
+      throw invalid('outside_decision', `windows.${w.i}: lies outside the mayor's decision period ${decision.from} – ${decision.to}`, `windows.${w.i}`);
     }
   }
   return sorted.map(({ start, end }) => ({ start, end }));
@@ -57,7 +57,7 @@ export class BookingService {
 
   private async checkUnitsWanted(n: number) {
     const units = (await store.flexibleUnits(this.d.sql)).filter((u) => u.enabled).length;
-    if (n > units) throw new HttpError(400, 'too_many_units', `unitsWanted: the region has ${units} flexible camera unit${units === 1 ? '' : 's'}`, 'unitsWanted');
+    if (n > units) throw invalid('too_many_units', `unitsWanted: the region has ${units} flexible camera unit${units === 1 ? '' : 's'}`, 'unitsWanted');
   }
 
   private urgent(firstStart: Date) {
@@ -76,18 +76,12 @@ export class BookingService {
 
   async create(a: Actor, input: BookingCreate): Promise<Booking> {
     const municipalityId = a.user.municipalityId;
-    if (!municipalityId) throw new HttpError(403, 'forbidden', 'only a municipality user requests a booking, for their own municipality');
+    if (!municipalityId) throw new DomainError('forbidden', 'forbidden', 'only a municipality user requests a booking, for their own municipality');
     const windows = checkWindows(input.windows, input.decision, this.d.now(), this.d.rules.maxWindowHours);
     await this.checkUnitsWanted(input.unitsWanted);
     const urgent = this.urgent(windows[0]!.start);
     return this.commit(async (tx, notes) => {
-      const [row] = await tx`insert into bookings (municipality_id, event_name, address, lat, lon, risk_class, units_wanted, observers_wanted,
-          decision_reference, decision_from, decision_to, contact_name, contact_phone, contact_email, notes, urgent, created_by)
-        values (${municipalityId}, ${input.eventName}, ${input.address}, ${input.location.lat}, ${input.location.lon}, ${input.riskClass}, ${input.unitsWanted},
-          ${input.observersWanted}, ${input.decision.reference}, ${input.decision.from}, ${input.decision.to}, ${input.contact.name}, ${input.contact.phone},
-          ${input.contact.email}, ${input.notes}, ${urgent}, ${a.user.id})
-        returning id, reference`;
-      const b = row as { id: string; reference: string };
+      const b = await store.insertBooking(tx, { ...input, municipalityId, urgent, status: 'requested' }, a.user.id);
       await store.insertWindows(tx, b.id, windows);
       await store.addEvent(tx, b.id, a.user, 'requested', { urgent });
       await this.audit(tx, a, 'booking.requested', b, { municipalityId, urgent });
@@ -110,12 +104,12 @@ export class BookingService {
   private async lockFor(tx: Sql, a: Actor, id: string, expectedVersion: number, allowed: Booking['status'][]): Promise<Booking> {
     const b = this.visible(a, await store.getBooking(tx, id, { forUpdate: true }));
     if (!allowed.includes(b.status)) {
-      const [last] = await tx`select actor_name, at from booking_events where booking_id = ${id} order by id desc limit 1`;
-      const who = last?.actor_name ? ` by ${last.actor_name}` : '';
-      throw new HttpError(409, 'booking_decided', `this booking is already ${b.status}${who}`, 'status');
+      const last = await store.lastEvent(tx, id);
+      const who = last?.actorName ? ` by ${last.actorName}` : '';
+      throw conflict('booking_decided', `this booking is already ${b.status}${who}`, 'status');
     }
     if (b.version !== expectedVersion) {
-      throw new HttpError(409, 'stale_version', `the booking was changed since version ${expectedVersion} (now ${b.version}): reload it`, 'expectedVersion');
+      throw conflict('stale_version', `the booking was changed since version ${expectedVersion} (now ${b.version}): reload it`, 'expectedVersion');
     }
     return b;
   }
@@ -135,21 +129,14 @@ export class BookingService {
       if (input.unitsWanted !== undefined) await this.checkUnitsWanted(input.unitsWanted);
       // A changed plan on an approved booking goes back to the supervisor: the units and observers were planned for the old one.
       const reopen = b.status === 'approved' && planChanged;
-      await tx`update bookings set
-          event_name = ${input.eventName ?? b.eventName}, address = ${input.address ?? b.address},
-          lat = ${input.location?.lat ?? b.location.lat}, lon = ${input.location?.lon ?? b.location.lon}, risk_class = ${input.riskClass ?? b.riskClass},
-          units_wanted = ${input.unitsWanted ?? b.unitsWanted}, observers_wanted = ${input.observersWanted ?? b.observersWanted},
-          decision_reference = ${decision.reference}, decision_from = ${decision.from}, decision_to = ${decision.to},
-          contact_name = ${input.contact?.name ?? b.contact.name}, contact_phone = ${input.contact?.phone ?? b.contact.phone}, contact_email = ${input.contact?.email ?? b.contact.email},
-          notes = ${input.notes ?? b.notes},
-          urgent = ${windows ? this.urgent(windows[0]!.start) || b.urgent : b.urgent},
-          status = ${reopen ? 'requested' : b.status}, version = version + 1, updated_at = now()
-        where id = ${id}`;
+      await store.updateBooking(tx, id, {
+        eventName: input.eventName ?? b.eventName, address: input.address ?? b.address, location: input.location ?? b.location,
+        riskClass: input.riskClass ?? b.riskClass, unitsWanted: input.unitsWanted ?? b.unitsWanted, observersWanted: input.observersWanted ?? b.observersWanted,
+        decision, contact: input.contact ?? b.contact, notes: input.notes ?? b.notes,
+        urgent: windows ? this.urgent(windows[0]!.start) || b.urgent : b.urgent, status: reopen ? 'requested' : b.status,
+      });
       if (reopen) await store.releaseAssignments(tx, id);
-      if (windows) {
-        await tx`delete from booking_windows where booking_id = ${id}`;
-        await store.insertWindows(tx, id, windows);
-      }
+      if (windows) await store.replaceWindows(tx, id, windows);
       const fields = Object.keys(input).filter((k) => k !== 'expectedVersion');
       await store.addEvent(tx, id, a.user, 'changed', { fields, reopened: reopen });
       await this.audit(tx, a, 'booking.changed', b, { fields, reopened: reopen });
@@ -166,20 +153,20 @@ export class BookingService {
     const unitIds = [...new Set(input.unitIds)], observerIds = [...new Set(input.observerIds)];
     return this.commit(async (tx, notes) => {
       const b = await this.lockFor(tx, a, id, input.expectedVersion, ['requested']);
-      if (unitIds.length > b.unitsWanted) throw new HttpError(400, 'too_many_units', `unitIds: the municipality asked for ${b.unitsWanted}`, 'unitIds');
+      if (unitIds.length > b.unitsWanted) throw invalid('too_many_units', `unitIds: the municipality asked for ${b.unitsWanted}`, 'unitIds');
       const units = new Map((await store.flexibleUnits(tx)).map((u) => [u.id, u]));
       unitIds.forEach((u, i) => {
-        if (!units.get(u)?.enabled) throw new HttpError(400, 'not_a_flexible_unit', `unitIds.${i}: ${u} is not an enabled flexible camera unit`, `unitIds.${i}`);
+        if (!units.get(u)?.enabled) throw invalid('not_a_flexible_unit', `unitIds.${i}: ${u} is not an enabled flexible camera unit`, `unitIds.${i}`);
       });
       const windows = await store.windowsOf(tx, id);
       for (const w of windows) {
         const taken = (await store.unitsTaken(tx, w, id)).find((t) => unitIds.includes(t.cameraId));
-        if (taken) throw new HttpError(409, 'unit_taken', `unitIds: ${taken.cameraId} is already planned for ${taken.reference} (${taken.eventName}) in that time`, 'unitIds');
+        if (taken) throw conflict('unit_taken', `unitIds: ${taken.cameraId} is already planned for ${taken.reference} (${taken.eventName}) in that time`, 'unitIds');
       }
       for (const [i, o] of observerIds.entries()) {
         for (const w of windows) {
           if (!(await store.rosteredObservers(tx, w, id)).some((r) => r.userId === o)) {
-            throw new HttpError(400, 'observer_not_rostered', `observerIds.${i}: this observer is not rostered for the whole of every window`, `observerIds.${i}`);
+            throw invalid('observer_not_rostered', `observerIds.${i}: this observer is not rostered for the whole of every window`, `observerIds.${i}`);
           }
         }
       }
@@ -187,11 +174,11 @@ export class BookingService {
         await store.assignUnits(tx, id, windows, unitIds);
       } catch (e) {
         // The exclusion constraint: another approval took the unit between our check and our insert.
-        if ((e as { code?: string }).code === '23P01') throw new HttpError(409, 'unit_taken', 'unitIds: a unit was just planned for another booking in that time: reload the capacity', 'unitIds');
+        if ((e as { code?: string }).code === '23P01') throw conflict('unit_taken', 'unitIds: a unit was just planned for another booking in that time: reload the capacity', 'unitIds');
         throw e;
       }
-      for (const o of observerIds) await tx`insert into booking_observers (booking_id, user_id) values (${id}, ${o})`;
-      await tx`update bookings set status = 'approved', status_reason = '', version = version + 1, updated_at = now() where id = ${id}`;
+      for (const o of observerIds) await store.addObserver(tx, id, o);
+      await store.setStatus(tx, id, 'approved', '');
       await store.addEvent(tx, id, a.user, 'approved', { unitIds, observerIds });
       await this.audit(tx, a, 'booking.approved', b, { unitIds, observerIds });
       notes.push(await notify(tx, { municipalityId: b.municipalityId }, 'booking.approved', id, { reference: b.reference, eventName: b.eventName, units: unitIds.length }));
@@ -211,7 +198,7 @@ export class BookingService {
     return this.commit(async (tx, notes) => {
       const b = await this.lockFor(tx, a, id, input.expectedVersion, from);
       await store.releaseAssignments(tx, id);
-      await tx`update bookings set status = ${to}, status_reason = ${input.reason}, version = version + 1, updated_at = now() where id = ${id}`;
+      await store.setStatus(tx, id, to, input.reason);
       await store.addEvent(tx, id, a.user, to, { reason: input.reason });
       await this.audit(tx, a, `booking.${to}`, b, { reason: input.reason });
       const details = { reference: b.reference, eventName: b.eventName, reason: input.reason };
@@ -247,12 +234,11 @@ export class BookingService {
 
   async addRoster(a: Actor, input: { userId: string; start: string; end: string }) {
     const start = parseLocal(input.start), end = parseLocal(input.end);
-    if (!start.ok) throw new HttpError(400, start.code, `start: ${start.message}`, 'start');
-    if (!end.ok) throw new HttpError(400, end.code, `end: ${end.message}`, 'end');
-    if (end.at <= start.at) throw new HttpError(400, 'window_order', 'end: the shift ends before it starts', 'end');
-    if (hoursBetween(start.at, end.at) > 24) throw new HttpError(400, 'window_too_long', 'end: a rostered shift is at most 24 hours', 'end');
-    const [u] = await this.d.sql`select role, disabled from users where id = ${input.userId}`;
-    if (!u || u.role !== 'observer' || u.disabled) throw new HttpError(400, 'not_an_observer', 'userId: not an active observer', 'userId');
+    if (!start.ok) throw invalid(start.code, `start: ${start.message}`, 'start');
+    if (!end.ok) throw invalid(end.code, `end: ${end.message}`, 'end');
+    if (end.at <= start.at) throw invalid('window_order', 'end: the shift ends before it starts', 'end');
+    if (hoursBetween(start.at, end.at) > 24) throw invalid('window_too_long', 'end: a rostered shift is at most 24 hours', 'end');
+    if (!(await store.isActiveObserver(this.d.sql, input.userId))) throw invalid('not_an_observer', 'userId: not an active observer', 'userId');
     try {
       return await this.d.sql.begin(async (t) => {
         const e = await store.insertRoster(tx$(t), { userId: input.userId, start: start.at, end: end.at, by: a.user.id });
@@ -260,16 +246,16 @@ export class BookingService {
         return e;
       });
     } catch (e) {
-      if ((e as { code?: string }).code === '23P01') throw new HttpError(409, 'roster_overlap', 'this observer is already rostered in that time', 'start');
+      if ((e as { code?: string }).code === '23P01') throw conflict('roster_overlap', 'this observer is already rostered in that time', 'start');
       throw e;
     }
   }
 
   async removeRoster(a: Actor, id: string) {
     await this.d.sql.begin(async (t) => {
-      const [r] = await tx$(t)`delete from roster_entries where id = ${id} returning user_id`;
+      const r = await store.removeRoster(tx$(t), id);
       if (!r) throw notFound('roster entry');
-      await appendAudit(tx$(t), { action: 'roster.removed', actor: a.user, subject: id, details: { userId: r.user_id }, remoteAddr: a.remoteAddr });
+      await appendAudit(tx$(t), { action: 'roster.removed', actor: a.user, subject: id, details: { userId: r.userId }, remoteAddr: a.remoteAddr });
     });
   }
 }
