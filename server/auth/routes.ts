@@ -6,8 +6,9 @@ import type { EventBus } from '../events.js';
 import { policy } from './policy.js';
 import { loginSchema, meSchema } from './schema.js';
 import { verifyPassword, dummyHash } from './passwords.js';
-import { COOKIE, createSession, endSession, type SessionTimes, type SessionUser } from './sessions.js';
-import { loginBlockedFor, recordLoginFailure, clearLoginFailures, type ThrottleRule } from './throttle.js';
+import { COOKIE, createSession, type SessionTimes, type SessionUser } from './sessions.js';
+import { loginBlockedFor, type ThrottleRule } from './throttle.js';
+import { clearLoginFailures, endSession, loginAccount, recordLoginFailure } from './store.js';
 
 export const toMe = (u: SessionUser) => ({ id: u.id, username: u.username, displayName: u.displayName, role: u.role, municipalityId: u.municipalityId, actions: [...policy[u.role]] });
 
@@ -22,14 +23,14 @@ export function authRoutes(sql: Sql, bus: EventBus, opts: { times: SessionTimes;
           await appendAudit(sql, { action: 'login.throttled', subject: body.username, remoteAddr });
           throw new HttpError(429, 'too_many_attempts', `too many failed logins; try again in ${wait} s`, undefined, { 'Retry-After': String(wait) });
         }
-        const [u] = await sql`select id, username, display_name, role, municipality_id, password_hash, disabled from users where username = ${body.username}`;
-        const ok = await verifyPassword(body.password, u?.password_hash ?? (await dummyHash));
+        const u = await loginAccount(sql, body.username);
+        const ok = await verifyPassword(body.password, u?.passwordHash ?? (await dummyHash));
         if (!u || !ok || u.disabled) {
           await recordLoginFailure(sql, body.username, remoteAddr);
           await appendAudit(sql, { action: 'login.failed', subject: body.username, remoteAddr, details: { reason: !u ? 'unknown user' : u.disabled && ok ? 'disabled' : 'wrong password' } });
           throw new HttpError(401, 'bad_credentials', 'wrong username or password');
         }
-        const user: SessionUser = { id: u.id, username: u.username, displayName: u.display_name, role: u.role, municipalityId: u.municipality_id };
+        const { user } = u;
         const token = await createSession(sql, user.id, remoteAddr, opts.times);
         await clearLoginFailures(sql, user.username);
         await appendAudit(sql, { action: 'login.ok', actor: user, subject: user.username, remoteAddr });

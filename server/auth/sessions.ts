@@ -2,6 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Sql } from '../db/connect.js';
 import type { Role } from './policy.js';
+import { insertSession, touchSession } from './store.js';
 
 export interface SessionUser { id: string; username: string; displayName: string; role: Role; municipalityId: string | null }
 
@@ -12,8 +13,7 @@ export interface SessionTimes { idleMs: number; maxMs: number }
 
 export async function createSession(sql: Sql, userId: string, remoteAddr: string, t: SessionTimes): Promise<string> {
   const token = randomBytes(32).toString('base64url');
-  await sql`insert into sessions (token_hash, user_id, expires_at, remote_addr)
-            values (${hashToken(token)}, ${userId}, ${new Date(Date.now() + t.maxMs)}, ${remoteAddr})`;
+  await insertSession(sql, { tokenHash: hashToken(token), userId, expiresAt: new Date(Date.now() + t.maxMs), remoteAddr });
   return token;
 }
 
@@ -21,24 +21,6 @@ export async function createSession(sql: Sql, userId: string, remoteAddr: string
 export async function resolveSession(sql: Sql, token: string | undefined, t: SessionTimes): Promise<{ user: SessionUser; tokenHash: string } | null> {
   if (!token || token.length > 200) return null;
   const tokenHash = hashToken(token);
-  const [row] = await sql`
-    update sessions s set last_seen_at = now()
-    from users u
-    where s.token_hash = ${tokenHash} and u.id = s.user_id and not u.disabled
-      and s.expires_at > now() and s.last_seen_at > now() - make_interval(secs => ${t.idleMs / 1000})
-    returning u.id, u.username, u.display_name, u.role, u.municipality_id`;
-  if (!row) return null;
-  return { tokenHash, user: { id: row.id, username: row.username, displayName: row.display_name, role: row.role, municipalityId: row.municipality_id } };
-}
-
-export async function endSession(sql: Sql, tokenHash: string): Promise<void> {
-  await sql`delete from sessions where token_hash = ${tokenHash}`;
-}
-
-export async function endUserSessions(sql: Sql, userId: string): Promise<void> {
-  await sql`delete from sessions where user_id = ${userId}`;
-}
-
-export async function purgeExpiredSessions(sql: Sql, t: SessionTimes): Promise<void> {
-  await sql`delete from sessions where expires_at < now() or last_seen_at < now() - make_interval(secs => ${t.idleMs / 1000})`;
+  const user = await touchSession(sql, tokenHash, t.idleMs);
+  return user ? { tokenHash, user } : null;
 }

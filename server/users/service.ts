@@ -2,7 +2,7 @@
 import type { Sql } from '../db/connect.js';
 import { appendAudit } from '../audit/store.js';
 import { hashPassword } from '../auth/passwords.js';
-import { endUserSessions } from '../auth/sessions.js';
+import { endUserSessions } from '../auth/store.js';
 import type { EventBus } from '../events.js';
 import { HttpError, notFound } from '../http/errors.js';
 import type { Actor } from '../cameras/service.js';
