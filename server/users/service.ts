@@ -4,7 +4,7 @@ import { appendAudit } from '../audit/store.js';
 import { hashPassword } from '../auth/passwords.js';
 import { endUserSessions } from '../auth/store.js';
 import type { EventBus } from '../events.js';
-import { HttpError, notFound } from '../http/errors.js';
+import { conflict, notFound } from '../errors.js';
 import type { Actor } from '../cameras/service.js';
 import * as store from './store.js';
 import type { User, UserCreate, UserUpdate } from './schema.js';
@@ -36,7 +36,7 @@ export class UserService {
       const tx = t as unknown as Sql;
       const before = await store.getUser(tx, id);
       if (!before) throw notFound('user');
-      if (a.user?.id === id && (u.disabled === true || (u.role && u.role !== 'admin'))) throw new HttpError(409, 'self_lockout', 'you cannot disable yourself or take away your own admin role', u.disabled ? 'disabled' : 'role');
+      if (a.user?.id === id && (u.disabled === true || (u.role && u.role !== 'admin'))) throw conflict('self_lockout', 'you cannot disable yourself or take away your own admin role', u.disabled ? 'disabled' : 'role');
       const after = (await store.updateUser(tx, id, set))!;
       const fields = Object.keys(u).filter((k) => k !== 'password');
       if (fields.length) await appendAudit(tx, { action: before.role !== after.role ? 'user.role_changed' : 'user.changed', actor: a.user, subject: after.username, remoteAddr: a.remoteAddr, details: { fields, roleBefore: before.role, roleAfter: after.role } });

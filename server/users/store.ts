@@ -15,6 +15,16 @@ export async function insertUser(sql: Sql, u: { username: string; displayName: s
     values (${u.username}, ${u.displayName}, ${u.role}, ${u.municipalityId}, ${u.passwordHash}) returning *`;
   return toUser(r);
 }
+/** Creates the account unless its username is taken; a taken one is left as it is (the demo seed, on every start). */
+export async function insertUserUnlessTaken(sql: Sql, u: { username: string; displayName: string; role: string; municipalityId: string | null; passwordHash: string }): Promise<void> {
+  await sql`insert into users (username, display_name, role, municipality_id, password_hash)
+    values (${u.username}, ${u.displayName}, ${u.role}, ${u.municipalityId}, ${u.passwordHash}) on conflict (username) do nothing`;
+}
+/** The ids of these usernames (those that exist), by username. */
+export async function userIdsByUsername(sql: Sql, usernames: string[]): Promise<Record<string, string>> {
+  const rows = await sql`select username, id from users where username = any(${usernames}::text[])`;
+  return Object.fromEntries(rows.map((u) => [u.username, u.id]));
+}
 export async function updateUser(sql: Sql, id: string, set: Record<string, unknown>): Promise<User | null> {
   const [r] = await sql`update users set ${sql(set)}, updated_at = now() where id = ${id} returning *`;
   return r ? toUser(r) : null;
