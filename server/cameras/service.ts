@@ -5,7 +5,7 @@ import { appendAudit } from '../audit/store.js';
 import type { AuditAction } from '../audit/schema.js';
 import type { EventBus } from '../events.js';
 import type { SessionUser } from '../auth/sessions.js';
-import { HttpError, notFound } from '../http/errors.js';
+import { conflict, notFound } from '../errors.js';
 import { can } from '../auth/policy.js';
 import * as store from './store.js';
 import type { Camera, CameraCreate, CameraUpdate } from './schema.js';
@@ -82,7 +82,7 @@ export class CameraService {
       const tx = t as unknown as Sql;
       const before = await store.getCamera(tx, EVERYONE_VIEW, id);
       if (!before) throw notFound('camera');
-      if (before.source.type !== 'rtmp') throw new HttpError(409, 'not_rtmp', 'only RTMP-push cameras have a publish key', 'id');
+      if (before.source.type !== 'rtmp') throw conflict('not_rtmp', 'only RTMP-push cameras have a publish key', 'id');
       await store.updateCamera(tx, id, {}, hashPublishKey(key));
       await audit(tx, a, 'camera.key_rotated', id);
       return (await store.getCamera(tx, EVERYONE_VIEW, id))!;

@@ -65,6 +65,18 @@ export async function insertCamera(sql: Sql, c: CameraCreate, keyHash: string | 
   if (rtsp) await setRtspSecrets(sql, c.id, rtsp);
 }
 
+/**
+ * Registers a camera the seed knows (an RTSP address without secrets). One already registered keeps whatever an admin
+ * changed, except that an RTSP camera still RTSP follows the given address (the demo's DEMO_RTSP_PORT across starts).
+ */
+export async function seedCamera(sql: Sql, c: { id: string; name: string; municipalityId: string; location: { street: string; lat: number; lon: number };
+  kind: Camera['kind']; rtspUrl: string | null; keyHash: string | null; hasSubStream: boolean; notes: string }): Promise<void> {
+  await sql`insert into cameras (id, name, municipality_id, street, lat, lon, kind, source_type, rtsp_url, key_hash, has_sub_stream, notes)
+    values (${c.id}, ${c.name}, ${c.municipalityId}, ${c.location.street}, ${c.location.lat}, ${c.location.lon}, ${c.kind},
+            ${c.rtspUrl ? 'rtsp' : 'rtmp'}, ${c.rtspUrl}, ${c.keyHash}, ${c.hasSubStream}, ${c.notes})
+    on conflict (id) do update set rtsp_url = excluded.rtsp_url where cameras.source_type = 'rtsp' and excluded.source_type = 'rtsp'`;
+}
+
 /** The secret half of an RTSP URL, apart from the camera row (see rtsp-url.ts); null removes it. */
 async function setRtspSecrets(sql: Sql, cameraId: string, s: RtspSource | null): Promise<void> {
   if (!s || (!s.userinfo && !s.query)) await sql`delete from camera_rtsp_secrets where camera_id = ${cameraId}`;
