@@ -5,6 +5,6 @@ import type { Categories } from '../incidents/categories.js';
 import { ReportService } from './service.js';
 import { reportRoutes } from './routes.js';
 
-export function start(d: { sql: Sql; categories: Categories }): Capability {
-  return { routes: reportRoutes(new ReportService(d.sql, d.categories)), stop: async () => {} };
+export function start(d: { sql: Sql; categories: Categories; now?: () => Date }): Capability {
+  return { routes: reportRoutes(new ReportService(d.sql, d.categories, d.now ?? (() => new Date()))), stop: async () => {} };
 }

@@ -2,9 +2,9 @@
 import type { Sql } from '../db/connect.js';
 import type { SessionUser } from '../auth/sessions.js';
 import { appendAudit } from '../audit/store.js';
-import { HttpError, notFound } from '../http/errors.js';
+import { DomainError, conflict, invalid, notFound } from '../errors.js';
 import { toCsv } from '../http/csv.js';
-import { findCameras } from '../incidents/store.js';
+import { getCameras } from '../cameras/store.js';
 import type { Categories } from '../incidents/categories.js';
 import * as store from './store.js';
 import { shiftReportPdf, type ReportLang } from './shift-pdf.js';
@@ -24,19 +24,19 @@ function stats(values: number[]) {
 }
 
 export class ReportService {
-  constructor(private sql: Sql, private categories: Categories) {}
+  constructor(private sql: Sql, private categories: Categories, private now: () => Date) {}
 
   private async checkCameras(ids: string[]) {
-    const found = new Set((await findCameras(this.sql, ids)).map((c) => c.id));
+    const found = await getCameras(this.sql, { municipalityId: null }, ids);
     const i = ids.findIndex((id) => !found.has(id));
-    if (i >= 0) throw new HttpError(400, 'unknown_camera', `cameraIds.${i}: unknown camera ${JSON.stringify(ids[i])}`, `cameraIds.${i}`);
+    if (i >= 0) throw invalid('unknown_camera', `cameraIds.${i}: unknown camera ${JSON.stringify(ids[i])}`, `cameraIds.${i}`);
   }
 
   private async own(a: Actor, id: string): Promise<Shift> {
     const s = await store.getShift(this.sql, id);
     if (!s) throw notFound('shift');
-    if (s.userId !== a.user.id) throw new HttpError(403, 'not_your_shift', 'only the observer of a shift changes or ends it');
-    if (s.endedAt) throw new HttpError(409, 'shift_ended', 'this shift has ended');
+    if (s.userId !== a.user.id) throw new DomainError('forbidden', 'not_your_shift', 'only the observer of a shift changes or ends it');
+    if (s.endedAt) throw conflict('shift_ended', 'this shift has ended');
     return s;
   }
 
@@ -48,7 +48,7 @@ export class ReportService {
     const id = await this.sql.begin(async (t) => {
       const tx = tx$(t);
       const open = await store.openShiftOf(tx, a.user.id);
-      if (open) throw new HttpError(409, 'shift_open', `you already have a shift running since ${open.startedAt}: end it first`);
+      if (open) throw conflict('shift_open', `you already have a shift running since ${open.startedAt}: end it first`);
       const id = await store.insertShift(tx, a.user.id, cameraIds);
       await appendAudit(tx, { action: 'shift.started', actor: a.user, subject: id, details: { cameraIds }, remoteAddr: a.remoteAddr });
       return id;
@@ -71,7 +71,7 @@ export class ReportService {
     await this.own(a, id);
     await this.sql.begin(async (t) => {
       const tx = tx$(t);
-      await store.updateShift(tx, id, { ended_at: new Date(), ...(handoverNotes !== undefined ? { handover_notes: handoverNotes } : {}) });
+      await store.updateShift(tx, id, { ended_at: this.now(), ...(handoverNotes !== undefined ? { handover_notes: handoverNotes } : {}) });
       await appendAudit(tx, { action: 'shift.ended', actor: a.user, subject: id, remoteAddr: a.remoteAddr });
     });
     return (await store.getShift(this.sql, id))!;
@@ -81,7 +81,7 @@ export class ReportService {
   async report(id: string): Promise<ShiftReport> {
     const shift = await store.getShift(this.sql, id);
     if (!shift) throw notFound('shift');
-    const rows = await store.incidentsOf(this.sql, shift.userId, new Date(shift.startedAt), shift.endedAt ? new Date(shift.endedAt) : new Date());
+    const rows = await store.incidentsOf(this.sql, shift.userId, new Date(shift.startedAt), shift.endedAt ? new Date(shift.endedAt) : this.now());
     const incidents: ReportIncident[] = rows.map((r) => {
       const c = this.categories.get(r.category_id);
       return {
@@ -111,7 +111,7 @@ export class ReportService {
 
   /** The same report as a printable A4 document (Dutch or English). */
   reportPdf(r: ShiftReport, lang: ReportLang): Promise<Uint8Array> {
-    return shiftReportPdf(r, { lang, categoryName: (id) => this.categories.get(id)[lang] });
+    return shiftReportPdf(r, { lang, categoryName: (id) => this.categories.get(id)[lang], now: this.now() });
   }
 
   async figures(from: string, to: string): Promise<Figures> {
