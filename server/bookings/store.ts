@@ -94,6 +94,19 @@ export async function countBookings(sql: Sql): Promise<number> {
   return r!.n;
 }
 
+/**
+ * The demo seed's booking times, by the database's clock and time zone: the current hour's window (one hour back,
+ * seven ahead), the decision period's days (yesterday to 60 days on, Amsterdam dates) and two evenings ahead.
+ */
+export async function demoTimes(sql: Sql) {
+  const [w] = await sql<{ s: Date; e: Date; d0: unknown; d1: unknown; s2: Date; e2: Date; s3: Date; e3: Date }[]>`
+    select date_trunc('hour', now()) - interval '1 hour' as s, date_trunc('hour', now()) + interval '7 hours' as e,
+      (now() at time zone 'Europe/Amsterdam')::date - 1 as d0, (now() at time zone 'Europe/Amsterdam')::date + 60 as d1,
+      date_trunc('day', now()) + interval '21 days 19 hours' as s2, date_trunc('day', now()) + interval '22 days 1 hour' as e2,
+      date_trunc('day', now()) + interval '5 days 18 hours' as s3, date_trunc('day', now()) + interval '5 days 23 hours' as e3`;
+  return w!;
+}
+
 /** Who last did something to the booking (the "already decided by" of a refusal). */
 export async function lastEvent(sql: Sql, bookingId: string): Promise<{ actorName: string | null; at: Date } | null> {
   const [last] = await sql`select actor_name, at from booking_events where booking_id = ${bookingId} order by id desc limit 1`;
