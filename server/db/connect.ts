@@ -17,6 +17,11 @@ export function openSql(url: string, max = 10): Sql {
   return postgres(url, { max, onnotice: () => {}, idle_timeout: 30, connect_timeout: 10 });
 }
 
+/** One round trip to the database (the health check). */
+export async function ping(sql: Sql): Promise<void> {
+  await sql`select 1`;
+}
+
 /** A password generated once per data directory and kept beside it (mode 0600; never in the repo or the log). */
 export function localSecret(dataDir: string, name: string): string {
   const file = path.join(dataDir, name);
