@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import path from 'node:path';
 import { z } from 'zod';
-import type { Sql } from '../db/connect.js';
+import { ping, type Sql } from '../db/connect.js';
 import type { Logger } from '../log.js';
 import { can } from '../auth/policy.js';
 import { COOKIE, resolveSession, type SessionTimes } from '../auth/sessions.js';
@@ -51,7 +51,7 @@ export function createApp(d: AppDeps) {
 
   app.get('/healthz', async (_req, res) => {
     try {
-      await Promise.race([d.sql`select 1`, new Promise((_, rej) => setTimeout(() => rej(new Error('timeout')), 2000))]);
+      await Promise.race([ping(d.sql), new Promise((_, rej) => setTimeout(() => rej(new Error('timeout')), 2000))]);
       res.json({ status: 'ok', database: 'up' });
     } catch (e) {
       res.status(503).json({ status: 'degraded', database: 'down', error: e instanceof Error ? e.message : String(e) });
