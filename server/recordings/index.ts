@@ -10,7 +10,8 @@ import type { MediaServer } from '../../streams/media-server/index.js';
 import type { FfmpegInfo } from '../../streams/ffmpeg/locate.js';
 import { ffprobePathFor } from '../../streams/ffmpeg/probe.js';
 import { RecorderManager } from './manager.js';
-import { RetentionSweeper, statDisk } from './retention.js';
+import { RetentionSweeper } from './retention.js';
+import { recordingFiles, statDisk } from './files.js';
 import { recordingRoutes } from './routes.js';
 import { Playback } from './playback.js';
 import { closeDanglingPlaybacks } from './store.js';
@@ -30,10 +31,12 @@ export async function start(d: {
   inputUrl(cameraId: string): string;
 }): Promise<Recordings> {
   const { sql, bus, log, config, ffmpeg } = d;
+  const now = () => Date.now();
   await closeDanglingPlaybacks(sql);
   const retention = new RetentionSweeper({
     sql, bus, log: log.child({ part: 'retention' }), mediaDir: config.MEDIA_DIR, retentionDays: config.RETENTION_DAYS,
     minFreeBytes: config.DISK_MIN_FREE_MB * 1024 * 1024, sweepEveryMs: config.RETENTION_SWEEP_MINUTES * 60_000,
+    now, files: recordingFiles(config.MEDIA_DIR),
   });
   await mkdir(config.MEDIA_DIR, { recursive: true });
   let recorder: RecorderManager | null = null;
@@ -45,7 +48,7 @@ export async function start(d: {
     await rec.start();
     recorder = rec;
   }
-  const playback = new Playback({ sql, mediaDir: config.MEDIA_DIR, ffmpeg: () => ffmpeg?.path ?? null, ffmpegMajor: () => ffmpeg?.major ?? 5, retentionDays: config.RETENTION_DAYS });
+  const playback = new Playback({ sql, mediaDir: config.MEDIA_DIR, ffmpeg: () => ffmpeg?.path ?? null, ffmpegMajor: () => ffmpeg?.major ?? 5, retentionDays: config.RETENTION_DAYS, now });
   const routes = recordingRoutes({ sql, playback, recorder: () => recorder, retention: () => retention, settings: {
     recording: config.RECORDING, segmentSeconds: config.SEGMENT_SECONDS, retentionDays: config.RETENTION_DAYS, minFreeBytes: config.DISK_MIN_FREE_MB * 1024 * 1024 } });
   return {

@@ -6,41 +6,40 @@ import type { Readable } from 'node:stream';
 import type { Sql } from '../db/connect.js';
 import type { SessionUser } from '../auth/sessions.js';
 import { appendAudit } from '../audit/store.js';
-import { HttpError, notFound } from '../http/errors.js';
+import { DomainError, invalid, notFound } from '../errors.js';
 import { getCamera } from '../cameras/store.js';
 import { planClip, streamRange } from '../../streams/clip.js';
 import { ffprobePathFor } from '../../streams/ffmpeg/probe.js';
-import { segmentsOverlapping } from './store.js';
+import { endRecordingView, insertRecordingView, segmentsOverlapping } from './store.js';
 
 export const PLAYBACK_MAX_MINUTES = 30;
 
 export class Playback {
-  constructor(private d: { sql: Sql; mediaDir: string; ffmpeg: () => string | null; retentionDays: number; now?: () => number;
+  constructor(private d: { sql: Sql; mediaDir: string; ffmpeg: () => string | null; retentionDays: number; now: () => number;
     /** Major version of that ffmpeg: before 5 there is no concatf protocol, segments are then fed on stdin. */
     ffmpegMajor?: () => number }) {}
 
   async open(user: SessionUser, remoteAddr: string, cameraId: string, fromIso: string, toIso?: string): Promise<{ stream: Readable; actualFrom: number; actualTo: number; close(): void }> {
-    const now = this.d.now?.() ?? Date.now();
+    const now = this.d.now();
     const from = Date.parse(fromIso);
     const to = toIso ? Date.parse(toIso) : Math.min(now, from + PLAYBACK_MAX_MINUTES * 60_000);
-    if (from > now) throw new HttpError(400, 'range_in_future', 'nothing is recorded after now', 'from');
-    if (to <= from) throw new HttpError(400, 'invalid_range', 'to must be after from', 'to');
-    if (to - from > PLAYBACK_MAX_MINUTES * 60_000) throw new HttpError(400, 'range_too_long', `play at most ${PLAYBACK_MAX_MINUTES} minutes at a time`, 'to');
-    if (from < now - this.d.retentionDays * 86_400_000) throw new HttpError(400, 'older_than_retention', `recordings are kept ${this.d.retentionDays} days`, 'from');
+    if (from > now) throw invalid('range_in_future', 'nothing is recorded after now', 'from');
+    if (to <= from) throw invalid('invalid_range', 'to must be after from', 'to');
+    if (to - from > PLAYBACK_MAX_MINUTES * 60_000) throw invalid('range_too_long', `play at most ${PLAYBACK_MAX_MINUTES} minutes at a time`, 'to');
+    if (from < now - this.d.retentionDays * 86_400_000) throw invalid('older_than_retention', `recordings are kept ${this.d.retentionDays} days`, 'from');
     if (!(await getCamera(this.d.sql, { municipalityId: null }, cameraId))) throw notFound('camera');
     const ffmpeg = this.d.ffmpeg();
-    if (!ffmpeg) throw new HttpError(503, 'ffmpeg_missing', 'ffmpeg is not available on this server');
+    if (!ffmpeg) throw new DomainError('unavailable', 'ffmpeg_missing', 'ffmpeg is not available on this server');
     const segs = await segmentsOverlapping(this.d.sql, cameraId, new Date(from), new Date(to));
     const plan = planClip(segs.map((s) => ({ file: path.join(this.d.mediaDir, s.path), runId: s.runId, seq: s.seq, startedAt: s.startedAt.getTime(), endedAt: s.endedAt.getTime(), bytes: s.bytes })), from, to);
-    if (plan.groups.length === 0) throw new HttpError(404, 'no_recording', 'this camera has no recording in that range', 'from');
+    if (plan.groups.length === 0) throw new DomainError('not_found', 'no_recording', 'this camera has no recording in that range', 'from');
     const play = await streamRange({ ffmpeg, ffprobe: ffprobePathFor(ffmpeg), plan, from, to, concatf: (this.d.ffmpegMajor?.() ?? 5) >= 5 });
     const viewId = await this.d.sql.begin(async (t) => {
       const tx = t as unknown as Sql;
-      const [row] = await tx`insert into recording_views (user_id, camera_id, range_from, range_to, remote_addr)
-        values (${user.id}, ${cameraId}, ${new Date(play.actualFrom)}, ${new Date(play.actualTo)}, ${remoteAddr}) returning id`;
+      const id = await insertRecordingView(tx, { userId: user.id, cameraId, from: new Date(play.actualFrom), to: new Date(play.actualTo), remoteAddr });
       await appendAudit(tx, { action: 'recordings.play', actor: user, subject: cameraId, remoteAddr,
-        details: { viewId: row!.id, from: new Date(play.actualFrom).toISOString(), to: new Date(play.actualTo).toISOString() } });
-      return row!.id as string;
+        details: { viewId: id, from: new Date(play.actualFrom).toISOString(), to: new Date(play.actualTo).toISOString() } });
+      return id;
     }).catch((e) => { play.stop(); throw e; });
     let closed = false;
     return {
@@ -49,7 +48,7 @@ export class Playback {
         if (closed) return;
         closed = true;
         play.stop();
-        void this.d.sql`update recording_views set ended_at = now() where id = ${viewId}`.catch(() => {});
+        void endRecordingView(this.d.sql, viewId).catch(() => {});
       },
     };
   }

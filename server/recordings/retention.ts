@@ -10,24 +10,15 @@
 // Each batch holds the retention lock that preserving evidence takes too, so a hold never misses a segment that
 // is being deleted. Files are unlinked before their rows are deleted: a crash leaves a row without a file (harmless,
 // deleted again next time), never a file without a row.
-import { readdir, rm, rmdir, statfs } from 'node:fs/promises';
-import path from 'node:path';
 import type { Sql } from '../db/connect.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
 import { appendAudit } from '../audit/store.js';
-import { appendCustody, purgeExpiredLinks } from '../evidence/store.js';
-import { RETENTION_LOCK, deleteSegmentRows, isIndexed, oldestSegmentStart, selectDeletable } from './store.js';
+import { deleteExpiredEvidenceLinks, deleteSegmentRows, isIndexed, lockRetention, markClipPurged, oldestSegmentStart, releasedClipsBefore, selectDeletable } from './store.js';
+import { recordingFiles, statDisk, type DiskStat, type RecordingFiles } from './files.js';
 import type { SweepReport } from './schema.js';
 
 const DAY = 24 * 3_600_000;
-
-export interface DiskStat { freeBytes: number; totalBytes: number }
-
-export async function statDisk(dir: string): Promise<DiskStat> {
-  const s = await statfs(dir);
-  return { freeBytes: s.bavail * s.bsize, totalBytes: s.blocks * s.bsize };
-}
 
 export interface RetentionDeps {
   sql: Sql; bus: EventBus; log: Logger; mediaDir: string;
@@ -36,8 +27,11 @@ export interface RetentionDeps {
   batchSize?: number;
   /** Pause between batches (ms): other work (live video, requests) runs in between. */
   pauseMs?: number;
+  /** The clock (index.ts gives it; tests move it). */
   now?: () => number;
   disk?: (dir: string) => Promise<DiskStat>;
+  /** The files it deletes (default: under mediaDir). */
+  files?: RecordingFiles;
 }
 
 export class RetentionSweeper {
@@ -48,10 +42,12 @@ export class RetentionSweeper {
   private stopped = false;
   readonly now: () => number;
   disk: (dir: string) => Promise<DiskStat>;
+  private readonly files: RecordingFiles;
 
   constructor(private d: RetentionDeps) {
     this.now = d.now ?? Date.now;
     this.disk = d.disk ?? statDisk;
+    this.files = d.files ?? recordingFiles(d.mediaDir);
   }
 
   /** Sweeps now (in the background: a first start after a long stop may have a backlog) and then on schedule. */
@@ -94,22 +90,14 @@ export class RetentionSweeper {
   private async deleteBatch(cutoff: Date | null, after: Date | null = null, enoughBytes = Infinity): Promise<{ count: number; bytes: number; last: Date | null }> {
     return this.d.sql.begin(async (t) => {
       const tx = t as unknown as Sql;
-      await tx`select pg_advisory_xact_lock(${RETENTION_LOCK})`;
+      await lockRetention(tx);
       const batch = await selectDeletable(tx, cutoff, this.d.batchSize ?? 2000, after);
       let freed = 0;
       const victims = batch.filter((v) => { const take = freed < enoughBytes; freed += v.bytes; return take; });
       if (victims.length === 0) return { count: 0, bytes: 0, last: null };
-      const dirs = new Set<string>();
-      for (let i = 0; i < victims.length; i += 64) {
-        await Promise.all(victims.slice(i, i + 64).map((v) => {
-          const abs = path.resolve(this.d.mediaDir, v.path);
-          dirs.add(path.dirname(abs));
-          return rm(abs, { force: true });
-        }));
-      }
+      // Files first, rows after (see the top); a day directory empties as its last segment goes.
+      await this.files.remove(victims.map((v) => v.path));
       await deleteSegmentRows(tx, victims.map((v) => v.id));
-      // A day directory empties as its last segment goes.
-      for (const dir of dirs) await rmdir(dir).catch(() => {});
       return { count: victims.length, bytes: victims.reduce((n, v) => n + v.bytes, 0), last: victims.at(-1)!.endedAt };
     });
   }
@@ -132,7 +120,7 @@ export class RetentionSweeper {
     const purgedClips = await this.purgeReleasedEvidence(cutoff);
     await this.removeOrphans(cutoff);
     // Download links a day past their expiry: their every use is in the custody trail and the audit chain.
-    await purgeExpiredLinks(this.d.sql, new Date(this.now()));
+    await deleteExpiredEvidenceLinks(this.d.sql, new Date(this.now()));
     const report: SweepReport = { at: new Date(this.now()).toISOString(), kind: 'retention', cutoff: cutoff.toISOString(), deletedSegments, deletedBytes, purgedClips, durationMs: Math.round(performance.now() - started) };
     this.lastSweep = report;
     if (deletedSegments || purgedClips) {
@@ -144,40 +132,26 @@ export class RetentionSweeper {
 
   /** Clips of items whose hold was released and whose range is now older than retention: deleted like the recording. */
   private async purgeReleasedEvidence(cutoff: Date): Promise<number> {
-    const clips = await this.d.sql<{ id: string; item_id: string; camera_id: string; file: string | null }[]>`
-      select c.id, c.item_id, c.camera_id, c.file from evidence_clips c join evidence_items i on i.id = c.item_id
-      where not i.legal_hold and i.requested_to < ${cutoff} and c.state <> 'purged'`;
+    const clips = await releasedClipsBefore(this.d.sql, cutoff);
     for (const c of clips) {
-      if (c.file) await rm(path.resolve(this.d.mediaDir, c.file), { force: true });
-      await this.d.sql.begin(async (t) => {
-        const tx = t as unknown as Sql;
-        await tx`update evidence_clips set state = 'purged', file = null where id = ${c.id}`;
-        await tx`update evidence_items set purged_at = coalesce(purged_at, now()), version = version + 1 where id = ${c.item_id}`;
-        await appendCustody(tx, { itemId: c.item_id, actor: null, action: 'purged', details: { cameraId: c.camera_id, why: 'released and older than the retention period' } });
-      });
-      this.d.bus.emit('evidence.custody', c.item_id);
-      await rmdir(path.dirname(path.resolve(this.d.mediaDir, c.file ?? 'x/x'))).catch(() => {});
+      if (c.file) await this.files.remove([c.file]);
+      await markClipPurged(this.d.sql, c, 'released and older than the retention period');
+      // Evidence's event (declared in evidence/schema.ts): consoles following the item see the entry.
+      this.d.bus.emit('evidence.custody', c.itemId);
     }
     return clips.length;
   }
 
   /** Day directories entirely older than the cutoff: files the index does not know are removed. */
   private async removeOrphans(cutoff: Date): Promise<void> {
-    const root = path.join(this.d.mediaDir, 'recordings');
-    const cameras = await readdir(root).catch(() => [] as string[]);
-    for (const cam of cameras) {
-      const days = (await readdir(path.join(root, cam)).catch(() => [] as string[])).filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d));
-      for (const day of days) {
-        if (Date.parse(`${day}T00:00:00Z`) + DAY > cutoff.getTime()) continue;
-        const dir = path.join(root, cam, day);
-        const names = await readdir(dir).catch(() => [] as string[]);
-        const rels = names.map((n) => path.join('recordings', cam, day, n));
-        const known = await isIndexed(this.d.sql, rels);
-        const orphans = rels.filter((r) => !known.has(r));
-        await Promise.all(orphans.map((r) => rm(path.join(this.d.mediaDir, r), { force: true })));
-        if (orphans.length) this.d.log.warn({ cameraId: cam, day, files: orphans.length }, 'unindexed recording files older than retention removed');
-        await rmdir(dir).catch(() => {});
-      }
+    for (const { cameraId, day } of await this.files.days()) {
+      if (Date.parse(`${day}T00:00:00Z`) + DAY > cutoff.getTime()) continue;
+      const rels = await this.files.filesOf(cameraId, day);
+      const known = await isIndexed(this.d.sql, rels);
+      const orphans = rels.filter((r) => !known.has(r));
+      await this.files.remove(orphans);
+      if (orphans.length) this.d.log.warn({ cameraId, day, files: orphans.length }, 'unindexed recording files older than retention removed');
+      await this.files.removeDay(cameraId, day);
     }
   }
 

@@ -5,7 +5,7 @@ import type { RecordingView, TimeRange } from './schema.js';
 
 export interface SegmentRow { id: string; cameraId: string; runId: string; seq: number; startedAt: Date; endedAt: Date; bytes: number; path: string }
 
-/** Shared by retention (deleting) and evidence (preserving): the two never interleave. */
+/** Shared by retention (deleting) and evidence (preserving): the two never interleave (lockRetention). */
 export const RETENTION_LOCK = 727004;
 
 const toRow = (r: Record<string, any>): SegmentRow => ({
@@ -111,4 +111,48 @@ export async function listRecordingViews(sql: Sql, f: { userId: string | null; c
     rangeFrom: r.range_from.toISOString(), rangeTo: r.range_to.toISOString(),
     startedAt: r.started_at.toISOString(), endedAt: r.ended_at?.toISOString() ?? null, remoteAddr: r.remote_addr,
   }));
+}
+
+/** Deleting (retention, the disk guard) and preserving (evidence) take this lock in their transactions: they never interleave. */
+export async function lockRetention(tx: Sql): Promise<void> {
+  await tx`select pg_advisory_xact_lock(${RETENTION_LOCK})`;
+}
+
+/** A playback, opened (inside the transaction that writes its audit row). */
+export async function insertRecordingView(tx: Sql, v: { userId: string; cameraId: string; from: Date; to: Date; remoteAddr: string }): Promise<string> {
+  const [row] = await tx<{ id: string }[]>`insert into recording_views (user_id, camera_id, range_from, range_to, remote_addr)
+    values (${v.userId}, ${v.cameraId}, ${v.from}, ${v.to}, ${v.remoteAddr}) returning id`;
+  return row!.id;
+}
+
+export async function endRecordingView(sql: Sql, id: string): Promise<void> {
+  await sql`update recording_views set ended_at = now() where id = ${id}`;
+}
+
+// Retention reaches into evidence's tables here (a store may read and write any table) rather than through
+// evidence/: evidence preserves what recordings record, so it stands above recordings and recordings imports none of it.
+
+/** Clips of evidence items whose hold was released and whose range ended before the cutoff: they go like the recording. */
+export async function releasedClipsBefore(sql: Sql, cutoff: Date): Promise<Array<{ id: string; itemId: string; cameraId: string; file: string | null }>> {
+  const rows = await sql<{ id: string; item_id: string; camera_id: string; file: string | null }[]>`
+    select c.id, c.item_id, c.camera_id, c.file from evidence_clips c join evidence_items i on i.id = c.item_id
+    where not i.legal_hold and i.requested_to < ${cutoff} and c.state <> 'purged'`;
+  return rows.map((r) => ({ id: r.id, itemId: r.item_id, cameraId: r.camera_id, file: r.file }));
+}
+
+/** One released clip purged: the clip, its item, and the entry in the item's custody trail (actor: none, the rule). */
+export async function markClipPurged(sql: Sql, c: { id: string; itemId: string; cameraId: string }, why: string): Promise<void> {
+  await sql.begin(async (t) => {
+    const tx = t as unknown as Sql;
+    await tx`update evidence_clips set state = 'purged', file = null where id = ${c.id}`;
+    await tx`update evidence_items set purged_at = coalesce(purged_at, now()), version = version + 1 where id = ${c.itemId}`;
+    // The same row evidence/store.ts appendCustody writes, with no actor.
+    await tx`insert into evidence_custody (item_id, actor_id, actor_name, actor_role, action, case_number, legal_basis, details, remote_addr)
+      values (${c.itemId}, null, null, null, 'purged', null, null, ${tx.json({ cameraId: c.cameraId, why })}, null)`;
+  });
+}
+
+/** Evidence download links a day past their expiry (their every use is in the custody trail and the audit chain). */
+export async function deleteExpiredEvidenceLinks(sql: Sql, now: Date): Promise<number> {
+  return (await sql`delete from evidence_links where expires_at < ${new Date(now.getTime() - 24 * 3_600_000)}`).count;
 }

@@ -13,7 +13,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../server/realtime/events.js';
 import type { DiskLowAlert } from '../../server/recordings/schema.js';
 import { insertSegment } from '../../server/recordings/store.js';
-import { statDisk } from '../../server/recordings/retention.js';
+import { statDisk } from '../../server/recordings/files.js';
 import { segmentPath } from '../../streams/recorder.js';
 import { ApiClient, startTestRoom, type TestRoom } from '../support/room.js';
 import { waitFor, type Publisher } from '../support/publisher.js';
