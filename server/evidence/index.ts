@@ -9,6 +9,7 @@ import { ClipWorker } from './worker.js';
 import { EvidenceService } from './service.js';
 import { evidenceRoutes } from './routes.js';
 import { loadOrCreateSigningKey } from './signing.js';
+import { evidenceFiles } from './files.js';
 
 export interface Evidence extends Capability { service: EvidenceService; clips: ClipWorker }
 
@@ -17,14 +18,16 @@ export async function start(d: {
   isRecording(cameraId: string): boolean; diskFree(): Promise<number>;
 }): Promise<Evidence> {
   const { sql, bus, config, ffmpeg } = d;
+  const now = () => Date.now();
+  const files = evidenceFiles(config.MEDIA_DIR);
   const clips = new ClipWorker({
     sql, bus, log: d.log.child({ part: 'evidence' }), mediaDir: config.MEDIA_DIR, ffmpeg: () => ffmpeg?.path ?? null, ffmpegMajor: () => ffmpeg?.major ?? 5,
     isRecording: d.isRecording, graceMs: config.EVIDENCE_POSTROLL_GRACE_SECONDS * 1000,
-    minFreeBytes: config.DISK_MIN_FREE_MB * 1024 * 1024, diskFree: d.diskFree,
+    minFreeBytes: config.DISK_MIN_FREE_MB * 1024 * 1024, diskFree: d.diskFree, now, files,
   });
   const service = new EvidenceService({
     sql, bus, worker: clips, key: loadOrCreateSigningKey(config.DATA_DIR), mediaDir: config.MEDIA_DIR,
-    maxMinutes: config.EVIDENCE_MAX_MINUTES, retentionDays: config.RETENTION_DAYS, linkMinutes: config.EVIDENCE_LINK_MINUTES,
+    maxMinutes: config.EVIDENCE_MAX_MINUTES, retentionDays: config.RETENTION_DAYS, linkMinutes: config.EVIDENCE_LINK_MINUTES, now, files,
   });
   await clips.start();
   return { routes: evidenceRoutes(service), service, clips, stop: () => clips.stop() };

@@ -1,17 +1,16 @@
 // Evidence rules: what may be preserved (ranges), who sees what (police state a case number and legal basis
-// first), links bound to a user that expire, legal hold, the signed export. No express, no ffmpeg here.
+// first), links bound to a user that expire, legal hold, the signed export. No express, no ffmpeg, no files here:
+// the clips are read through `files` (files.ts), the clock is `now`; both come from index.ts.
 import { createHash, randomBytes } from 'node:crypto';
-import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Sql } from '../db/connect.js';
 import type { EventBus } from '../events.js';
 import type { SessionUser } from '../auth/sessions.js';
 import { can, evidencePurposeRequired } from '../auth/policy.js';
 import { appendAudit } from '../audit/store.js';
-import { HttpError, forbidden, notFound } from '../http/errors.js';
-import { RETENTION_LOCK, segmentsOverlapping } from '../recordings/store.js';
+import { DomainError, conflict, forbidden, invalid, notFound } from '../errors.js';
 import * as store from './store.js';
-import { buildPackage } from './package.js';
+import { evidenceFiles, type EvidenceFiles } from './files.js';
 import type { SigningKey } from './signing.js';
 import type { ClipWorker } from './worker.js';
 import type { CustodyEntry, EvidenceCreate, EvidenceDetail, EvidenceItem, LegalBasis, Manifest, Purpose } from './schema.js';
@@ -24,7 +23,6 @@ export const MAX_POSTROLL_MS = 15 * MIN;
 export const DEFAULT_PREROLL_MS = 2 * MIN;
 export const DEFAULT_POSTROLL_MS = 3 * MIN;
 
-const bad = (code: string, message: string, field: string) => new HttpError(400, code, message, field);
 const hashToken = (t: string) => createHash('sha256').update(t).digest('hex');
 
 /** An instant in UTC and as the wall clock in Europe/Amsterdam, with its offset (2026-11-27T23:58:00.123+01:00). */
@@ -45,7 +43,9 @@ export function amsterdam(iso: string | null): { utc: string | null; amsterdam: 
 export interface EvidenceServiceDeps {
   sql: Sql; bus: EventBus; worker: ClipWorker; key: SigningKey; mediaDir: string;
   maxMinutes: number; retentionDays: number; linkMinutes: number;
+  /** index.ts gives both; a service built bare (the benchmark) reads the clock and the clips under mediaDir itself. */
   now?: () => number;
+  files?: EvidenceFiles;
 }
 
 export type OpenedLink =
@@ -54,7 +54,8 @@ export type OpenedLink =
 
 export class EvidenceService {
   private readonly now: () => number;
-  constructor(private d: EvidenceServiceDeps) { this.now = d.now ?? Date.now; }
+  private readonly files: EvidenceFiles;
+  constructor(private d: EvidenceServiceDeps) { this.now = d.now ?? Date.now; this.files = d.files ?? evidenceFiles(d.mediaDir); }
 
   private custodyActor(a: Actor) { return { id: a.user.id, username: a.user.username, role: a.user.role }; }
   private needsPurpose(u: SessionUser) { return evidencePurposeRequired.includes(u.role); }
@@ -70,50 +71,47 @@ export class EvidenceService {
     const now = this.now();
     let from: number, to: number;
     if (input.from !== undefined || input.to !== undefined) {
-      if (input.moment !== undefined) throw bad('invalid_range', 'give either a moment or from and to, not both', 'moment');
-      if (input.from === undefined) throw bad('invalid_range', 'from is required together with to', 'from');
-      if (input.to === undefined) throw bad('invalid_range', 'to is required together with from', 'to');
+      if (input.moment !== undefined) throw invalid('invalid_range', 'give either a moment or from and to, not both', 'moment');
+      if (input.from === undefined) throw invalid('invalid_range', 'from is required together with to', 'from');
+      if (input.to === undefined) throw invalid('invalid_range', 'to is required together with from', 'to');
       from = Date.parse(input.from); to = Date.parse(input.to);
     } else {
       const m = input.moment !== undefined ? Date.parse(input.moment) : now;
       from = m - DEFAULT_PREROLL_MS; to = m + DEFAULT_POSTROLL_MS;
     }
     const field = input.from !== undefined ? 'from' : 'moment';
-    if (to <= from) throw bad('invalid_range', 'the end of the range must be after its start', 'to');
-    if (from > now) throw bad('range_in_future', 'the range starts in the future: nothing is recorded yet', field);
-    if (to > now + MAX_POSTROLL_MS) throw bad('range_in_future', `the range may end at most ${MAX_POSTROLL_MS / MIN} minutes from now`, input.to !== undefined ? 'to' : 'moment');
-    if (to - from > this.d.maxMinutes * MIN) throw bad('range_too_long', `a range may span at most ${this.d.maxMinutes} minutes (EVIDENCE_MAX_MINUTES)`, input.to !== undefined ? 'to' : 'moment');
-    if (from < now - this.d.retentionDays * 24 * 60 * MIN) throw bad('older_than_retention', `recordings are kept ${this.d.retentionDays} days: this range starts before that`, field);
+    if (to <= from) throw invalid('invalid_range', 'the end of the range must be after its start', 'to');
+    if (from > now) throw invalid('range_in_future', 'the range starts in the future: nothing is recorded yet', field);
+    if (to > now + MAX_POSTROLL_MS) throw invalid('range_in_future', `the range may end at most ${MAX_POSTROLL_MS / MIN} minutes from now`, input.to !== undefined ? 'to' : 'moment');
+    if (to - from > this.d.maxMinutes * MIN) throw invalid('range_too_long', `a range may span at most ${this.d.maxMinutes} minutes (EVIDENCE_MAX_MINUTES)`, input.to !== undefined ? 'to' : 'moment');
+    if (from < now - this.d.retentionDays * 24 * 60 * MIN) throw invalid('older_than_retention', `recordings are kept ${this.d.retentionDays} days: this range starts before that`, field);
     return { from, to };
   }
 
   async preserve(a: Actor, input: EvidenceCreate): Promise<EvidenceItem> {
     const { from, to } = this.resolveRange(input);
     const cameras = [...new Set(input.cameras)];
-    const known = await this.d.sql<{ id: string }[]>`select id from cameras where id = any(${cameras}::text[])`;
-    const knownIds = new Set(known.map((c) => c.id));
-    cameras.forEach((c, i) => { if (!knownIds.has(c)) throw bad('unknown_camera', `camera ${c} does not exist`, `cameras.${i}`); });
-    if (input.incidentId && (await this.d.sql`select 1 from incidents where id = ${input.incidentId}`).length === 0) throw bad('unknown_incident', 'no such incident', 'incidentId');
+    const known = await store.knownCameras(this.d.sql, cameras);
+    cameras.forEach((c, i) => { if (!known.has(c)) throw invalid('unknown_camera', `camera ${c} does not exist`, `cameras.${i}`); });
+    if (input.incidentId && !(await store.incidentExists(this.d.sql, input.incidentId))) throw invalid('unknown_incident', 'no such incident', 'incidentId');
     const id = await this.d.sql.begin(async (t) => {
       const tx = t as unknown as Sql;
       // Retention deletes under the same lock: what is checked here is still there when the hold commits.
-      await tx`select pg_advisory_xact_lock(${RETENTION_LOCK})`;
+      await store.lockRetention(tx);
       // A range that ended over a minute ago must have been recorded by now; a more recent one may still be
       // on its way into the index (the segment being written), so it is accepted and its clip will say.
       if (to < this.now() - MIN) {
         for (const [i, c] of cameras.entries()) {
-          if ((await segmentsOverlapping(tx, c, new Date(from), new Date(to))).length === 0) {
-            throw new HttpError(422, 'no_recording', `camera ${c} has no recording in this range`, `cameras.${i}`);
+          if (!(await store.hasRecording(tx, c, new Date(from), new Date(to)))) {
+            throw new DomainError('unprocessable', 'no_recording', `camera ${c} has no recording in this range`, `cameras.${i}`);
           }
         }
       }
-      const [row] = await tx`insert into evidence_items (requested_from, requested_to, reason, incident_id, created_by)
-        values (${new Date(from)}, ${new Date(to)}, ${input.reason}, ${input.incidentId ?? null}, ${a.user.id}) returning id, number`;
-      for (const [i, c] of cameras.entries()) await tx`insert into evidence_clips (item_id, camera_id, position) values (${row!.id}, ${c}, ${i})`;
-      const details = { number: Number(row!.number), cameras, from: new Date(from).toISOString(), to: new Date(to).toISOString(), reason: input.reason, incidentId: input.incidentId ?? null };
-      await store.appendCustody(tx, { itemId: row!.id, actor: this.custodyActor(a), action: 'preserved', details, remoteAddr: a.remoteAddr });
-      await appendAudit(tx, { action: 'evidence.preserved', actor: a.user, subject: row!.id, details, remoteAddr: a.remoteAddr });
-      return row!.id as string;
+      const row = await store.insertItem(tx, { from: new Date(from), to: new Date(to), reason: input.reason, incidentId: input.incidentId ?? null, createdBy: a.user.id, cameras });
+      const details = { number: row.number, cameras, from: new Date(from).toISOString(), to: new Date(to).toISOString(), reason: input.reason, incidentId: input.incidentId ?? null };
+      await store.appendCustody(tx, { itemId: row.id, actor: this.custodyActor(a), action: 'preserved', details, remoteAddr: a.remoteAddr });
+      await appendAudit(tx, { action: 'evidence.preserved', actor: a.user, subject: row.id, details, remoteAddr: a.remoteAddr });
+      return row.id;
     });
     const item = (await this.emit(id))!;
     this.d.worker.kick();
@@ -139,7 +137,7 @@ export class EvidenceService {
    */
   async get(a: Actor, id: string): Promise<EvidenceDetail> {
     if (!(await store.getItem(this.d.sql, id))) throw notFound('evidence item');
-    if (this.needsPurpose(a.user)) throw new HttpError(403, 'purpose_required', 'state a case number and legal basis first (POST /api/evidence/:id/access)');
+    if (this.needsPurpose(a.user)) throw new DomainError('forbidden', 'purpose_required', 'state a case number and legal basis first (POST /api/evidence/:id/access)');
     await this.d.sql.begin(async (t) => {
       const tx = t as unknown as Sql;
       await store.appendCustody(tx, { itemId: id, actor: this.custodyActor(a), action: 'viewed', remoteAddr: a.remoteAddr });
@@ -174,21 +172,21 @@ export class EvidenceService {
 
   async clipLink(a: Actor, id: string, b: { cameraId: string; caseNumber?: string; legalBasis?: LegalBasis; note?: string }) {
     if (this.needsPurpose(a.user)) {
-      if (!b.caseNumber) throw bad('purpose_required', 'give the case number of your investigation', 'caseNumber');
-      if (!b.legalBasis) throw bad('purpose_required', 'give the legal basis of this view', 'legalBasis');
+      if (!b.caseNumber) throw invalid('purpose_required', 'give the case number of your investigation', 'caseNumber');
+      if (!b.legalBasis) throw invalid('purpose_required', 'give the legal basis of this view', 'legalBasis');
     }
     const item = await store.getItem(this.d.sql, id);
     if (!item) throw notFound('evidence item');
     const clip = item.clips.find((c) => c.cameraId === b.cameraId);
-    if (!clip) throw bad('unknown_camera', 'this item has no clip of that camera', 'cameraId');
-    if (clip.state !== 'ready') throw new HttpError(409, 'not_ready', `the clip is ${clip.state}`, 'cameraId');
+    if (!clip) throw invalid('unknown_camera', 'this item has no clip of that camera', 'cameraId');
+    if (clip.state !== 'ready') throw conflict('not_ready', `the clip is ${clip.state}`, 'cameraId');
     return this.issueLink(a, id, 'clip', b.cameraId, b);
   }
 
   async packageLink(a: Actor, id: string, p: Purpose) {
     const item = await store.getItem(this.d.sql, id);
     if (!item) throw notFound('evidence item');
-    if (item.state !== 'ready') throw new HttpError(409, 'not_ready', `the item is ${item.state}: a package needs every clip ready`);
+    if (item.state !== 'ready') throw conflict('not_ready', `the item is ${item.state}: a package needs every clip ready`);
     return this.issueLink(a, id, 'package', null, p);
   }
 
@@ -196,23 +194,17 @@ export class EvidenceService {
   async openLink(a: Actor, token: string): Promise<OpenedLink> {
     const tokenHash = hashToken(token);
     const link = await store.getLink(this.d.sql, tokenHash);
-    if (!link) throw new HttpError(404, 'link_not_found', 'no such download link');
-    if (link.user_id !== a.user.id) throw new HttpError(403, 'link_not_yours', 'this link was issued to someone else');
-    if (link.expires_at.getTime() < this.now()) throw new HttpError(410, 'link_expired', 'this link has expired: ask for a new one');
+    if (!link) throw new DomainError('not_found', 'link_not_found', 'no such download link');
+    if (link.user_id !== a.user.id) throw new DomainError('forbidden', 'link_not_yours', 'this link was issued to someone else');
+    if (link.expires_at.getTime() < this.now()) throw new DomainError('gone', 'link_expired', 'this link has expired: ask for a new one');
     if (link.kind === 'package' && !can(a.user.role, 'evidence.export')) throw forbidden();
     const item = await store.getItem(this.d.sql, link.item_id);
     if (!item) throw notFound('evidence item');
     const clips = (await store.clipsOf(this.d.sql, [item.id])).filter((c) => c.state === 'ready' && c.file);
     const purpose = { caseNumber: link.case_number, legalBasis: link.legal_basis };
-    const root = path.resolve(this.d.mediaDir, 'evidence');
-    const abs = (rel: string) => {
-      const p = path.resolve(this.d.mediaDir, rel);
-      if (!p.startsWith(root + path.sep)) throw new Error('clip path outside MEDIA_DIR/evidence');
-      return p;
-    };
     if (link.kind === 'clip') {
       const clip = clips.find((c) => c.cameraId === link.camera_id);
-      if (!clip) throw new HttpError(410, 'clip_gone', 'the clip is no longer available');
+      if (!clip) throw new DomainError('gone', 'clip_gone', 'the clip is no longer available');
       if (await store.markLinkUsed(this.d.sql, tokenHash)) {
         await this.d.sql.begin(async (t) => {
           const tx = t as unknown as Sql;
@@ -221,9 +213,9 @@ export class EvidenceService {
         });
         this.d.bus.emit('evidence.custody', item.id);
       }
-      return { kind: 'clip', file: abs(clip.file!), filename: `bewijs-${item.number}-${clip.cameraId}.mp4` };
+      return { kind: 'clip', file: this.files.clipPath(clip.file!), filename: `bewijs-${item.number}-${clip.cameraId}.mp4` };
     }
-    if (item.state !== 'ready') throw new HttpError(409, 'not_ready', `the item is ${item.state}`);
+    if (item.state !== 'ready') throw conflict('not_ready', `the item is ${item.state}`);
     const at = new Date(this.now()).toISOString();
     await store.markLinkUsed(this.d.sql, tokenHash);
     await this.d.sql.begin(async (t) => {
@@ -232,13 +224,12 @@ export class EvidenceService {
       await appendAudit(tx, { action: 'evidence.exported', actor: a.user, subject: item.id, details: { ...purpose }, remoteAddr: a.remoteAddr });
     });
     this.d.bus.emit('evidence.custody', item.id);
-    const [creator] = await this.d.sql<{ username: string; display_name: string }[]>`select username, display_name from users where id = ${item.createdBy.id}`;
     const files = clips.map((c) => ({ clip: c, name: `bewijs-${item.number}-${c.cameraId}.mp4` }));
     const manifest: Omit<Manifest, 'sha256sums'> = {
       format: 'uitkijk-evidence/1',
       evidence: { id: item.id, number: item.number, reason: item.reason ?? '', incidentId: item.incidentId, legalHold: item.legalHold },
       requested: { from: amsterdam(item.requestedFrom), to: amsterdam(item.requestedTo) },
-      preservedBy: { username: creator?.username ?? item.createdBy.username, displayName: creator?.display_name ?? item.createdBy.displayName, at: item.createdAt },
+      preservedBy: { username: item.createdBy.username, displayName: item.createdBy.displayName, at: item.createdAt },
       export: { at, by: a.user.username, role: a.user.role, caseNumber: link.case_number ?? '', legalBasis: (link.legal_basis ?? 'other') as LegalBasis, note: link.note },
       files: files.map(({ clip: c, name }) => ({
         name, sha256: c.sha256!, bytes: c.bytes!,
@@ -249,16 +240,16 @@ export class EvidenceService {
       custody: await store.listCustody(this.d.sql, item.id),
       signature: { algorithm: 'Ed25519', publicKeyFingerprint: this.d.key.fingerprint, file: 'manifest.sig' },
     };
-    return { kind: 'package', stream: buildPackage(manifest, files.map((f) => ({ name: f.name, abs: abs(f.clip.file!) })), this.d.key), filename: `bewijs-${item.number}.zip` };
+    return { kind: 'package', stream: this.files.package(manifest, files.map((f) => ({ name: f.name, file: f.clip.file! })), this.d.key), filename: `bewijs-${item.number}.zip` };
   }
 
   async release(a: Actor, id: string, reason: string): Promise<EvidenceItem> {
     await this.d.sql.begin(async (t) => {
       const tx = t as unknown as Sql;
-      const [row] = await tx`select legal_hold from evidence_items where id = ${id} for update`;
+      const row = await store.lockItem(tx, id);
       if (!row) throw notFound('evidence item');
-      if (!row.legal_hold) throw new HttpError(409, 'not_held', 'this item is not under legal hold');
-      await tx`update evidence_items set legal_hold = false, released_at = now(), released_by = ${a.user.id}, release_reason = ${reason}, version = version + 1 where id = ${id}`;
+      if (!row.legalHold) throw conflict('not_held', 'this item is not under legal hold');
+      await store.releaseHold(tx, id, a.user.id, reason);
       await store.appendCustody(tx, { itemId: id, actor: this.custodyActor(a), action: 'released', details: { reason }, remoteAddr: a.remoteAddr });
       await appendAudit(tx, { action: 'evidence.released', actor: a.user, subject: id, details: { reason }, remoteAddr: a.remoteAddr });
     });
@@ -269,12 +260,11 @@ export class EvidenceService {
   async retry(a: Actor, id: string): Promise<EvidenceItem> {
     await this.d.sql.begin(async (t) => {
       const tx = t as unknown as Sql;
-      const [row] = await tx`select id from evidence_items where id = ${id} for update`;
-      if (!row) throw notFound('evidence item');
-      const failed = await tx`update evidence_clips set state = 'waiting', error = null where item_id = ${id} and state = 'failed' returning camera_id`;
-      if (failed.length === 0) throw new HttpError(409, 'nothing_to_retry', 'no clip of this item has failed');
-      await tx`update evidence_items set version = version + 1 where id = ${id}`;
-      const details = { cameras: failed.map((f) => f.camera_id) };
+      if (!(await store.lockItem(tx, id))) throw notFound('evidence item');
+      const failed = await store.requeueFailedClips(tx, id);
+      if (failed.length === 0) throw conflict('nothing_to_retry', 'no clip of this item has failed');
+      await store.bumpVersion(tx, id);
+      const details = { cameras: failed };
       await store.appendCustody(tx, { itemId: id, actor: this.custodyActor(a), action: 'retried', details, remoteAddr: a.remoteAddr });
       await appendAudit(tx, { action: 'evidence.retried', actor: a.user, subject: id, details, remoteAddr: a.remoteAddr });
     });
@@ -292,8 +282,7 @@ export class EvidenceService {
   async followCustody(u: SessionUser, id: string): Promise<CustodyEntry[]> {
     if (!can(u.role, 'evidence.read')) throw forbidden();
     if (!(await store.getItem(this.d.sql, id))) throw notFound('evidence item');
-    const viewed = await this.d.sql`select 1 from evidence_custody where item_id = ${id} and actor_id = ${u.id} and action = 'viewed' limit 1`;
-    if (viewed.length === 0) throw new HttpError(403, this.needsPurpose(u) ? 'purpose_required' : 'not_viewed', 'open the item first: its custody trail follows a recorded view');
+    if (!(await store.hasViewed(this.d.sql, id, u.id))) throw new DomainError('forbidden', this.needsPurpose(u) ? 'purpose_required' : 'not_viewed', 'open the item first: its custody trail follows a recorded view');
     return store.listCustody(this.d.sql, id);
   }
 

@@ -1,6 +1,54 @@
 // SQL of evidence items, clips, custody and links.
 import type { Sql } from '../db/connect.js';
+import { lockRetention, segmentsOverlapping } from '../recordings/store.js';
 import type { ClipState, CustodyAction, CustodyEntry, EvidenceClip, EvidenceItem } from './schema.js';
+
+/** Preserving takes the retention sweep's lock: what is checked under it is still recorded when the hold commits. */
+export { lockRetention };
+
+/** Whether a camera has anything recorded in [from, to). */
+export async function hasRecording(sql: Sql, cameraId: string, from: Date, to: Date): Promise<boolean> {
+  return (await segmentsOverlapping(sql, cameraId, from, to)).length > 0;
+}
+
+/** Which of these cameras exist. */
+export async function knownCameras(sql: Sql, ids: string[]): Promise<Set<string>> {
+  const rows = await sql<{ id: string }[]>`select id from cameras where id = any(${ids}::text[])`;
+  return new Set(rows.map((c) => c.id));
+}
+
+export async function incidentExists(sql: Sql, id: string): Promise<boolean> {
+  return (await sql`select 1 from incidents where id = ${id}`).length > 0;
+}
+
+/** A new item under legal hold with a waiting clip per camera, in that order. */
+export async function insertItem(tx: Sql, i: { from: Date; to: Date; reason: string; incidentId: string | null; createdBy: string; cameras: string[] }): Promise<{ id: string; number: number }> {
+  const [row] = await tx`insert into evidence_items (requested_from, requested_to, reason, incident_id, created_by)
+    values (${i.from}, ${i.to}, ${i.reason}, ${i.incidentId}, ${i.createdBy}) returning id, number`;
+  for (const [position, c] of i.cameras.entries()) await tx`insert into evidence_clips (item_id, camera_id, position) values (${row!.id}, ${c}, ${position})`;
+  return { id: row!.id as string, number: Number(row!.number) };
+}
+
+/** Locks an item for a change of its hold or its clips; null: there is no such item. */
+export async function lockItem(tx: Sql, id: string): Promise<{ legalHold: boolean } | null> {
+  const [row] = await tx`select legal_hold from evidence_items where id = ${id} for update`;
+  return row ? { legalHold: row.legal_hold } : null;
+}
+
+export async function releaseHold(tx: Sql, id: string, by: string, reason: string): Promise<void> {
+  await tx`update evidence_items set legal_hold = false, released_at = now(), released_by = ${by}, release_reason = ${reason}, version = version + 1 where id = ${id}`;
+}
+
+/** The item's failed clips back to waiting; returns their cameras. */
+export async function requeueFailedClips(tx: Sql, itemId: string): Promise<string[]> {
+  const rows = await tx<{ camera_id: string }[]>`update evidence_clips set state = 'waiting', error = null where item_id = ${itemId} and state = 'failed' returning camera_id`;
+  return rows.map((r) => r.camera_id);
+}
+
+/** Whether this user's view of the item is in its custody trail. */
+export async function hasViewed(sql: Sql, itemId: string, userId: string): Promise<boolean> {
+  return (await sql`select 1 from evidence_custody where item_id = ${itemId} and actor_id = ${userId} and action = 'viewed' limit 1`).length > 0;
+}
 
 export interface CustodyActor { id: string; username: string; role: string }
 
@@ -113,6 +161,15 @@ export async function setClip(sql: Sql, clipId: string, set: Record<string, unkn
   await sql`update evidence_clips set ${sql(set)} where id = ${clipId}`;
 }
 
+export async function markProducing(tx: Sql, clipId: string): Promise<void> {
+  await tx`update evidence_clips set state = 'producing', attempts = attempts + 1, error = null where id = ${clipId}`;
+}
+
+/** A clip being fed live when the worker stops goes back to waiting (unless it finished meanwhile). */
+export async function requeueIfProducing(sql: Sql, clipId: string): Promise<void> {
+  await sql`update evidence_clips set state = 'waiting' where id = ${clipId} and state = 'producing'`;
+}
+
 export async function insertLink(sql: Sql, l: { tokenHash: string; itemId: string; kind: 'clip' | 'package'; cameraId: string | null; userId: string; caseNumber: string | null; legalBasis: string | null; note: string | null; expiresAt: Date }) {
   await sql`insert into evidence_links (token_hash, item_id, kind, camera_id, user_id, case_number, legal_basis, note, expires_at)
     values (${l.tokenHash}, ${l.itemId}, ${l.kind}, ${l.cameraId}, ${l.userId}, ${l.caseNumber}, ${l.legalBasis}, ${l.note}, ${l.expiresAt})`;
@@ -127,8 +184,4 @@ export async function getLink(sql: Sql, tokenHash: string) {
 /** true only for the first use of a link (a browser playing a clip asks many byte ranges; that is one view). */
 export async function markLinkUsed(sql: Sql, tokenHash: string): Promise<boolean> {
   return (await sql`update evidence_links set first_used_at = now() where token_hash = ${tokenHash} and first_used_at is null`).count === 1;
-}
-
-export async function purgeExpiredLinks(sql: Sql, now: Date): Promise<number> {
-  return (await sql`delete from evidence_links where expires_at < ${new Date(now.getTime() - 24 * 3_600_000)}`).count;
 }

@@ -2,7 +2,6 @@
 // end is indexed), or its camera is not being recorded, or EVIDENCE_POSTROLL_GRACE_SECONDS have passed; then it
 // is produced from what was recorded. One clip at a time (2 cores, live video first). Everything it needs is in
 // the database, so a start picks up where a killed process stopped: clips left 'producing' are produced again.
-import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Sql } from '../db/connect.js';
 import type { EventBus } from '../events.js';
@@ -11,7 +10,8 @@ import { appendAudit } from '../audit/store.js';
 import { DiskFullError, planClip, produceClip, startClipFeed, type ClipFeed, type ClipResult, type PlanSegment } from '../../streams/clip.js';
 import { ffprobePathFor } from '../../streams/ffmpeg/probe.js';
 import { lastSegmentEnd, segmentsOverlapping, type SegmentRow } from '../recordings/store.js';
-import { appendCustody, bumpVersion, getItem, openClips, setClip } from './store.js';
+import { appendCustody, bumpVersion, getItem, markProducing, openClips, requeueIfProducing, setClip } from './store.js';
+import { evidenceFiles, type EvidenceFiles } from './files.js';
 
 export interface ClipWorkerDeps {
   sql: Sql; bus: EventBus; log: Logger; mediaDir: string;
@@ -26,6 +26,8 @@ export interface ClipWorkerDeps {
   diskFree(): Promise<number>;
   now?: () => number;
   pollMs?: number;
+  /** Where half-written clips are removed (default: under mediaDir). */
+  files?: EvidenceFiles;
 }
 
 export const clipFile = (itemId: string, cameraId: string) => path.join('evidence', itemId, `${cameraId}.mp4`);
@@ -51,7 +53,9 @@ export class ClipWorker {
   /** Free bytes on the media disk; replaceable (tests simulate a full disk). */
   diskFree: () => Promise<number>;
 
-  constructor(private d: ClipWorkerDeps) { this.now = d.now ?? Date.now; this.diskFree = d.diskFree; }
+  private readonly files: EvidenceFiles;
+
+  constructor(private d: ClipWorkerDeps) { this.now = d.now ?? Date.now; this.diskFree = d.diskFree; this.files = d.files ?? evidenceFiles(d.mediaDir); }
 
   progressOf = (clipId: string) => this.progress.get(clipId);
 
@@ -59,7 +63,7 @@ export class ClipWorker {
   async start(): Promise<void> {
     const interrupted = (await openClips(this.d.sql)).filter((c) => c.state === 'producing');
     for (const c of interrupted) {
-      await this.removePartials(c.item_id);
+      await this.files.removePartials(c.item_id);
       await this.d.sql.begin(async (t) => {
         const tx = t as unknown as Sql;
         await setClip(tx, c.id, { state: 'waiting' });
@@ -82,7 +86,7 @@ export class ClipWorker {
     // Clips being fed live are produced again at the next start (from the recorded segments).
     for (const [clipId, l] of this.live) {
       await l.feed.abort();
-      await this.d.sql`update evidence_clips set state = 'waiting' where id = ${clipId} and state = 'producing'`.catch(() => {});
+      await requeueIfProducing(this.d.sql, clipId).catch(() => {});
     }
     this.live.clear();
   }
@@ -146,7 +150,7 @@ export class ClipWorker {
       this.live.delete(c.id);
       this.batchOnly.add(c.id);
       this.d.log.warn({ itemId: c.item_id, cameraId: c.camera_id, err: String(e) }, 'live clip feed failed: the clip is produced afterwards');
-      await this.d.sql`update evidence_clips set state = 'waiting' where id = ${c.id}`;
+      await setClip(this.d.sql, c.id, { state: 'waiting' });
     }
   }
 
@@ -158,7 +162,7 @@ export class ClipWorker {
       this.batchOnly.add(c.id);
       await live.feed.abort();
       this.d.log.info({ itemId: c.item_id, cameraId: c.camera_id, why }, 'live clip feed given up: the clip is produced afterwards');
-      await this.d.sql`update evidence_clips set state = 'waiting' where id = ${c.id}`;
+      await setClip(this.d.sql, c.id, { state: 'waiting' });
     };
     const rows = live.lastEnd < to ? await segmentsOverlapping(this.d.sql, c.camera_id, new Date(live.lastEnd), c.requested_to) : [];
     for (const s of this.plan(rows)) {
@@ -185,7 +189,7 @@ export class ClipWorker {
   private async markProducing(c: OpenClip): Promise<void> {
     await this.d.sql.begin(async (t) => {
       const tx = t as unknown as Sql;
-      await tx`update evidence_clips set state = 'producing', attempts = attempts + 1, error = null where id = ${c.id}`;
+      await markProducing(tx, c.id);
       await bumpVersion(tx, c.item_id);
     });
     this.progress.set(c.id, 0);
@@ -212,12 +216,6 @@ export class ClipWorker {
   private async emit(itemId: string): Promise<void> {
     const item = await getItem(this.d.sql, itemId, this.progressOf);
     if (item) this.d.bus.emit('evidence.changed', item);
-  }
-
-  private async removePartials(itemId: string): Promise<void> {
-    const dir = path.join(this.d.mediaDir, 'evidence', itemId);
-    const names = await readdir(dir).catch(() => [] as string[]);
-    await Promise.all(names.filter((n) => /\.(partial|part\d+\.ts|parts\.txt|list\d+\.txt)$/.test(n)).map((n) => rm(path.join(dir, n), { force: true })));
   }
 
   private async produce(c: OpenClip): Promise<void> {
@@ -266,7 +264,7 @@ export class ClipWorker {
     const message = e instanceof Error ? e.message : String(e);
     const error = e instanceof DiskFullError ? `disk_full: ${message}` : /^[a-z_]+: /.test(message) ? message : `failed: ${message}`;
     this.d.log.warn({ itemId: c.item_id, cameraId: c.camera_id, error }, 'evidence clip failed');
-    await this.removePartials(c.item_id);
+    await this.files.removePartials(c.item_id);
     await this.d.sql.begin(async (t) => {
       const tx = t as unknown as Sql;
       await setClip(tx, c.id, { state: 'failed', error: error.slice(0, 1000) });

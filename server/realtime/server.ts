@@ -9,7 +9,6 @@ import type { Metrics } from '../http/metrics.js';
 import { can, evidencePurposeRequired, roles, type Action } from '../auth/policy.js';
 import { COOKIE, resolveSession, type SessionTimes, type SessionUser } from '../auth/sessions.js';
 import { DomainError } from '../errors.js';
-import { HttpError } from '../http/errors.js';
 import type { CustodyEntry } from '../evidence/schema.js';
 import { sessionOpen } from './store.js';
 import { rooms, topicSchema, type ClientToServerEvents, type ServerToClientEvents, type Topic } from './events.js';
@@ -18,7 +17,7 @@ interface SocketData { user: SessionUser; tokenHash: string }
 
 /** The evidence capability's answer to consoles that follow an open item's custody trail. */
 export interface CustodyFeed {
-  /** The trail so far, or a DomainError when this user may not follow it (an HttpError while evidence/ moves to DomainError). */
+  /** The trail so far, or a DomainError when this user may not follow it. */
   followCustody(user: SessionUser, itemId: string): Promise<CustodyEntry[]>;
   custodyOf(itemId: string): Promise<CustodyEntry[]>;
 }
@@ -71,7 +70,7 @@ export function startRealtime(http: HttpServer, d: { sql: Sql; log: Logger; bus:
         await socket.join(rooms.evidence(itemId));
         reply({ ok: true, custody });
       } catch (e) {
-        if (e instanceof DomainError || e instanceof HttpError) return reply({ ok: false, error: { code: e.code, message: e.message } });
+        if (e instanceof DomainError) return reply({ ok: false, error: { code: e.code, message: e.message } });
         d.log.error({ err: e, itemId }, 'evidence:watch failed');
         reply({ ok: false, error: { code: 'internal', message: 'the custody trail could not be read' } });
       }

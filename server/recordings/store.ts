@@ -6,7 +6,7 @@ import type { RecordingView, TimeRange } from './schema.js';
 export interface SegmentRow { id: string; cameraId: string; runId: string; seq: number; startedAt: Date; endedAt: Date; bytes: number; path: string }
 
 /** Shared by retention (deleting) and evidence (preserving): the two never interleave (lockRetention). */
-export const RETENTION_LOCK = 727004;
+const RETENTION_LOCK = 727004;
 
 const toRow = (r: Record<string, any>): SegmentRow => ({
   id: String(r.id), cameraId: r.camera_id, runId: r.run_id, seq: r.seq, startedAt: r.started_at, endedAt: r.ended_at, bytes: Number(r.bytes), path: r.path,
