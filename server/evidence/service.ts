@@ -10,7 +10,7 @@ import { can, evidencePurposeRequired } from '../auth/policy.js';
 import { appendAudit } from '../audit/store.js';
 import { DomainError, conflict, forbidden, invalid, notFound } from '../errors.js';
 import * as store from './store.js';
-import { evidenceFiles, type EvidenceFiles } from './files.js';
+import type { EvidenceFiles } from './files.js';
 import type { SigningKey } from './signing.js';
 import type { ClipWorker } from './worker.js';
 import type { CustodyEntry, EvidenceCreate, EvidenceDetail, EvidenceItem, LegalBasis, Manifest, Purpose } from './schema.js';
@@ -43,9 +43,8 @@ export function amsterdam(iso: string | null): { utc: string | null; amsterdam: 
 export interface EvidenceServiceDeps {
   sql: Sql; bus: EventBus; worker: ClipWorker; key: SigningKey; mediaDir: string;
   maxMinutes: number; retentionDays: number; linkMinutes: number;
-  /** index.ts gives both; a service built bare (the benchmark) reads the clock and the clips under mediaDir itself. */
-  now?: () => number;
-  files?: EvidenceFiles;
+  now: () => number;
+  files: EvidenceFiles;
 }
 
 export type OpenedLink =
@@ -55,7 +54,7 @@ export type OpenedLink =
 export class EvidenceService {
   private readonly now: () => number;
   private readonly files: EvidenceFiles;
-  constructor(private d: EvidenceServiceDeps) { this.now = d.now ?? Date.now; this.files = d.files ?? evidenceFiles(d.mediaDir); }
+  constructor(private d: EvidenceServiceDeps) { this.now = d.now; this.files = d.files; }
 
   private custodyActor(a: Actor) { return { id: a.user.id, username: a.user.username, role: a.user.role }; }
   private needsPurpose(u: SessionUser) { return evidencePurposeRequired.includes(u.role); }

@@ -41,13 +41,10 @@ const NO_DISPATCH: AlertsOfIncidents = { incidentChanged: async () => false, out
 
 export interface IncidentServiceDeps {
   sql: Sql; bus: EventBus; log: Logger; categories: Categories; grabber: SnapshotGrabber;
-  // index.ts always gives the two below; optional only so a service built just to sweep snapshots (tests) needs neither.
   /** The clock of the key-press checks. */
-  now?: () => Date;
+  now: () => Date;
   /** Reads a stored snapshot file (relative to MEDIA_DIR). */
-  snapshots?: { read(file: string): Promise<Buffer> };
-  /** Unused since webhook deliveries are dispatch/'s; still accepted so a service built on its own (tests) compiles. */
-  webhook?: boolean;
+  snapshots: { read(file: string): Promise<Buffer> };
 }
 
 export class IncidentService {
@@ -113,7 +110,7 @@ export class IncidentService {
   async create(a: Actor, input: IncidentCreate): Promise<Incident> {
     this.checkCategory(input.categoryId);
     const tagged = Date.parse(input.taggedAt);
-    const now = this.d.now!().getTime();
+    const now = this.d.now().getTime();
     if (tagged > now + MAX_FUTURE_MS) throw invalid('invalid_input', 'taggedAt: lies in the future (check the console clock)', 'taggedAt');
     if (tagged < now - MAX_PAST_MS) throw invalid('invalid_input', 'taggedAt: more than 24 hours ago', 'taggedAt');
     const cameras = await this.checkCameras(this.d.sql, input.cameraIds);
@@ -244,7 +241,7 @@ export class IncidentService {
     if (!i || (!can(a.user.role, 'incidents.read') && !i.alert)) throw notFound('incident');
     const s = i.snapshot.id ? await store.getSnapshot(this.d.sql, i.snapshot.id) : null;
     if (!s || s.status !== 'taken' || !s.file) throw new DomainError('not_found', 'no_snapshot', `this incident has no snapshot (${i.snapshot.status})`);
-    const buf = await this.d.snapshots!.read(s.file);
+    const buf = await this.d.snapshots.read(s.file);
     await this.audit(this.d.sql, a, 'incident.snapshot_viewed', incidentId, { snapshotId: s.id, cameraId: s.camera_id, sha256: s.sha256 });
     return buf;
   }

@@ -15,6 +15,7 @@ import { createLogger } from '../../server/log.js';
 import { ClipWorker } from '../../server/evidence/worker.js';
 import { EvidenceService } from '../../server/evidence/service.js';
 import { loadOrCreateSigningKey } from '../../server/evidence/signing.js';
+import { evidenceFiles } from '../../server/evidence/files.js';
 import { segmentPath } from '../../streams/recorder.js';
 import { planClip, produceClip } from '../../streams/clip.js';
 import type { EvidenceItem } from '../../server/evidence/schema.js';
@@ -46,7 +47,7 @@ async function main() {
     // One worker; the build of the run in progress decides its ffmpeg, ffmpeg's major (concatf) and (FFPROBE_PATH) its ffprobe.
     let current: BenchFfmpeg = builds[0]!;
     const worker = new ClipWorker({ sql, bus, log: silent, mediaDir: work, ffmpeg: () => current.ffmpeg.path, ffmpegMajor: () => current.ffmpeg.major, isRecording: () => true, graceMs: 3_600_000, minFreeBytes: 0, diskFree: async () => Number.MAX_SAFE_INTEGER, pollMs: 60_000 });
-    const evidence = new EvidenceService({ sql, bus, worker, key: loadOrCreateSigningKey(work), mediaDir: work, maxMinutes: 120, retentionDays: 28, linkMinutes: 10 });
+    const evidence = new EvidenceService({ sql, bus, worker, key: loadOrCreateSigningKey(work), mediaDir: work, maxMinutes: 120, retentionDays: 28, linkMinutes: 10, now: Date.now, files: evidenceFiles(work) });
     await worker.start();
     const actor = { user: { id: user!.id, username: user!.username, displayName: user!.display_name, role: 'observer' as const, municipalityId: null }, remoteAddr: null };
     type Run = { readyAfterLastSegmentMs: number; clipBytes: number; durationMs: number; segments: number; othersPctOfOneCore: number; loadavg: string };

@@ -463,7 +463,7 @@ describe('snapshots', () => {
     const file = path.join(room.config.MEDIA_DIR, row!.file);
     expect(existsSync(file)).toBe(true);
     const service = new IncidentService({
-      sql: room.sql, bus: room.bus, log: createLogger('silent'), categories: Categories.load(path.resolve('config')), webhook: false,
+      sql: room.sql, bus: room.bus, log: createLogger('silent'), categories: Categories.load(path.resolve('config')), now: () => new Date(), snapshots: { read: async () => Buffer.alloc(0) },
       grabber: createSnapshotGrabber({ mediaDir: room.config.MEDIA_DIR, ffmpegPath: () => null, isLive: () => false, playUrl: async () => '' }),
     });
     expect(await service.expireSnapshots(28)).toBe(0);
