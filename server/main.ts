@@ -22,6 +22,7 @@ import { startRealtime } from './realtime/server.js';
 import { findFfmpeg, type FfmpegInfo } from '../streams/ffmpeg/locate.js';
 import { ffprobePathFor } from '../streams/ffmpeg/probe.js';
 import type { DemoCameras } from '../streams/demo-cameras.js';
+import { startSpawner } from '../streams/spawner/spawner.js';
 import type { MediaServer } from '../streams/media-server/index.js';
 import * as auth from './auth/index.js';
 import * as cameras from './cameras/index.js';
@@ -95,6 +96,10 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
     const bus = new EventBus();
     const ffmpeg = await locateFfmpeg(log);
     const base = { sql, bus, log, config };
+    // The recorders and RTSP bridges are started from a small helper process (streams/spawner): forking this one
+    // blocks its event loop for as long as its memory takes to copy.
+    const spawner = startSpawner();
+    stops.push(() => spawner.stop());
 
     const authCap = started(auth.start(base));
     const cameraCap = started(cameras.start(base));
@@ -114,8 +119,8 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
     const demo = ffmpeg && seeded && config.DEMO_CAMERAS
       ? started(await runDemoCameras({ cameras: seeded.cameras, config, log, bus, ffmpeg, rtmp: rtmpLocal, activations: () => bookingCap.activation.all() }))
       : null;
-    if (ffmpeg) await liveCap.pullRtspCameras(ffmpeg);
-    const recordingCap = started(await recordings.start({ ...base, ffmpeg, media: liveCap.media,
+    if (ffmpeg) await liveCap.pullRtspCameras(ffmpeg, spawner.spawn);
+    const recordingCap = started(await recordings.start({ ...base, ffmpeg, media: liveCap.media, spawn: spawner.spawn,
       inputUrl: (cameraId) => liveCap.mainStreamUrl(cameraId, liveCap.service.recorderToken(cameraId)) }));
     const evidenceCap = started(await evidence.start({ ...base, ffmpeg, isRecording: recordingCap.isRecording, diskFree: recordingCap.diskFree }));
     // Retention after the evidence worker has taken up its pending clips (their segments are held by then).

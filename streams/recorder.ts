@@ -18,7 +18,7 @@ import path from 'node:path';
 import { parseSegmentListLine, segmentRecordArgs } from './ffmpeg/recording-args.js';
 import { probeClip } from './ffmpeg/probe.js';
 import { redactUrl } from './stream-path.js';
-import { superviseProcess, type BackoffPolicy, type SupervisedState } from './supervised-process.js';
+import { type SpawnFn, superviseProcess, type BackoffPolicy, type SupervisedState } from './supervised-process.js';
 import { silentLog, type StreamsLog } from './typed-emitter.js';
 
 export interface ClosedSegment {
@@ -63,6 +63,8 @@ export interface CameraRecorderOptions {
   backoff?: Partial<BackoffPolicy>;
   log?: StreamsLog;
   now?: () => number;
+  /** Where ffmpeg is started from (spawner/spawner.ts keeps forks off the room's event loop); default: here. */
+  spawn?: SpawnFn;
 }
 
 export interface CameraRecorder {
@@ -215,6 +217,7 @@ export async function startCameraRecorder(opts: CameraRecorderOptions): Promise<
 
   const proc = superviseProcess({
     name: `recorder:${opts.cameraId}`,
+    spawn: opts.spawn,
     command: opts.ffmpeg,
     args: () => {
       const start = launches++;

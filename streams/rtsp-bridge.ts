@@ -5,6 +5,7 @@
 // retries 1 s, 2 s, 4 s … 30 s. Whether video actually flows is the media server's 'publish' event.
 import { rtspBridgeArgs } from './ffmpeg/args.js';
 import { publishUrl, redactUrl, streamKey, type StreamKind } from './stream-path.js';
+import { startQueue, type StartQueueOptions } from './start-queue.js';
 import { superviseProcess, type BackoffPolicy, type SpawnFn, type SupervisedProcess, type SupervisedState } from './supervised-process.js';
 import { silentLog, type StreamsLog } from './typed-emitter.js';
 
@@ -108,9 +109,15 @@ export interface RtspBridgeSet {
   stop(): Promise<void>;
 }
 
-/** All RTSP bridges of the server, kept in step with the camera registry. */
-export function createRtspBridgeSet(common: Omit<RtspBridgeOptions, keyof RtspCameraSource>): RtspBridgeSet {
+/**
+ * All RTSP bridges of the server, kept in step with the camera registry. New bridges start a few at a time with
+ * jitter (start-queue.ts): when a node starts or takes over cameras, hundreds of them would otherwise spawn ffmpeg
+ * and call their cameras in the same second.
+ */
+export function createRtspBridgeSet(common: Omit<RtspBridgeOptions, keyof RtspCameraSource>, starts: StartQueueOptions = { concurrency: 8, jitterMs: 250 }): RtspBridgeSet {
   const bridges = new Map<string, { bridge: RtspBridge; fingerprint: string }>();
+  const queue = startQueue(starts);
+  let stopped = false;
   const keyOf = (c: RtspCameraSource) => streamKey({ cameraId: c.cameraId, stream: c.stream ?? 'main' });
   return {
     async sync(cameras) {
@@ -124,13 +131,13 @@ export function createRtspBridgeSet(common: Omit<RtspBridgeOptions, keyof RtspCa
         }
       }
       await Promise.all(stops);
-      for (const [key, c] of wanted) {
-        if (bridges.has(key)) continue;
-        bridges.set(key, { bridge: startRtspBridge({ ...common, ...c }), fingerprint: `${c.sourceUrl}\n${c.key}` });
-      }
+      await Promise.all([...wanted].filter(([key]) => !bridges.has(key)).map(([key, c]) => queue(() => {
+        if (!stopped) bridges.set(key, { bridge: startRtspBridge({ ...common, ...c }), fingerprint: `${c.sourceUrl}\n${c.key}` });
+      })));
     },
     statuses: () => [...bridges.values()].map((e) => e.bridge.status()),
     async stop() {
+      stopped = true;
       const all = [...bridges.values()];
       bridges.clear();
       await Promise.all(all.map((e) => e.bridge.stop()));

@@ -13,29 +13,60 @@ export interface AuditEntry {
 const LOCK = 727002;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Appends one row to the chain. Runs inside the caller's transaction when given one, so the audit row commits with the change. */
+/**
+ * Appends one row to the chain. Inside the caller's transaction when given one, so the audit row commits with the
+ * change. Given the pool, the row joins a batch: every entry that arrives while a batch is being written goes into
+ * the next one, written in one transaction (one lock, one read of the chain's end, one insert). A reconnect storm
+ * brings hundreds of "camera online" rows at once; one transaction of four round trips per row, each waiting for the
+ * chain's lock while holding a pooled connection, starved every other query of the room (issue #18).
+ */
 export async function appendAudit(sql: Sql, e: AuditEntry): Promise<void> {
-  const run = async (tx: Sql) => {
-    // One writer at a time: the chain needs the previous hash.
-    await tx`select pg_advisory_xact_lock(${LOCK})`;
-    const [last] = await tx<{ id: string; hash: string }[]>`select id, hash from audit_log order by id desc limit 1`;
-    const row: AuditRow = {
-      id: last ? Number(last.id) + 1 : 1,
-      at: new Date(),
-      actorId: e.actor?.id ?? null,
-      actorName: e.actor?.username ?? null,
-      action: e.action,
-      subject: e.subject ?? null,
-      details: JSON.parse(JSON.stringify(e.details ?? {})),
-      remoteAddr: e.remoteAddr ?? null,
-      prevHash: last?.hash ?? GENESIS,
-    };
-    await tx`insert into audit_log (id, at, actor_id, actor_name, action, subject, details, remote_addr, prev_hash, hash)
-      values (${row.id}, ${row.at}, ${row.actorId}, ${row.actorName}, ${row.action}, ${row.subject}, ${tx.json(row.details as never)}, ${row.remoteAddr}, ${row.prevHash}, ${rowHash(row)})`;
-  };
   // sql.begin exists on the pool, not on a transaction; a transaction has savepoint.
-  if ('savepoint' in sql) await run(sql);
-  else await (sql as Sql).begin((tx) => run(tx as unknown as Sql));
+  if ('savepoint' in sql) return appendRows(sql, [e]);
+  let batch = batches.get(sql);
+  if (!batch) batches.set(sql, (batch = { waiting: [], writing: null }));
+  const b = batch;
+  return new Promise<void>((resolve, reject) => {
+    b.waiting.push({ e, resolve, reject });
+    b.writing ??= writeBatches(sql, b);
+  });
+}
+
+interface Batch { waiting: Array<{ e: AuditEntry; resolve(): void; reject(err: unknown): void }>; writing: Promise<void> | null }
+const batches = new WeakMap<Sql, Batch>();
+const MAX_BATCH = 500;
+
+async function writeBatches(sql: Sql, b: Batch): Promise<void> {
+  while (b.waiting.length) {
+    const items = b.waiting.splice(0, MAX_BATCH);
+    try {
+      await sql.begin((tx) => appendRows(tx as unknown as Sql, items.map((i) => i.e)));
+      for (const i of items) i.resolve();
+    } catch (err) {
+      for (const i of items) i.reject(err);
+    }
+  }
+  b.writing = null;
+}
+
+async function appendRows(tx: Sql, entries: AuditEntry[]): Promise<void> {
+  // One writer at a time: the chain needs the previous hash.
+  await tx`select pg_advisory_xact_lock(${LOCK})`;
+  const [last] = await tx<{ id: string; hash: string }[]>`select id, hash from audit_log order by id desc limit 1`;
+  let id = last ? Number(last.id) : 0;
+  let prevHash = last?.hash ?? GENESIS;
+  const rows = entries.map((e) => {
+    const row: AuditRow = {
+      id: ++id, at: new Date(), actorId: e.actor?.id ?? null, actorName: e.actor?.username ?? null, action: e.action,
+      subject: e.subject ?? null, details: JSON.parse(JSON.stringify(e.details ?? {})), remoteAddr: e.remoteAddr ?? null, prevHash,
+    };
+    prevHash = rowHash(row);
+    return { id: row.id, at: row.at.toISOString(), actor_id: row.actorId, actor_name: row.actorName, action: row.action, subject: row.subject,
+      details: row.details, remote_addr: row.remoteAddr, prev_hash: row.prevHash, hash: prevHash };
+  });
+  await tx`insert into audit_log (id, at, actor_id, actor_name, action, subject, details, remote_addr, prev_hash, hash)
+    select id, at, actor_id, actor_name, action, subject, details, remote_addr, prev_hash, hash
+      from json_populate_recordset(null::audit_log, ${tx.json(rows as never)}::json)`;
 }
 
 export interface ChainReport { ok: boolean; rows: number; firstBroken?: { id: number; reason: 'hash' | 'link' | 'gap' } }

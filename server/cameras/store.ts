@@ -110,10 +110,28 @@ export async function updateCamera(sql: Sql, id: string, u: CameraUpdate, keyHas
 }
 
 /** For the media server: the stored key hash and state of a camera, never exposed over HTTP. */
-export async function getPublishCredentials(sql: Sql, id: string) {
-  const [r] = await sql<{ key_hash: string | null; enabled: boolean; kind: 'permanent' | 'flexible'; source_type: 'rtmp' | 'rtsp'; has_sub_stream: boolean }[]>`
+/** What a publish decision needs of a camera (live/camera-registry.ts keeps these in memory). */
+export interface PublishCredentials { key_hash: string | null; enabled: boolean; kind: 'permanent' | 'flexible'; source_type: 'rtmp' | 'rtsp'; has_sub_stream: boolean }
+
+export async function getPublishCredentials(sql: Sql, id: string): Promise<PublishCredentials | null> {
+  const [r] = await sql<PublishCredentials[]>`
     select key_hash, enabled, kind, source_type, has_sub_stream from cameras where id = ${id}`;
   return r ?? null;
+}
+
+export async function allPublishCredentials(sql: Sql): Promise<Map<string, PublishCredentials>> {
+  const rows = await sql<Array<PublishCredentials & { id: string }>>`select id, key_hash, enabled, kind, source_type, has_sub_stream from cameras`;
+  return new Map(rows.map(({ id, ...c }) => [id, c]));
+}
+
+/**
+ * Follows camera changes committed by anyone (this node, another node, SQL by hand): migration 0007's trigger
+ * notifies the camera id. `onListen` runs at start and again after the listening connection was lost and is back
+ * (notifications may have been missed meanwhile: reload everything then).
+ */
+export async function listenCameraChanges(sql: Sql, onChange: (cameraId: string) => void, onListen: () => void): Promise<{ stop(): Promise<void> }> {
+  const l = await sql.listen('camera_changed', onChange, onListen);
+  return { stop: () => l.unlisten() };
 }
 
 export async function listMunicipalities(sql: Sql, scope: Scope): Promise<Municipality[]> {

@@ -4,13 +4,14 @@ import { rtspPullUrls } from '../cameras/store.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
 import { createRtspBridgeSet } from '../../streams/rtsp-bridge.js';
+import type { SpawnFn } from '../../streams/supervised-process.js';
 import type { StatusBoard } from './status-board.js';
 
 export async function runRtspBridges(d: {
   sql: Sql; bus: EventBus; log: Logger; board: StatusBoard; bridgeKey: string;
-  rtmp: { host: string; port: number }; ffmpeg: { path: string; major: number };
+  rtmp: { host: string; port: number }; ffmpeg: { path: string; major: number }; spawn?: SpawnFn;
 }) {
-  const set = createRtspBridgeSet({ rtmp: d.rtmp, ffmpeg: d.ffmpeg, log: d.log.child({ part: 'rtsp-bridge' }) });
+  const set = createRtspBridgeSet({ rtmp: d.rtmp, ffmpeg: d.ffmpeg, log: d.log.child({ part: 'rtsp-bridge' }), spawn: d.spawn });
   let syncing = Promise.resolve();
   const sync = () => (syncing = syncing.then(async () => {
     const rows = await rtspPullUrls(d.sql); // secrets joined back in: the bridge is the one place that needs them

@@ -9,7 +9,9 @@ import { StartError } from '../errors.js';
 import { startMediaServer, type MediaServer, type MediaServerOptions } from '../../streams/media-server/index.js';
 import { playUrl } from '../../streams/stream-path.js';
 import type { FfmpegInfo } from '../../streams/ffmpeg/locate.js';
+import type { SpawnFn } from '../../streams/supervised-process.js';
 import { PublishAuthority } from './publish-auth.js';
+import { CameraRegistry } from './camera-registry.js';
 import { PlayTokens } from './play-tokens.js';
 import { StatusBoard } from './status-board.js';
 import { LiveService } from './service.js';
@@ -25,7 +27,7 @@ export interface Live extends Capability {
   /** A play token of a person, for a read the room does on their behalf (the snapshot at an incident tag). */
   tokenFor(userId: string, cameraId: string): string;
   /** Starts pulling the RTSP cameras (after whatever serves them is up: the demo's RTSP server). */
-  pullRtspCameras(ffmpeg: FfmpegInfo): Promise<void>;
+  pullRtspCameras(ffmpeg: FfmpegInfo, spawn?: SpawnFn): Promise<void>;
 }
 
 /** The media server's publish check: a registered, enabled camera with its key, inside its window when flexible. */
@@ -45,7 +47,14 @@ export async function start(d: {
 }): Promise<Live> {
   const { sql, bus, log, config } = d;
   const board = new StatusBoard(sql, bus, log, d.now);
-  const publish = new PublishAuthority(sql, d.mayPublishFlexible);
+  const registry = new CameraRegistry(sql, log);
+  await registry.start();
+  // A change this process made is dropped at once and read again (its notification follows a moment later): a
+  // revoked key or a disabled camera never gets through.
+  const forget = (camera: { id: string } | string) => registry.changed(typeof camera === 'string' ? camera : camera.id);
+  bus.on('camera.changed', forget);
+  bus.on('camera.revoked', forget);
+  const publish = new PublishAuthority(registry, d.mayPublishFlexible);
   // Play tokens and the ended sessions they are checked against share one clock: the wall clock, as the media
   // server's players connect in real time (the room's clock, which tests move for bookings, is not theirs).
   const wallClock = () => Date.now();
@@ -64,10 +73,13 @@ export async function start(d: {
     routes: liveRoutes(service, board), media: m, board, publish, service,
     mainStreamUrl: (cameraId, token) => playUrl('http', { host: localHost, port: m.httpPort }, { cameraId, stream: 'main' }, token),
     tokenFor: (userId, cameraId) => tokens.sign({ userId, cameraId, stream: 'main' }).token,
-    async pullRtspCameras(ffmpeg) {
-      bridges = await runRtspBridges({ sql, bus, log, board, bridgeKey: publish.bridgeKey, rtmp: { host: localHost, port: m.rtmpPort }, ffmpeg });
+    async pullRtspCameras(ffmpeg, spawn) {
+      bridges = await runRtspBridges({ sql, bus, log, board, bridgeKey: publish.bridgeKey, rtmp: { host: localHost, port: m.rtmpPort }, ffmpeg, spawn });
     },
     // The bridges stop pushing, the media server ends its viewers and publishers, then the wiring records their ends.
-    stop: async () => { await bridges?.stop(); await m.stop(); await wiring.stop(); await onlineLog.stop(); },
+    stop: async () => {
+      bus.off('camera.changed', forget); bus.off('camera.revoked', forget);
+      await bridges?.stop(); await m.stop(); await wiring.stop(); await onlineLog.stop(); await registry.stop();
+    },
   };
 }

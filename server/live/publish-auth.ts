@@ -1,8 +1,8 @@
 // Who may publish a camera stream: a registered, enabled camera with its own key (constant-time compare
-// against the stored SHA-256). RTSP cameras are pushed only by our own bridge, with a key that lives in memory.
+// against the stored SHA-256), answered from the in-memory registry (camera-registry.ts). RTSP cameras are pushed
+// only by our own bridge, with a key that lives in memory.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Sql } from '../db/connect.js';
-import { getPublishCredentials } from '../cameras/store.js';
+import type { CameraRegistry } from './camera-registry.js';
 
 export type PublishRefusal = 'unknown-camera' | 'wrong-key' | 'disabled' | 'outside-window' | 'no-sub-stream';
 
@@ -13,10 +13,10 @@ export class PublishAuthority {
   readonly bridgeKey = randomBytes(24).toString('base64url');
 
   /** mayPublishFlexible: is a flexible unit inside an approved booking window now (Gemeentewet 151c)? */
-  constructor(private sql: Sql, private mayPublishFlexible: (cameraId: string) => Promise<boolean> = async () => false) {}
+  constructor(private registry: Pick<CameraRegistry, 'get'>, private mayPublishFlexible: (cameraId: string) => Promise<boolean> = async () => false) {}
 
   async authorize(cameraId: string, key: string, stream: 'main' | 'sub' = 'main'): Promise<{ ok: true } | { ok: false; reason: PublishRefusal }> {
-    const cam = await getPublishCredentials(this.sql, cameraId);
+    const cam = await this.registry.get(cameraId);
     if (!cam) return { ok: false, reason: 'unknown-camera' };
     const expected = cam.source_type === 'rtsp' ? sha256(this.bridgeKey) : Buffer.from(cam.key_hash ?? '', 'hex');
     const given = sha256(key);

@@ -8,6 +8,7 @@ import type { Logger } from '../log.js';
 import type { Capability } from '../capability.js';
 import type { MediaServer } from '../../streams/media-server/index.js';
 import type { FfmpegInfo } from '../../streams/ffmpeg/locate.js';
+import type { SpawnFn } from '../../streams/supervised-process.js';
 import { ffprobePathFor } from '../../streams/ffmpeg/probe.js';
 import { RecorderManager } from './manager.js';
 import { RetentionSweeper } from './retention.js';
@@ -27,6 +28,8 @@ export interface Recordings extends Capability {
 
 export async function start(d: {
   sql: Sql; bus: EventBus; log: Logger; config: Config; ffmpeg: FfmpegInfo | null; media: MediaServer;
+  /** Starts the recorders' ffmpeg off the room's event loop (streams/spawner). */
+  spawn?: SpawnFn;
   /** Where the recorder reads a camera's main stream (with the recorder's internal play token). */
   inputUrl(cameraId: string): string;
 }): Promise<Recordings> {
@@ -43,7 +46,7 @@ export async function start(d: {
   if (config.RECORDING && ffmpeg) {
     const rec = new RecorderManager({
       sql, bus, log: log.child({ part: 'recorder' }), media: d.media, mediaDir: config.MEDIA_DIR, ffmpeg: ffmpeg.path, ffprobe: ffprobePathFor(ffmpeg.path),
-      segmentSeconds: config.SEGMENT_SECONDS, inputUrl: d.inputUrl, onDiskFull: () => retention.guardNow(),
+      segmentSeconds: config.SEGMENT_SECONDS, inputUrl: d.inputUrl, onDiskFull: () => retention.guardNow(), spawn: d.spawn,
     });
     await rec.start();
     recorder = rec;

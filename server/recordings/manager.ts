@@ -6,6 +6,9 @@ import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
 import type { MediaServer } from '../../streams/media-server/index.js';
 import { recoverIncoming, startCameraRecorder, type CameraRecorder, type ClosedSegment } from '../../streams/recorder.js';
+import type { SpawnFn } from '../../streams/supervised-process.js';
+import { startQueue, type StartQueue } from '../../streams/start-queue.js';
+import { SYSTEM_RECORDER } from '../live/play-tokens.js';
 import { insertSegment, previousSegmentEnd } from './store.js';
 
 export interface RecorderManagerDeps {
@@ -15,6 +18,10 @@ export interface RecorderManagerDeps {
   inputUrl(cameraId: string): string;
   /** A recorder met ENOSPC: free space now (the disk guard), so it records again at its next start, not in a minute. */
   onDiskFull?(): void;
+  /** Starts the recorders' ffmpeg (streams/spawner); default: this process. */
+  spawn?: SpawnFn;
+  /** How many recorders start at the same time (default 4). */
+  startConcurrency?: number;
 }
 
 export class RecorderManager {
@@ -23,7 +30,9 @@ export class RecorderManager {
   private readonly onPublish = (e: { cameraId: string; stream: string }) => { if (e.stream === 'main') this.record(e.cameraId); };
   private readonly onUnpublish = (e: { cameraId: string; stream: string }) => { if (e.stream === 'main') void this.stopCamera(e.cameraId); };
 
-  constructor(private d: RecorderManagerDeps) {}
+  private readonly queue: StartQueue;
+
+  constructor(private d: RecorderManagerDeps) { this.queue = startQueue({ concurrency: d.startConcurrency ?? 4 }); }
 
   /** Salvages what a previous process left half-written, then follows the media server. */
   async start(): Promise<void> {
@@ -44,15 +53,36 @@ export class RecorderManager {
     this.d.bus.emit('recording.segment', { cameraId: s.cameraId, startedAt: s.startedAt.toISOString(), endedAt: s.endedAt.toISOString() });
   }
 
+  /** Resolves when the recorder of `cameraId` has started reading the media server, or after `ms`. */
+  private reading(cameraId: string, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => { clearTimeout(timer); this.d.media.events.off('playStart', onPlay); resolve(); };
+      const onPlay = (e: { cameraId: string; viewerId: string }) => { if (e.cameraId === cameraId && e.viewerId === SYSTEM_RECORDER) done(); };
+      const timer = setTimeout(done, ms);
+      this.d.media.events.on('playStart', onPlay);
+    });
+  }
+
   isRecording(cameraId: string): boolean { return this.recorders.has(cameraId); }
 
   private record(cameraId: string): void {
     if (this.stopping || this.recorders.has(cameraId)) return;
-    const starting = startCameraRecorder({
-      cameraId, mediaDir: this.d.mediaDir, ffmpeg: this.d.ffmpeg, ffprobe: this.d.ffprobe,
-      inputUrl: () => this.d.inputUrl(cameraId), segmentSeconds: this.d.segmentSeconds,
-      onSegment: (s) => this.index(s), onDiskFull: this.d.onDiskFull, log: this.d.log.child({ cameraId }),
-    }).catch((err) => { this.d.log.error({ err, cameraId }, 'recorder did not start'); this.recorders.delete(cameraId); return null; });
+    // Queued, a few at a time (streams/start-queue.ts): a storm of publishes must not become a storm of spawns.
+    // A camera that went offline (or a manager that stopped) while its start waited is not started at all.
+    // Its place in the queue is held until the recorder is reading the stream (or 3 s): spawning forks this whole
+    // process (~20 ms each at 600 MB), so starts are paced, not merely bounded, and the publish checks of the cameras
+    // still arriving get the event loop in between.
+    const starting: Promise<CameraRecorder | null> = this.queue(async () => {
+      if (this.stopping || this.recorders.get(cameraId) !== starting) return null;
+      const reading = this.reading(cameraId, 3000);
+      const rec = await startCameraRecorder({
+        cameraId, mediaDir: this.d.mediaDir, ffmpeg: this.d.ffmpeg, ffprobe: this.d.ffprobe,
+        inputUrl: () => this.d.inputUrl(cameraId), segmentSeconds: this.d.segmentSeconds,
+        onSegment: (s) => this.index(s), onDiskFull: this.d.onDiskFull, log: this.d.log.child({ cameraId }), spawn: this.d.spawn,
+      });
+      await reading;
+      return rec;
+    }).catch((err) => { this.d.log.error({ err, cameraId }, 'recorder did not start'); if (this.recorders.get(cameraId) === starting) this.recorders.delete(cameraId); return null; });
     this.recorders.set(cameraId, starting);
     this.d.log.info({ cameraId }, 'recording started');
   }

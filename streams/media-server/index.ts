@@ -142,9 +142,14 @@ function assemble(opts: MediaServerOptions, events: TypedEmitter<MediaServerEven
 /** Every 250 ms: stalled publishers, idle RTMP connections, slow viewers; once a second a stats sample. */
 function startWatchdog(publishers: Publishers, rtmp: RtmpIngest, viewers: Viewers): NodeJS.Timeout {
   let lastSampleAt = 0;
+  let lastTickAt = Date.now();
   const watchdog = setInterval(() => {
     const now = Date.now();
-    rtmp.watch(now);
+    // A tick this late means this process did not run (a long task, or no CPU on a loaded machine): the publishers'
+    // media is waiting in the socket buffers, read only after the timers. Their silence was ours; look next tick.
+    const late = now - lastTickAt > 1_000;
+    lastTickAt = now;
+    if (!late) rtmp.watch(now);
     viewers.dropSlow();
     if (now - lastSampleAt >= 1_000) {
       lastSampleAt = now;

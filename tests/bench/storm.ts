@@ -64,7 +64,8 @@ function meter(roomPid: number, generatorPids: () => number[]) {
   return () => {
     const b = snap();
     const s = (performance.now() - t0) / 1000;
-    const used = (ps: Proc[], before: Map<number, number>) => ps.reduce((n, p) => n + p.ticks - (before.get(p.pid) ?? p.ticks), 0) / CLK / s;
+    // A process born in the window counts from zero; one that ended in it is not seen (its share is missing).
+    const used = (ps: Proc[], before: Map<number, number>) => ps.reduce((n, p) => n + p.ticks - (before.get(p.pid) ?? 0), 0) / CLK / s;
     return {
       seconds: round(s, 1), roomCores: round(used(b.room, ra), 2), generatorCores: round(used(b.gen, ga), 2),
       roomPssMb: round(b.room.reduce((n, p) => n + p.pssKb, 0) / 1024), roomProcesses: b.room.length,
@@ -73,9 +74,13 @@ function meter(roomPid: number, generatorPids: () => number[]) {
   };
 }
 
+/** An overloaded room may not answer at all: every request of the benchmark gives up after `ms` (null). */
+const within = <T>(p: Promise<T>, ms = 5000): Promise<T | null> =>
+  Promise.race([p.catch(() => null), new Promise<null>((r) => setTimeout(() => r(null), ms).unref())]);
+
 /** prom-client resets the event-loop histogram at every scrape: one scrape before and one after frame the window. */
 async function eventLoop(base: string) {
-  const text = await (await fetch(`${base}/metrics`)).text();
+  const text = (await within(fetch(`${base}/metrics`).then((r) => r.text()))) ?? '';
   const v = (name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)`, 'm').exec(text)?.[1] ?? NaN) * 1000;
   return { p50Ms: round(v('nodejs_eventloop_lag_p50_seconds'), 1), p99Ms: round(v('nodejs_eventloop_lag_p99_seconds'), 1), maxMs: round(v('nodejs_eventloop_lag_max_seconds'), 1) };
 }
@@ -107,7 +112,7 @@ async function storm(room: ServerProcess, ffmpeg: string, loop: string, count: n
     while (polling) {
       for (const p of ['/api/live/status', '/api/incidents', '/api/cameras']) {
         const t = performance.now();
-        const r = await observer.get(p).catch(() => null);
+        const r = await within(observer.get(p));
         apiMs.push(performance.now() - t);
         if (!r || r.status !== 200) apiErrors++;
       }
@@ -115,7 +120,7 @@ async function storm(room: ServerProcess, ffmpeg: string, loop: string, count: n
     }
   })();
 
-  const online = async () => new Set(((await observer.get('/api/live/status')).body as Array<{ cameraId: string; online: boolean }>).filter((s) => s.online).map((s) => s.cameraId));
+  const online = async () => new Set((((await within(observer.get('/api/live/status')))?.body ?? []) as Array<{ cameraId: string; online: boolean }>).filter((s) => s.online).map((s) => s.cameraId));
   await eventLoop(room.url); // resets the histogram: the next scrape covers the storm
   const m = meter(room.proc.pid!, () => cams.map((c) => c.pusher?.pid ?? -1));
   const t0 = performance.now();
@@ -130,16 +135,20 @@ async function storm(room: ServerProcess, ffmpeg: string, loop: string, count: n
       // A camera that is refused or dropped tries again, as real ones do (every 2 s).
       const push = () => {
         c.attempts++;
-        c.pusher = spawn(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', loop, '-c', 'copy', '-f', 'flv', publishUrl(rtmp, { cameraId: c.id, stream: 'main' }, c.key)], { stdio: 'ignore' });
+        // The cameras are not part of the node: on this shared machine they run below it (nice 10), so they take the
+        // CPU the room leaves, as encoders on their own hardware would not take any.
+        c.pusher = spawn('nice', ['-n', '10', ffmpeg, '-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', loop, '-c', 'copy', '-f', 'flv', publishUrl(rtmp, { cameraId: c.id, stream: 'main' }, c.key)], { stdio: 'ignore' });
         c.pusher.on('exit', () => { if (!stopped) setTimeout(push, 2000); });
       };
       push();
     }, at);
   }
   let allOnlineMs: number | null = null;
+  let lastReport = t0;
   const deadline = t0 + (seconds + 60) * 1000;
   while (performance.now() < deadline) {
     const on = await online().catch(() => new Set<string>());
+    if (performance.now() - lastReport > 5000) { lastReport = performance.now(); log(`  ${round((lastReport - t0) / 1000, 0)} s: ${on.size} online, ${cams.reduce((n, c) => n + Math.max(0, c.attempts - 1), 0)} retries so far`); }
     if (cams.every((c) => on.has(c.id))) { allOnlineMs = performance.now() - t0; break; }
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -148,15 +157,15 @@ async function storm(room: ServerProcess, ffmpeg: string, loop: string, count: n
   polling = false;
   await poll;
   // One viewer per camera, over HTTP-FLV with a grant from the wall's batch endpoint (as the console asks).
-  const grants: Array<{ cameraId: string; ok: boolean; grant?: { url: string } }> = [];
+  const grants: Array<{ cameraId: string; ok: boolean; grant?: { port: number; path: string } }> = [];
   for (let i = 0; i < cams.length; i += 16) {
-    const r = await observer.post('/api/live/grants', { streams: cams.slice(i, i + 16).map((c) => ({ cameraId: c.id, stream: 'main' })) });
-    grants.push(...(r.body?.grants ?? []));
+    const r = await within(observer.post('/api/live/grants', { streams: cams.slice(i, i + 16).map((c) => ({ cameraId: c.id, stream: 'main' })) }));
+    grants.push(...(r?.body?.grants ?? []));
   }
   for (const g of grants) {
     const c = cams.find((x) => x.id === g.cameraId)!;
     if (!g.ok || !g.grant) continue;
-    const url = new URL(g.grant.url.replace(/^ws/, 'http'));
+    const url = new URL(`http://127.0.0.1:${g.grant.port}${g.grant.path}`);
     c.viewer = http.get(url, { headers: { cookie: observer.cookie } }, (res) => res.on('data', (d: Buffer) => { c.bytes += d.length; c.lastByteAt = performance.now(); }));
     c.viewer.on('error', () => {});
   }
@@ -164,18 +173,22 @@ async function storm(room: ServerProcess, ffmpeg: string, loop: string, count: n
   const steadyLoad = m();
   const viewing = cams.filter((c) => c.bytes > 0 && performance.now() - c.lastByteAt < 2000).length;
   const viewerMbit = round(cams.reduce((n, c) => n + c.bytes, 0) * 8 / 1e6 / 10, 1);
+  stopped = true;
+  for (const c of cams) { c.viewer?.destroy(); c.pusher?.kill('SIGKILL'); }
+  // The room answers again once the load is gone (how long it takes says how deep the overload went).
+  const tQuiet = performance.now();
+  while (!(await within(fetch(`${room.url}/healthz`), 2000)) && performance.now() - tQuiet < 120_000) await new Promise((r) => setTimeout(r, 500));
+  const answersAgainSeconds = round((performance.now() - tQuiet) / 1000, 1);
   // Refusals, by reason, from the audit trail (one row per refusal episode; details.count says how many).
   const refusals = (await admin.get('/api/audit?action=live.publish_refused&limit=500')).body as Array<{ details?: { reason?: string; count?: number } }> | undefined;
   const byReason: Record<string, number> = {};
   for (const r of Array.isArray(refusals) ? refusals : []) byReason[r.details?.reason ?? '?'] = (byReason[r.details?.reason ?? '?'] ?? 0) + (r.details?.count ?? 1);
-  stopped = true;
-  for (const c of cams) { c.viewer?.destroy(); c.pusher?.kill('SIGKILL'); }
   socket.close();
   return {
     cameras: count, arrivalSeconds: seconds,
     allOnlineSeconds: allOnlineMs === null ? null : round(allOnlineMs / 1000, 1),
     lastOnlineAfterFirstTrySeconds: allOnlineMs === null ? null : round((t0 + allOnlineMs - Math.max(...firstTry.values())) / 1000, 1),
-    refusalsByReason: byReason, camerasRetried: cams.filter((c) => c.attempts > 1).length, attempts: cams.reduce((n, c) => n + c.attempts, 0), eventLoop: loop1,
+    answersAgainSeconds, refusalsByReason: byReason, camerasRetried: cams.filter((c) => c.attempts > 1).length, attempts: cams.reduce((n, c) => n + c.attempts, 0), eventLoop: loop1,
     apiP50Ms: round(percentile(apiMs, 50), 0), apiP99Ms: round(percentile(apiMs, 99), 0), apiRequests: apiMs.length, apiErrors,
     socketStatusEvents: statusEvents, socketSawOnline: cams.filter((c) => seenOnline.has(c.id)).length,
     during: load, steady: { ...steadyLoad, viewing, viewerMbit, pssPerCameraMb: round(steadyLoad.roomPssMb! / count, 1) },
@@ -189,12 +202,17 @@ runBench(async (cleanup) => {
   const runs: unknown[] = [];
   for (const [count, seconds] of [[N, SECONDS] as const, ...STEADY.map((n) => [n, n / 10] as const)]) {
     const dataDir = prepareDataDir(path.join(CACHE, `storm-${process.pid}-${count}`));
-    const room = await startServerProcess({ DATA_DIR: dataDir, MEDIA_DIR: path.join(dataDir, 'media'), DEMO: 'true', DEMO_CAMERAS: 'false', RECORDING: 'true', SERVE_CLIENT: 'false', LOG_LEVEL: 'warn', FFMPEG_PATH: ff.path });
+    const room = await startServerProcess({ DATA_DIR: dataDir, MEDIA_DIR: path.join(dataDir, 'media'), DEMO: 'true', DEMO_CAMERAS: 'false', RECORDING: 'true', SERVE_CLIENT: 'false', LOG_LEVEL: 'warn', FFMPEG_PATH: ff.path },
+      // STORM_PROFILE=<dir>: the room writes a CPU profile there when it stops (node --cpu-prof), to find where its time goes.
+      [], process.env.STORM_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.STORM_PROFILE}`] : []);
     cleanup(() => room.stop());
+    let stopping = false;
+    room.proc.once('exit', (code, signal) => stopping || log(`THE ROOM EXITED (${code ?? signal}) during the run; its last output:\n${room.output().slice(-4000)}`));
     log(`${count} cameras arriving in ${seconds} s …`);
     const r = await storm(room, ff.path, loop, count, seconds);
     log(JSON.stringify(r));
     runs.push(r);
+    stopping = true;
     await room.stop();
   }
   const result = { machine: machine(), backgroundBusyPct: quiet.busyPct, ffmpeg: ff.versionLine, runs };

@@ -20,14 +20,14 @@ const alive = (p: ChildProcess) => p.exitCode === null && p.signalCode === null;
 const exited = (p: ChildProcess) => new Promise<void>((r) => (alive(p) ? p.once('exit', () => r()) : r()));
 
 /** Starts the server with fresh ports (a killed one's may linger) and resolves once it says it is running. */
-export async function startServerProcess(env: Record<string, string>, started: ServerProcess[] = []): Promise<ServerProcess> {
+export async function startServerProcess(env: Record<string, string>, started: ServerProcess[] = [], nodeArgs: string[] = []): Promise<ServerProcess> {
   const [port, rtmpPort, flvPort, pgPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const full: NodeJS.ProcessEnv = {
     ...process.env, NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(port), MEDIA_HOST: '127.0.0.1', RTMP_PORT: String(rtmpPort),
     FLV_PORT: String(flvPort), FLV_PORTS: '1', // the ports after a free FLV_PORT may be the free ports handed to the others
     EMBEDDED_PG_PORT: String(pgPort), SERVE_CLIENT: 'false', LOG_LEVEL: 'warn', ...env,
   };
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { env: full, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/main.ts'], { env: full, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));
