@@ -5,7 +5,7 @@ const { spawn } = require('node:child_process');
 
 // The children (recorders, RTSP bridges) run a little below the room's own process: when the machine is short of
 // CPU, the room's publish checks, API and live relay go first and the recorders catch up from their buffers.
-try { require('node:os').setPriority(0, Number(process.env.UITKIJK_CHILD_NICE || 5)); } catch { /* not permitted: run at ours */ }
+try { require('node:os').setPriority(0, 5); } catch { /* not permitted: run at ours */ }
 
 const children = new Map();
 const send = (m) => { if (process.connected) process.send(m); };
