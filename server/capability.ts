@@ -1,4 +1,5 @@
 // What every capability's index.ts gives main.ts: its routes and how to stop it (timers, workers, listeners).
+// Part of the platform: the platform's own parts with routes (auth/, audit/) give the same.
 import type { RouteDef } from './http/route.js';
 
 export interface Capability {

@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import type { Sql } from '../db/connect.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
-import type { RouteDef } from '../http/route.js';
+import type { Capability } from '../capability.js';
 import { authRoutes } from './routes.js';
 import type { SessionTimes } from './sessions.js';
 import { purgeExpiredSessions } from './store.js';
@@ -13,8 +13,7 @@ import { purgeOldFailures, type ThrottleRule } from './throttle.js';
 export const sessionTimes = (c: Config): SessionTimes => ({ idleMs: c.SESSION_IDLE_MINUTES * 60_000, maxMs: c.SESSION_MAX_HOURS * 3_600_000 });
 export const loginThrottle = (c: Config): ThrottleRule => ({ maxFailures: c.LOGIN_MAX_FAILURES, windowMs: c.LOGIN_WINDOW_MINUTES * 60_000 });
 
-// Capability's shape (capability.ts), written out: the platform stands below the capabilities and imports none of their layer.
-export function start(d: { sql: Sql; bus: EventBus; log: Logger; config: Config }): { routes: RouteDef[]; stop(): Promise<void> } {
+export function start(d: { sql: Sql; bus: EventBus; log: Logger; config: Config }): Capability {
   const times = sessionTimes(d.config), throttle = loginThrottle(d.config);
   const housekeeping = setInterval(() => {
     purgeExpiredSessions(d.sql, times).catch((e) => d.log.warn({ err: e }, 'session purge failed'));

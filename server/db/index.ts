@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 import { localSecret, openSql, startEmbeddedPostgres, type Sql } from './connect.js';
 import { ensureAppRole } from './app-role.js';
 import { migrate } from './migrate.js';
+import { stopInReverse } from '../capability.js';
 
 export async function startDatabase(d: {
   config: Config; log: Logger;
@@ -13,7 +14,7 @@ export async function startDatabase(d: {
 }): Promise<{ sql: Sql; stop(): Promise<void> }> {
   const { config, log } = d;
   const stops: Array<() => Promise<unknown>> = [];
-  const stop = async () => { for (const s of stops.splice(0).reverse()) await s().catch((e) => log.warn({ err: e }, 'stop step failed')); };
+  const stop = () => stopInReverse(stops, (e) => log.warn({ err: e }, 'stop step failed'));
   try {
     let url = config.DATABASE_URL;
     if (!url) {

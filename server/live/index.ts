@@ -51,9 +51,9 @@ export async function start(d: {
   await registry.start();
   // A change this process made is dropped at once and read again (its notification follows a moment later): a
   // revoked key or a disabled camera never gets through.
-  const forget = (camera: { id: string } | string) => registry.changed(typeof camera === 'string' ? camera : camera.id);
-  bus.on('camera.changed', forget);
-  bus.on('camera.revoked', forget);
+  const reread = (camera: { id: string } | string) => registry.changed(typeof camera === 'string' ? camera : camera.id);
+  bus.on('camera.changed', reread);
+  bus.on('camera.revoked', reread);
   const publish = new PublishAuthority(registry, d.mayPublishFlexible);
   // Play tokens and the ended sessions they are checked against share one clock: the wall clock, as the media
   // server's players connect in real time (the room's clock, which tests move for bookings, is not theirs).
@@ -78,7 +78,7 @@ export async function start(d: {
     },
     // The bridges stop pushing, the media server ends its viewers and publishers, then the wiring records their ends.
     stop: async () => {
-      bus.off('camera.changed', forget); bus.off('camera.revoked', forget);
+      bus.off('camera.changed', reread); bus.off('camera.revoked', reread);
       await bridges?.stop(); await m.stop(); await wiring.stop(); await onlineLog.stop(); await registry.stop();
     },
   };

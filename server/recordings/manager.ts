@@ -69,9 +69,8 @@ export class RecorderManager {
     if (this.stopping || this.recorders.has(cameraId)) return;
     // Queued, a few at a time (streams/start-queue.ts): a storm of publishes must not become a storm of spawns.
     // A camera that went offline (or a manager that stopped) while its start waited is not started at all.
-    // Its place in the queue is held until the recorder is reading the stream (or 3 s): spawning forks this whole
-    // process (~20 ms each at 600 MB), so starts are paced, not merely bounded, and the publish checks of the cameras
-    // still arriving get the event loop in between.
+    // Its place in the queue is held until the recorder is reading the stream (or 3 s): starts are paced, not merely
+    // bounded, so the recorders' connections and play checks do not pile onto the publish checks of cameras still arriving.
     const starting: Promise<CameraRecorder | null> = this.queue(async () => {
       if (this.stopping || this.recorders.get(cameraId) !== starting) return null;
       const reading = this.reading(cameraId, 3000);

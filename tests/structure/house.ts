@@ -40,7 +40,7 @@ export function layerOf(file: string): number {
   if (rest.startsWith('demo/')) return 5;
   if (rest.startsWith('realtime/')) return 4;
   // The platform every capability stands on: the database, HTTP, who may do what (auth) and the audit trail.
-  if (/^(db|http|auth|audit)\//.test(rest) || /^(log|config|events|errors)\.ts$/.test(rest)) return 1;
+  if (/^(db|http|auth|audit)\//.test(rest) || /^(log|config|events|errors|capability)\.ts$/.test(rest)) return 1;
   return 3;
 }
 
