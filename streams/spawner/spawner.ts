@@ -34,24 +34,17 @@ class RelayedChild extends EventEmitter implements ChildLike {
   }
 }
 
-export interface Spawner { spawn: SpawnFn; stop(): Promise<void> }
+export interface Spawner {
+  spawn: SpawnFn;
+  /** The helper process now (a new one after the last died). */
+  readonly helperPid: number | undefined;
+  stop(): Promise<void>;
+}
 
 export function startSpawner(): Spawner {
-  const helper = fork(path.join(path.dirname(fileURLToPath(import.meta.url)), 'child.cjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
   const children = new Map<number, RelayedChild>();
   let next = 1;
-  helper.on('message', (m: FromChild) => {
-    const c = children.get(m.id);
-    if (!c) return;
-    switch (m.t) {
-      case 'spawn': c.pid = m.pid; c.emit('spawn'); break;
-      case 'out': c.stdout?.write(m.data); break;
-      case 'err': c.stderr.write(m.data); break;
-      case 'outEnd': c.stdout?.end(); break;
-      case 'error': c.emit('error', new Error(m.message)); if (!m.spawned) end(c, null, null); break;
-      case 'exit': end(c, m.code, m.signal); break;
-    }
-  });
+  let stopping = false;
   const end = (c: RelayedChild, code: number | null, signal: NodeJS.Signals | null) => {
     if (c.exited) return;
     c.exited = true;
@@ -60,18 +53,51 @@ export function startSpawner(): Spawner {
     c.stderr.end();
     c.emit('exit', code, signal);
   };
-  // The helper died (it should not): its children went with it; each reports an exit and its supervisor restarts it.
-  helper.on('exit', () => { for (const c of [...children.values()]) end(c, null, 'SIGKILL'); });
+  const fail = (c: RelayedChild, err: Error) => { if (c.exited) return; c.emit('error', err); end(c, null, null); };
+  const startHelper = (): ChildProcess => {
+    const h = fork(path.join(path.dirname(fileURLToPath(import.meta.url)), 'child.cjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
+    h.on('message', (m: FromChild) => {
+      const c = children.get(m.id);
+      if (!c) return;
+      switch (m.t) {
+        case 'spawn': c.pid = m.pid; c.emit('spawn'); break;
+        case 'out': c.stdout?.write(m.data); break;
+        case 'err': c.stderr.write(m.data); break;
+        case 'outEnd': c.stdout?.end(); break;
+        case 'error': c.emit('error', new Error(m.message)); if (!m.spawned) end(c, null, null); break;
+        case 'exit': end(c, m.code, m.signal); break;
+      }
+    });
+    // The helper died (it should not). Its children would live on as orphans: they are ended here, by pid, each
+    // reports an exit, its supervisor restarts it, and a new helper is there to start it.
+    h.on('exit', () => {
+      for (const c of [...children.values()]) {
+        if (c.pid !== undefined) try { process.kill(c.pid, 'SIGKILL'); } catch { /* already gone */ }
+        end(c, null, 'SIGKILL');
+      }
+      if (!stopping) helper = startHelper();
+    });
+    return h;
+  };
+  let helper = startHelper();
   return {
+    get helperPid() { return helper.pid; },
     spawn(command, args, options) {
       const stdio = options.stdio as unknown[] | undefined;
       const c = new RelayedChild(next++, stdio?.[1] === 'pipe', helper);
       children.set(c.id, c);
+      // After stop(): a failed spawn, reported as child_process reports one (an 'error' event), never a throw.
+      if (!helper.connected) {
+        process.nextTick(() => fail(c, new Error('the spawner has stopped')));
+        return c;
+      }
       // The helper has this process's environment already; only a different one is sent along.
-      helper.send({ t: 'spawn', id: c.id, cmd: command, args: [...args], stdout: c.stdout !== null, env: options.env && options.env !== process.env ? options.env : undefined });
+      helper.send({ t: 'spawn', id: c.id, cmd: command, args: [...args], stdout: c.stdout !== null, env: options.env && options.env !== process.env ? options.env : undefined },
+        (err) => { if (err) fail(c, err); });
       return c;
     },
     async stop() {
+      stopping = true;
       if (helper.exitCode !== null || helper.signalCode !== null) return;
       const gone = new Promise((r) => helper.once('exit', r));
       helper.disconnect();
