@@ -54,10 +54,22 @@ export const configSchema = z.object({
   BOOKING_SETUP_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(30),
   BOOKING_TEARDOWN_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(15),
   BOOKING_MAX_WINDOW_HOURS: z.coerce.number().int().min(1).max(14 * 24).default(72),
+  // More than one node (issue 14; server/cluster/README.md). NODE_ID set: this node is one of several.
+  NODE_ID: z.string().regex(/^[a-z0-9-]{1,40}$/, 'lowercase letters, digits and dashes, 1–40 long').optional(),
+  // Where the other nodes reach this one's API (segment fetches); default http://<HOST or 127.0.0.1>:<PORT>.
+  NODE_API_URL: z.string().url().optional(),
+  // The host name consoles use for this node's media ports, when it is not the console's own host.
+  NODE_MEDIA_HOST: z.string().min(1).optional(),
+  NODE_LEASE_SECONDS: z.coerce.number().int().min(2).max(60).default(4),
+  // One MEDIA_DIR shared by all nodes (a shared file system): segments are read in place, one retention sweep.
+  MEDIA_SHARED: bool.default(false),
 });
 
 type Parsed = z.infer<typeof configSchema>;
-export type Config = Readonly<Omit<Parsed, 'DEMO' | 'DEMO_CAMERAS' | 'RECORDING'> & { DEMO: boolean; DEMO_CAMERAS: boolean; RECORDING: boolean; DATA_DIR: string; MEDIA_DIR: string }>;
+export type Config = Readonly<Omit<Parsed, 'DEMO' | 'DEMO_CAMERAS' | 'RECORDING' | 'NODE_ID'> & {
+  DEMO: boolean; DEMO_CAMERAS: boolean; RECORDING: boolean; DATA_DIR: string; MEDIA_DIR: string;
+  NODE_ID: string; /** NODE_ID was given: one node of several (the socket.io adapter is on). */ CLUSTERED: boolean;
+}>;
 
 export class ConfigError extends Error {}
 
@@ -88,8 +100,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configDir = pat
   // An unsigned webhook would let anyone on the path forge or read alerts as ours: the secret is required.
   if (c.DISPATCH_WEBHOOK_URL && !c.DISPATCH_WEBHOOK_SECRET) throw new ConfigError('Invalid settings:\n  DISPATCH_WEBHOOK_SECRET: required when DISPATCH_WEBHOOK_URL is set (at least 16 characters)');
   if (c.FLV_PORT > 0 && c.FLV_PORT + c.FLV_PORTS - 1 > 65535) throw new ConfigError(`Invalid settings:\n  FLV_PORTS=${c.FLV_PORTS}: FLV_PORT ${c.FLV_PORT} and the ${c.FLV_PORTS - 1} ports after it must all be ports (≤ 65535)`);
-  const demo = c.DEMO ?? c.NODE_ENV !== 'production';
-  return Object.freeze({ ...c, DEMO: demo, DEMO_CAMERAS: demo && (c.DEMO_CAMERAS ?? true),
+  // The embedded PostgreSQL lives in one node's data directory: no other node can reach it.
+  if (c.NODE_ID && !c.DATABASE_URL) throw new ConfigError(`Invalid settings:\n  NODE_ID=${c.NODE_ID}: more than one node needs DATABASE_URL, a PostgreSQL every node reaches (the embedded one serves one node only)`);
+  // The demo's cameras and RTSP server are one node's: a cluster runs without them.
+  if (c.NODE_ID && c.DEMO === true) throw new ConfigError(`Invalid settings:\n  DEMO=true: demo mode runs one node; unset NODE_ID or DEMO`);
+  const demo = c.DEMO ?? (c.NODE_ENV !== 'production' && !c.NODE_ID);
+  return Object.freeze({ ...c, NODE_ID: c.NODE_ID ?? 'node-1', CLUSTERED: !!c.NODE_ID, DEMO: demo, DEMO_CAMERAS: demo && (c.DEMO_CAMERAS ?? true),
     // Recording the 18 simulated cameras writes ~11.5 GB an hour: off in demo mode unless asked for.
     RECORDING: c.RECORDING ?? !demo, DATA_DIR: path.resolve(c.DATA_DIR), MEDIA_DIR: path.resolve(c.MEDIA_DIR) });
 }

@@ -25,6 +25,7 @@ import type { DemoCameras } from '../streams/demo-cameras.js';
 import { startSpawner } from '../streams/spawner/spawner.js';
 import type { MediaServer } from '../streams/media-server/index.js';
 import * as auth from './auth/index.js';
+import * as cluster from './cluster/index.js';
 import * as cameras from './cameras/index.js';
 import * as users from './users/index.js';
 import * as audit from './audit/index.js';
@@ -56,6 +57,8 @@ export interface Room {
   activation: ActivationSweeper;
   // The demo camera simulator (null: not in demo mode, DEMO_CAMERAS=false or no ffmpeg).
   demoCameras: DemoCameras | null;
+  /** This node of the room: its id, the jobs it runs, the cameras it holds. */
+  cluster: cluster.Cluster;
   stop(): Promise<void>;
 }
 
@@ -101,14 +104,20 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
     const spawner = startSpawner();
     stops.push(() => spawner.stop());
 
+    // The cluster first: the jobs below run under its leases, live/ asks it where each camera belongs.
+    const clusterCap = started(cluster.start(base));
     const authCap = started(auth.start(base));
     const cameraCap = started(cameras.start(base));
     const userCap = started(users.start(base));
     const auditCap = started(audit.start(base));
     const notificationCap = started(notifications.start(base));
     // Flexible units' windows open before the cameras start, so a unit inside its window is accepted.
-    const bookingCap = started(await bookings.start({ ...base, configDir, now }));
-    const liveCap = started(await live.start({ ...base, now, mayPublishFlexible: (id) => bookingCap.activation.mayPublish(id) }));
+    const bookingCap = started(await bookings.start({ ...base, configDir, now, runExclusive: clusterCap.runExclusive }));
+    const liveCap = started(await live.start({ ...base, now, mayPublishFlexible: (id) => bookingCap.activation.mayPublish(id),
+      places: clusterCap.places, holds: (id) => clusterCap.ownership.holds(id), playKey: await clusterCap.sharedKey('play-tokens') }));
+    // Now the node has its media ports: it registers, claims its cameras and hears the other nodes.
+    await clusterCap.join({ rtmpPort: liveCap.media.rtmpPort, flvPorts: [...liveCap.media.playPorts] },
+      () => liveCap.ownStatuses().map((s) => ({ event: 'camera.status' as const, args: [s] })));
     const incidentCap = started(await incidents.start({ ...base, configDir, ffmpegPath: ffmpeg?.path ?? null, live: {
       isLive: (id) => liveCap.board.get(id).online,
       // Read with a play token of the observer who tagged, so the snapshot is on record as their live view.
@@ -122,13 +131,13 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
     if (ffmpeg) await liveCap.pullRtspCameras(ffmpeg, spawner.spawn);
     const recordingCap = started(await recordings.start({ ...base, ffmpeg, media: liveCap.media, spawn: spawner.spawn,
       inputUrl: (cameraId) => liveCap.mainStreamUrl(cameraId, liveCap.service.recorderToken(cameraId)) }));
-    const evidenceCap = started(await evidence.start({ ...base, ffmpeg, isRecording: recordingCap.isRecording, diskFree: recordingCap.diskFree }));
+    const evidenceCap = started(await evidence.start({ ...base, ffmpeg, isRecording: recordingCap.isRecording, diskFree: recordingCap.diskFree, runExclusive: clusterCap.runExclusive }));
     // Retention after the evidence worker has taken up its pending clips (their segments are held by then).
-    recordingCap.retention.start();
-    const dispatchCap = started(await dispatch.start({ ...base, incidents: incidentCap }));
+    started(await clusterCap.runExclusive(recordings.retentionLease(config), () => { recordingCap.retention.start(); return recordingCap.retention; }));
+    const dispatchCap = started(await dispatch.start({ ...base, incidents: incidentCap, runExclusive: clusterCap.runExclusive }));
     const reportCap = started(reports.start({ sql, categories: incidentCap.categories }));
 
-    const routes = [authCap, cameraCap, userCap, auditCap, liveCap, incidentCap, dispatchCap, reportCap, recordingCap, evidenceCap, bookingCap, notificationCap].flatMap((c) => c.routes);
+    const routes = [authCap, clusterCap, cameraCap, userCap, auditCap, liveCap, incidentCap, dispatchCap, reportCap, recordingCap, evidenceCap, bookingCap, notificationCap].flatMap((c) => c.routes);
     const metrics = createMetrics();
     let doc: unknown;
     const app = createApp({
@@ -138,14 +147,16 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
     });
     const http = createServer(app);
     const url = await listen(http, config);
-    const realtime = startRealtime(http, { sql, log, bus, metrics, times: auth.sessionTimes(config), publicOrigin: config.PUBLIC_ORIGIN, custody: evidenceCap.service });
+    const realtime = startRealtime(http, { sql, log, bus, metrics, times: auth.sessionTimes(config), publicOrigin: config.PUBLIC_ORIGIN, custody: evidenceCap.service,
+      cluster: config.CLUSTERED ? { databaseUrl: db.url } : undefined });
+    await clusterCap.announceApi(url);
     // Closing socket.io also closes the HTTP server; closeAllConnections ends idle keep-alive sockets so shutdown is prompt.
     stops.push(async () => { http.closeAllConnections(); await realtime.close(); });
 
     return {
       url, sql, config, bus, routes, demo: seeded?.demo ?? null,
       media: liveCap.media, board: liveCap.board, publish: liveCap.publish, activation: bookingCap.activation, demoCameras: demo?.sim ?? null,
-      recorder: recordingCap.recorder, retention: recordingCap.retention, clips: evidenceCap.clips, evidence: evidenceCap.service, stop: stopAll,
+      recorder: recordingCap.recorder, retention: recordingCap.retention, clips: evidenceCap.clips, evidence: evidenceCap.service, cluster: clusterCap, stop: stopAll,
     };
   } catch (e) {
     await stopAll();

@@ -14,7 +14,7 @@ export const auditActions = {
   'login.ok': 'user', 'login.failed': 'user', 'login.throttled': 'user', 'logout': 'user',
   'user.created': 'user', 'user.changed': 'user', 'user.role_changed': 'user', 'user.password_set': 'user',
   'camera.created': 'camera', 'camera.changed': 'camera', 'camera.disabled': 'camera', 'camera.enabled': 'camera', 'camera.key_rotated': 'camera',
-  'camera.online': 'camera', 'camera.offline': 'camera',
+  'camera.online': 'camera', 'camera.offline': 'camera', 'camera.node_moved': 'camera', 'cluster.rebalanced': null,
   'live.view': 'camera', 'live.publish_refused': 'camera', 'live.play_refused': 'camera',
   'recordings.play': 'camera', 'recordings.retention_sweep': null, 'recordings.disk_guard': null,
   'incident.created': 'incident', 'incident.changed': 'incident', 'incident.snapshot_viewed': 'incident',

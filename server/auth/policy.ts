@@ -41,6 +41,8 @@ export const actions = [
   'bookings.change',    // change or cancel a booking (municipality users: their own)
   'bookings.plan',      // capacity, approve or reject, the observers' roster
   'bookings.usage',     // usage per month (municipality users: their own)
+  'cluster.read',       // the room's nodes, which node holds which camera and runs which job
+  'cluster.manage',     // spread cameras over the nodes, move a camera to another node
 ] as const;
 export type Action = (typeof actions)[number];
 
@@ -52,7 +54,7 @@ export const policy: Readonly<Record<Role, readonly Action[]>> = Object.freeze({
   supervisor: [...everyone, 'audit.read', 'live.view', 'live.status', 'views.read.own', 'views.read.all',
     'incidents.read', 'incidents.write', 'incidents.snapshot', 'incidents.board', 'alerts.raise', 'alerts.read', 'dispatch.monitor', 'shifts.log', 'figures.read',
     'recordings.read', 'recordings.monitor', 'evidence.preserve', 'evidence.read', 'evidence.release', 'evidence.export',
-    'bookings.read', 'bookings.change', 'bookings.plan', 'bookings.usage'],
+    'bookings.read', 'bookings.change', 'bookings.plan', 'bookings.usage', 'cluster.read'],
   // Dispatchers watch live video only of the cameras of open alerts (see liveViewOnlyOpenAlerts below).
   dispatcher: [...everyone, 'live.view', 'live.status', 'views.read.own', 'incidents.snapshot', 'alerts.read', 'alerts.handle'],
   // Police find and retrieve evidence; every view and download names a case number and a legal basis.
@@ -60,7 +62,7 @@ export const policy: Readonly<Record<Role, readonly Action[]>> = Object.freeze({
   // Municipality users book supervision; recordings and evidence are police data (Wpg), never theirs.
   municipality: [...everyone, 'bookings.read', 'bookings.request', 'bookings.change', 'bookings.usage'],
   // Technical staff: cameras, users and the audit trail, but no live images (Wpg: only those who need to see them).
-  admin: [...everyone, 'cameras.manage', 'users.manage', 'audit.read', 'audit.verify', 'live.status', 'views.read.own', 'views.read.all', 'dispatch.monitor', 'recordings.monitor'],
+  admin: [...everyone, 'cameras.manage', 'users.manage', 'audit.read', 'audit.verify', 'live.status', 'views.read.own', 'views.read.all', 'dispatch.monitor', 'recordings.monitor', 'cluster.read', 'cluster.manage'],
 });
 
 /** Roles whose 'live.view' covers only cameras of open alerts (enforced by LiveService on grant and on play). */

@@ -16,6 +16,12 @@ export class ActivationSweeper {
   private current = new Map<string, Activation>();
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
+  /**
+   * Every node sweeps (each needs the open windows for its console and its publish checks), but only the node
+   * holding the 'bookings.activation' lease announces them: the consoles' events, the cut of an ended window's
+   * stream and the notifications happen once in the cluster.
+   */
+  private leading = false;
 
   constructor(private d: { sql: Sql; bus: EventBus; log: Logger; now: () => Date; settings: ActivationSettings }) {}
 
@@ -39,6 +45,7 @@ export class ActivationSweeper {
     const now = this.d.now();
     const rows = await activeUnits(this.d.sql, now, this.margins());
     const next = new Map(rows.map((r) => [r.cameraId, { cameraId: r.cameraId, bookingId: r.bookingId, reference: r.reference, eventName: r.eventName, until: new Date(r.until).toISOString() }]));
+    if (!this.leading) { this.current = next; return; }
     for (const [id, a] of next) {
       const before = this.current.get(id);
       if (!before || before.bookingId !== a.bookingId || before.until !== a.until) this.d.bus.emit('camera.activation', id, a);
@@ -66,6 +73,9 @@ export class ActivationSweeper {
     }
     for (const n of sent) this.d.bus.emit('notification.created', n);
   }
+
+  /** Taken (or lost) the lease: announce from the next pass on (or stop announcing). */
+  lead(on: boolean): void { this.leading = on; }
 
   async start() {
     await this.tick();

@@ -111,16 +111,19 @@ export async function updateCamera(sql: Sql, id: string, u: CameraUpdate, keyHas
 
 /** For the media server: the stored key hash and state of a camera, never exposed over HTTP. */
 /** What a publish decision needs of a camera (live/camera-registry.ts keeps these in memory). */
-export interface PublishCredentials { key_hash: string | null; enabled: boolean; kind: 'permanent' | 'flexible'; source_type: 'rtmp' | 'rtsp'; has_sub_stream: boolean }
+// owner: the node that holds the camera (server/cluster/), null when none has been given it yet.
+export interface PublishCredentials { key_hash: string | null; enabled: boolean; kind: 'permanent' | 'flexible'; source_type: 'rtmp' | 'rtsp'; has_sub_stream: boolean; owner: string | null }
 
 export async function getPublishCredentials(sql: Sql, id: string): Promise<PublishCredentials | null> {
   const [r] = await sql<PublishCredentials[]>`
-    select key_hash, enabled, kind, source_type, has_sub_stream from cameras where id = ${id}`;
+    select key_hash, enabled, kind, source_type, has_sub_stream, o.node_id as owner
+    from cameras c left join camera_owners o on o.camera_id = c.id where c.id = ${id}`;
   return r ?? null;
 }
 
 export async function allPublishCredentials(sql: Sql): Promise<Map<string, PublishCredentials>> {
-  const rows = await sql<Array<PublishCredentials & { id: string }>>`select id, key_hash, enabled, kind, source_type, has_sub_stream from cameras`;
+  const rows = await sql<Array<PublishCredentials & { id: string }>>`
+    select c.id, key_hash, enabled, kind, source_type, has_sub_stream, o.node_id as owner from cameras c left join camera_owners o on o.camera_id = c.id`;
   return new Map(rows.map(({ id, ...c }) => [id, c]));
 }
 

@@ -11,7 +11,7 @@ export async function startDatabase(d: {
   config: Config; log: Logger;
   /** Runs as the owner after the migrations: reference data, demo seeds, start checks. */
   asOwner(sql: Sql): Promise<void>;
-}): Promise<{ sql: Sql; stop(): Promise<void> }> {
+}): Promise<{ sql: Sql; url: string; stop(): Promise<void> }> {
   const { config, log } = d;
   const stops: Array<() => Promise<unknown>> = [];
   const stop = () => stopInReverse(stops, (e) => log.warn({ err: e }, 'stop step failed'));
@@ -31,13 +31,13 @@ export async function startDatabase(d: {
     const appRole = await ensureAppRole(owner, url, localSecret(config.DATA_DIR, '.pg-app-password'));
     if (!appRole) {
       log.warn('database: DATABASE_URL\'s role may not create roles, so the server works as that role; give it no more than row rights (see README)');
-      return { sql: owner, stop };
+      return { sql: owner, url, stop };
     }
     const sql = openSql(appRole.url);
     await stops.pop()!();
     stops.push(() => sql.end({ timeout: 5 }));
     log.info({ role: appRole.role }, 'database: working as the application role (owns nothing; audit trail append-only by grant)');
-    return { sql, stop };
+    return { sql, url: appRole.url, stop };
   } catch (e) {
     await stop();
     throw e;

@@ -13,17 +13,20 @@ import { DispatchService } from './service.js';
 import { DispatchWorker } from './worker.js';
 import { startEscalationSweep } from './escalation.js';
 import { dispatchRoutes } from './routes.js';
+import type { RunExclusive } from '../cluster/index.js';
 
 export interface Dispatch extends Capability { service: DispatchService }
 
-export async function start(d: { sql: Sql; bus: EventBus; log: Logger; config: Config; incidents: Incidents }): Promise<Dispatch> {
+export async function start(d: { sql: Sql; bus: EventBus; log: Logger; config: Config; incidents: Incidents; runExclusive: RunExclusive }): Promise<Dispatch> {
   const { sql, bus, log, config } = d;
   const service = new DispatchService({ sql, bus, categories: d.incidents.categories, incidents: d.incidents.service, webhook: !!config.DISPATCH_WEBHOOK_URL });
   // From now on an incident change reaches its open alert (and the outbox) in the incident's own transaction.
   d.incidents.service.attachAlerts(service);
   const routes = dispatchRoutes(service);
   if (!config.DISPATCH_WORKER) return { routes, service, stop: async () => {} };
-  const worker = new DispatchWorker({
+  // The outbox worker and the escalation sweep run on one node of the cluster at a time (server/cluster/leases.ts);
+  // a node that takes the outbox over starts a fresh worker, which scans what is still undelivered.
+  const newWorker = () => new DispatchWorker({
     sql, bus, log: log.child({ part: 'dispatch' }),
     webhook: config.DISPATCH_WEBHOOK_URL ? {
       url: config.DISPATCH_WEBHOOK_URL, secret: config.DISPATCH_WEBHOOK_SECRET!, timeoutMs: config.DISPATCH_WEBHOOK_TIMEOUT_MS,
@@ -31,7 +34,8 @@ export async function start(d: { sql: Sql; bus: EventBus; log: Logger; config: C
     } : null,
     cap: { sender: config.DISPATCH_CAP_SENDER, senderName: 'Uitkijk cameratoezicht Twente', publicOrigin: config.PUBLIC_ORIGIN ?? null },
   });
-  await worker.start();
-  const sweep = startEscalationSweep({ everyMs: 1000, log: log.child({ part: 'escalation' }), escalate: () => service.escalateOverdue(config.DISPATCH_ESCALATE_SECONDS) });
+  const worker = await d.runExclusive('dispatch.outbox', async () => { const w = newWorker(); await w.start(); return w; });
+  const sweep = await d.runExclusive('dispatch.escalation', () =>
+    startEscalationSweep({ everyMs: 1000, log: log.child({ part: 'escalation' }), escalate: () => service.escalateOverdue(config.DISPATCH_ESCALATE_SECONDS) }));
   return { routes, service, stop: async () => { await sweep.stop(); await worker.stop(); } };
 }

@@ -10,12 +10,15 @@ import { EvidenceService } from './service.js';
 import { evidenceRoutes } from './routes.js';
 import { loadOrCreateSigningKey } from './signing.js';
 import { evidenceFiles } from './files.js';
+import type { RunExclusive } from '../cluster/index.js';
 
 export interface Evidence extends Capability { service: EvidenceService; clips: ClipWorker }
 
 export async function start(d: {
   sql: Sql; bus: EventBus; log: Logger; config: Config; ffmpeg: FfmpegInfo | null;
   isRecording(cameraId: string): boolean; diskFree(): Promise<number>;
+  /** The clip worker runs on one node of the cluster at a time. */
+  runExclusive: RunExclusive;
 }): Promise<Evidence> {
   const { sql, bus, config, ffmpeg } = d;
   const now = () => Date.now();
@@ -29,6 +32,6 @@ export async function start(d: {
     sql, bus, worker: clips, key: loadOrCreateSigningKey(config.DATA_DIR), mediaDir: config.MEDIA_DIR,
     maxMinutes: config.EVIDENCE_MAX_MINUTES, retentionDays: config.RETENTION_DAYS, linkMinutes: config.EVIDENCE_LINK_MINUTES, now, files,
   });
-  await clips.start();
-  return { routes: evidenceRoutes(service), service, clips, stop: () => clips.stop() };
+  const job = await d.runExclusive('evidence.clips', async () => { await clips.start(); return clips; });
+  return { routes: evidenceRoutes(service), service, clips, stop: () => job.stop() };
 }

@@ -61,6 +61,8 @@ export class ClipWorker {
 
   /** Clips a killed process left 'producing' go back to 'waiting' (their half-written files are removed), then work starts. */
   async start(): Promise<void> {
+    // Started again when this node takes the job's lease back (server/cluster/leases.ts).
+    this.stopped = false;
     const interrupted = (await openClips(this.d.sql)).filter((c) => c.state === 'producing');
     for (const c of interrupted) {
       await this.files.removePartials(c.item_id);

@@ -34,6 +34,9 @@ export class CameraRegistry {
     return row;
   }
 
+  /** What is known of the camera in memory now (undefined: not read yet), for answers that cannot wait. */
+  known(cameraId: string): PublishCredentials | undefined { return this.cameras.get(cameraId); }
+
   /**
    * A change this process made: what is known is dropped at once (a publish check before the re-read asks the
    * database) and read again, so the registry holds the camera afterwards whichever of this and its notification

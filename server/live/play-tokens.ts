@@ -1,5 +1,6 @@
 // Short-lived play tokens: HMAC-signed, bound to one user, one camera and one stream.
-// The secret lives only in this process: a restart invalidates outstanding tokens, which live 60 s anyway.
+// The secret is the room's (cluster/ sharedKey 'play-tokens', in PostgreSQL): a grant handed out by one node is
+// played from the media server of the node that holds the camera. Tokens live 60 s.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
@@ -21,8 +22,7 @@ export interface PlayClaims { userId: string; cameraId: string; stream: 'main' |
 export const sessionRef = (sessionTokenHash: string): string => createHash('sha256').update(`play-session:${sessionTokenHash}`).digest('base64url').slice(0, 22);
 
 export class PlayTokens {
-  private secret = randomBytes(32);
-  constructor(readonly ttlMs = 60_000, private now = () => Date.now()) {}
+  constructor(readonly ttlMs = 60_000, private now = () => Date.now(), private secret: Buffer = randomBytes(32)) {}
 
   sign(c: Omit<PlayClaims, 'exp'>): { token: string; expiresAt: Date } {
     const exp = this.now() + this.ttlMs;

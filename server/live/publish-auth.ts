@@ -3,8 +3,10 @@
 // only by our own bridge, with a key that lives in memory.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { CameraRegistry } from './camera-registry.js';
+import type { CameraPlaces } from '../cluster/index.js';
 
-export type PublishRefusal = 'unknown-camera' | 'wrong-key' | 'disabled' | 'outside-window' | 'no-sub-stream';
+// assigned-elsewhere: another live node holds the camera (server/cluster/): its push belongs there.
+export type PublishRefusal = 'unknown-camera' | 'wrong-key' | 'disabled' | 'outside-window' | 'no-sub-stream' | 'assigned-elsewhere';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
 
@@ -13,7 +15,8 @@ export class PublishAuthority {
   readonly bridgeKey = randomBytes(24).toString('base64url');
 
   /** mayPublishFlexible: is a flexible unit inside an approved booking window now (Gemeentewet 151c)? */
-  constructor(private registry: Pick<CameraRegistry, 'get'>, private mayPublishFlexible: (cameraId: string) => Promise<boolean> = async () => false) {}
+  constructor(private registry: Pick<CameraRegistry, 'get'>, private mayPublishFlexible: (cameraId: string) => Promise<boolean> = async () => false,
+    private place: Pick<CameraPlaces, 'publishPlace'> = { publishPlace: async () => ({ ok: true }) }) {}
 
   async authorize(cameraId: string, key: string, stream: 'main' | 'sub' = 'main'): Promise<{ ok: true } | { ok: false; reason: PublishRefusal }> {
     const cam = await this.registry.get(cameraId);
@@ -27,6 +30,9 @@ export class PublishAuthority {
     // A camera registered without a sub stream has none: whatever pushes one is not what the room planned (walls would play it).
     if (stream === 'sub' && !cam.has_sub_stream) return { ok: false, reason: 'no-sub-stream' };
     if (cam.kind === 'flexible' && !(await this.mayPublishFlexible(cameraId))) return { ok: false, reason: 'outside-window' };
+    // Last: only a camera entitled to publish at all may move its assignment to this node.
+    const place = await this.place.publishPlace(cameraId, cam.owner);
+    if (!place.ok) return { ok: false, reason: 'assigned-elsewhere' };
     return { ok: true };
   }
 }

@@ -28,7 +28,8 @@ export type CameraStatus = z.infer<typeof cameraStatusSchema>;
 export const playRequestSchema = z.object({ stream: streamKindSchema }).strict();
 export const playGrantSchema = z.object({
   cameraId: cameraIdSchema, stream: streamKindSchema,
-  port: z.number(), path: z.string(),     // the client opens ws://<its host>:<port><path>
+  // The client opens ws://<host, or its own host when null>:<port><path>: the media server of the node holding the camera.
+  host: z.string().nullable(), port: z.number(), path: z.string(),
   expiresAt: z.string(),
 }).meta({ id: 'PlayGrant' });
 export type PlayGrant = z.infer<typeof playGrantSchema>;

@@ -17,6 +17,7 @@ import { getPreferences, getViewer, getViewers, listLiveViews, savePreferences, 
 type StreamKind = 'main' | 'sub';
 
 /** One camera of a wall's batch: its grant, or the refusal that camera alone gets (routes.ts answers it as HTTP would). */
+export interface PlayPlace { host: string | null; ports: readonly number[] }
 export type GrantOutcome = { cameraId: string; ok: true; grant: PlayGrant } | { cameraId: string; ok: false; refusal: DomainError };
 
 /**
@@ -35,8 +36,11 @@ export class LiveService {
 
   private portTurn = 0;
 
-  /** flvPorts: the media server's play ports; grants take them in turn (a wall's sockets then open in parallel). */
-  constructor(private sql: Sql, private tokens: PlayTokens, private board: StatusBoard, private flvPorts: () => readonly number[], private now: () => number) {}
+  /**
+   * playPlace: where a camera is played — the media server of the node that holds it (host null: the console's own
+   * host) and its play ports, which grants take in turn (a wall's sockets then open in parallel).
+   */
+  constructor(private sql: Sql, private tokens: PlayTokens, private board: StatusBoard, private playPlace: (cameraId: string) => Promise<PlayPlace>, private now: () => number) {}
 
   /** One camera stream. sessionTokenHash binds the grant to the login session it was asked in. */
   async grant(user: SessionUser, cameraId: string, wanted: StreamKind, sessionTokenHash: string | null): Promise<PlayGrant> {
@@ -72,12 +76,12 @@ export class LiveService {
     // Walls ask for the sub stream; where a camera has none (or it is not live) they get the main stream.
     const stream = wanted === 'sub' && camera.hasSubStream && this.board.get(cameraId).subStreamOnline ? 'sub' : 'main';
     const { token, expiresAt } = this.tokens.sign({ userId: user.id, cameraId, stream, ...(sessionTokenHash ? { sid: sessionRef(sessionTokenHash) } : {}) });
-    return { cameraId, stream, port: this.nextPort(), path: playPath({ cameraId, stream }, token), expiresAt: expiresAt.toISOString() };
+    const place = await this.playPlace(cameraId);
+    return { cameraId, stream, host: place.host, port: this.nextPort(place.ports), path: playPath({ cameraId, stream }, token), expiresAt: expiresAt.toISOString() };
   }
 
   /** Chromium opens one WebSocket per host:port at a time: consecutive grants get different ports. */
-  private nextPort(): number {
-    const ports = this.flvPorts();
+  private nextPort(ports: readonly number[]): number {
     this.portTurn = (this.portTurn + 1) % Math.max(1, ports.length);
     return ports[this.portTurn] ?? ports[0]!;
   }

@@ -13,6 +13,8 @@ const blank = (cameraId: string): CameraStatus => ({ cameraId, online: false, si
 
 export class StatusBoard {
   private board = new Map<string, CameraStatus>();
+  /** The node a camera's status came from, for cameras held by another node (cluster/relay.ts); absent: this node. */
+  private origin = new Map<string, string>();
   private inFlight = new Set<Promise<unknown>>();
   constructor(private sql: Sql, private bus: EventBus, private log: Logger, private now: () => Date) {}
 
@@ -22,7 +24,24 @@ export class StatusBoard {
   private set(cameraId: string, patch: Partial<CameraStatus>): void {
     const next = { ...this.get(cameraId), ...patch };
     this.board.set(cameraId, next);
+    this.origin.delete(cameraId);
     this.bus.emit('camera.status', next);
+  }
+
+  /** A status announced by the node that holds the camera: kept, not announced again. */
+  peer(nodeId: string, status: CameraStatus): void {
+    this.board.set(status.cameraId, status);
+    this.origin.set(status.cameraId, nodeId);
+  }
+
+  /** The statuses of the cameras this node holds (what a node that joins is told). */
+  own(): CameraStatus[] { return this.all().filter((s) => !this.origin.has(s.cameraId)); }
+
+  /** A node went down (this node noted it first): its cameras that were online are announced offline. */
+  nodeDown(nodeId: string): void {
+    for (const [cameraId, from] of [...this.origin]) {
+      if (from === nodeId && this.get(cameraId).online) this.set(cameraId, { online: false, since: this.now().toISOString(), bitrateKbps: null, fps: null, bridge: null });
+    }
   }
 
   published(cameraId: string, stream: 'main' | 'sub', remoteAddr: string): void {

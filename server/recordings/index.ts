@@ -17,6 +17,9 @@ import { recordingRoutes } from './routes.js';
 import { Playback } from './playback.js';
 import { closeDanglingPlaybacks } from './store.js';
 
+/** The lease the retention sweep runs under: one per node's disk, or one for the cluster's shared MEDIA_DIR. */
+export const retentionLease = (config: Pick<Config, 'MEDIA_SHARED' | 'NODE_ID'>) => config.MEDIA_SHARED ? 'recordings.retention' : `recordings.retention@${config.NODE_ID}`;
+
 export interface Recordings extends Capability {
   /** null: RECORDING=off or no ffmpeg. */
   recorder: RecorderManager | null;
@@ -40,13 +43,15 @@ export async function start(d: {
     sql, bus, log: log.child({ part: 'retention' }), mediaDir: config.MEDIA_DIR, retentionDays: config.RETENTION_DAYS,
     minFreeBytes: config.DISK_MIN_FREE_MB * 1024 * 1024, sweepEveryMs: config.RETENTION_SWEEP_MINUTES * 60_000,
     now, files: recordingFiles(config.MEDIA_DIR),
+    // Each node's disk is its own unless MEDIA_DIR is shared: then one sweep serves all (see retentionLease).
+    node: config.MEDIA_SHARED ? null : config.NODE_ID,
   });
   await mkdir(config.MEDIA_DIR, { recursive: true });
   let recorder: RecorderManager | null = null;
   if (config.RECORDING && ffmpeg) {
     const rec = new RecorderManager({
       sql, bus, log: log.child({ part: 'recorder' }), media: d.media, mediaDir: config.MEDIA_DIR, ffmpeg: ffmpeg.path, ffprobe: ffprobePathFor(ffmpeg.path),
-      segmentSeconds: config.SEGMENT_SECONDS, inputUrl: d.inputUrl, onDiskFull: () => retention.guardNow(), spawn: d.spawn,
+      segmentSeconds: config.SEGMENT_SECONDS, nodeId: config.NODE_ID, inputUrl: d.inputUrl, onDiskFull: () => retention.guardNow(), spawn: d.spawn,
     });
     await rec.start();
     recorder = rec;

@@ -14,6 +14,8 @@ import { insertSegment, previousSegmentEnd } from './store.js';
 export interface RecorderManagerDeps {
   sql: Sql; bus: EventBus; log: Logger; media: MediaServer;
   mediaDir: string; ffmpeg: string; ffprobe: string; segmentSeconds: number;
+  /** This node (segments are indexed with the node whose disk holds them). */
+  nodeId: string;
   /** A URL ffmpeg reads the camera's main stream from, with the recorder's internal play credential. */
   inputUrl(cameraId: string): string;
   /** A recorder met ENOSPC: free space now (the disk guard), so it records again at its next start, not in a minute. */
@@ -49,7 +51,7 @@ export class RecorderManager {
   }
 
   private async index(s: ClosedSegment): Promise<void> {
-    await insertSegment(this.d.sql, s);
+    await insertSegment(this.d.sql, s, this.d.nodeId);
     this.d.bus.emit('recording.segment', { cameraId: s.cameraId, startedAt: s.startedAt.toISOString(), endedAt: s.endedAt.toISOString() });
   }
 

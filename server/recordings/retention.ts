@@ -23,6 +23,8 @@ const DAY = 24 * 3_600_000;
 export interface RetentionDeps {
   sql: Sql; bus: EventBus; log: Logger; mediaDir: string;
   retentionDays: number; minFreeBytes: number;
+  /** Sweep only this node's segments (each node's own disk); null or absent: all of them (one shared MEDIA_DIR). */
+  node?: string | null;
   sweepEveryMs: number; diskEveryMs?: number;
   batchSize?: number;
   /** Pause between batches (ms): other work (live video, requests) runs in between. */
@@ -52,6 +54,8 @@ export class RetentionSweeper {
 
   /** Sweeps now (in the background: a first start after a long stop may have a backlog) and then on schedule. */
   start(): void {
+    this.stopped = false;
+    this.timers = [];
     const safely = (what: string, fn: () => Promise<unknown>) => () => {
       this.running = this.running.then(fn).catch((err) => this.d.log.error({ err }, `${what} failed`));
     };
@@ -91,7 +95,7 @@ export class RetentionSweeper {
     return this.d.sql.begin(async (t) => {
       const tx = t as unknown as Sql;
       await lockRetention(tx);
-      const batch = await selectDeletable(tx, cutoff, this.d.batchSize ?? 2000, after);
+      const batch = await selectDeletable(tx, cutoff, this.d.batchSize ?? 2000, after, this.d.node ?? null);
       let freed = 0;
       const victims = batch.filter((v) => { const take = freed < enoughBytes; freed += v.bytes; return take; });
       if (victims.length === 0) return { count: 0, bytes: 0, last: null };

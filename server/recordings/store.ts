@@ -12,9 +12,10 @@ const toRow = (r: Record<string, any>): SegmentRow => ({
   id: String(r.id), cameraId: r.camera_id, runId: r.run_id, seq: r.seq, startedAt: r.started_at, endedAt: r.ended_at, bytes: Number(r.bytes), path: r.path,
 });
 
-export async function insertSegment(sql: Sql, s: ClosedSegment): Promise<void> {
-  await sql`insert into recording_segments (camera_id, run_id, seq, started_at, ended_at, bytes, path)
-    values (${s.cameraId}, ${s.runId}, ${s.seq}, ${s.startedAt}, ${s.endedAt}, ${s.bytes}, ${s.path})
+/** nodeId: the node whose MEDIA_DIR holds the file (server/cluster/). */
+export async function insertSegment(sql: Sql, s: ClosedSegment, nodeId: string): Promise<void> {
+  await sql`insert into recording_segments (camera_id, run_id, seq, started_at, ended_at, bytes, path, node_id)
+    values (${s.cameraId}, ${s.runId}, ${s.seq}, ${s.startedAt}, ${s.endedAt}, ${s.bytes}, ${s.path}, ${nodeId})
     on conflict (path) do nothing`;
 }
 
@@ -69,12 +70,14 @@ export async function recordedRanges(sql: Sql, cameraId: string, from: Date, to:
  * One batch of segments to delete: ended before `cutoff` (null: any age, oldest first — the disk guard), and not
  * inside the range of any evidence item under legal hold for that camera.
  */
-export async function selectDeletable(sql: Sql, cutoff: Date | null, limit: number, after: Date | null = null): Promise<Array<{ id: string; path: string; bytes: number; endedAt: Date }>> {
+/** node: only the segments on this node's disk (local storage); null: all (shared storage). */
+export async function selectDeletable(sql: Sql, cutoff: Date | null, limit: number, after: Date | null = null, node: string | null = null): Promise<Array<{ id: string; path: string; bytes: number; endedAt: Date }>> {
   // `after`: where the previous batch stopped, so a sweep never re-walks what it already passed (held segments).
   const rows = await sql<{ id: string; path: string; bytes: string; ended_at: Date }[]>`
     select s.id, s.path, s.bytes, s.ended_at from recording_segments s
     where (${cutoff}::timestamptz is null or s.ended_at < ${cutoff})
       and (${after}::timestamptz is null or s.ended_at >= ${after})
+      and (${node}::text is null or s.node_id = ${node} or s.node_id is null)
       and not exists (
         select 1 from evidence_clips c join evidence_items i on i.id = c.item_id
         where i.legal_hold and c.camera_id = s.camera_id and i.requested_from < s.ended_at and i.requested_to > s.started_at)

@@ -3,7 +3,7 @@
 import type { StreamKind, StreamRef } from '../stream-path.js';
 import type { StreamsLog, TypedEmitter } from '../typed-emitter.js';
 
-export type PublishRejectReason = 'unknown-camera' | 'wrong-key' | 'disabled' | 'outside-window' | 'no-sub-stream' | 'already-live' | 'bad-path';
+export type PublishRejectReason = 'unknown-camera' | 'wrong-key' | 'disabled' | 'outside-window' | 'no-sub-stream' | 'assigned-elsewhere' | 'already-live' | 'bad-path';
 
 export interface MediaServerOptions {
   host: string;

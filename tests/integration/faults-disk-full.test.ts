@@ -79,7 +79,7 @@ describe('MEDIA_DIR fills up (tmpfs, real ENOSPC)', () => {
       const rel = segmentPath(CAM, '00000000-0000-4000-8000-000000000000', i, startedAt);
       mkdirSync(path.dirname(path.join(mediaDir, rel)), { recursive: true });
       copyFileSync(path.join(mediaDir, sample!.path), path.join(mediaDir, rel));
-      await insertSegment(room.sql, { cameraId: CAM, runId: '00000000-0000-4000-8000-000000000000', seq: i, startedAt, endedAt: new Date(startedAt.getTime() + 2000), bytes: Number(sample!.bytes), path: rel, recovered: false });
+      await insertSegment(room.sql, { cameraId: CAM, runId: '00000000-0000-4000-8000-000000000000', seq: i, startedAt, endedAt: new Date(startedAt.getTime() + 2000), bytes: Number(sample!.bytes), path: rel, recovered: false }, room.config.NODE_ID);
       bytes += Number(sample!.bytes);
     }
     const old = await room.sql`select id::text as id from recording_segments where run_id = '00000000-0000-4000-8000-000000000000'`;

@@ -39,8 +39,9 @@ export function layerOf(file: string): number {
   if (rest === 'main.ts' || /(^|\/)cli-[\w-]+\.ts$/.test(rest)) return 6;
   if (rest.startsWith('demo/')) return 5;
   if (rest.startsWith('realtime/')) return 4;
-  // The platform every capability stands on: the database, HTTP, who may do what (auth) and the audit trail.
-  if (/^(db|http|auth|audit)\//.test(rest) || /^(log|config|events|errors|capability)\.ts$/.test(rest)) return 1;
+  // The platform every capability stands on: the database, HTTP, who may do what (auth), the audit trail and the
+  // cluster (which node does what).
+  if (/^(db|http|auth|audit|cluster)\//.test(rest) || /^(log|config|events|errors|capability)\.ts$/.test(rest)) return 1;
   return 3;
 }
 

@@ -4,7 +4,7 @@ import { createGrantBatcher, createGrantSource, PREFETCHED_GRANT_MS, type Stream
 import { ApiError } from '../../client/src/api/http.js';
 import type { PlayBatchItem } from '../../server/live/schema.js';
 
-const grantOf = ({ cameraId, stream }: StreamRef) => ({ cameraId, stream, port: 8000, path: `/live/${cameraId}.flv?token=t`, expiresAt: '2026-11-27T12:00:00.000Z' });
+const grantOf = ({ cameraId, stream }: StreamRef) => ({ cameraId, stream, host: null, port: 8000, path: `/live/${cameraId}.flv?token=t`, expiresAt: '2026-11-27T12:00:00.000Z' });
 
 function fakeServer(answer: (s: StreamRef) => PlayBatchItem = (s) => ({ cameraId: s.cameraId, ok: true, grant: grantOf(s) })) {
   const calls: StreamRef[][] = [];

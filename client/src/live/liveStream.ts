@@ -49,7 +49,7 @@ export function backoffDelay(attempt: number): number {
 
 /** The WebSocket URL of a grant: same host the console was loaded from, the media server's port. */
 export function playSocketUrl(grant: PlayGrant, loc: Pick<Location, 'hostname' | 'protocol'> = window.location): string {
-  return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.hostname}:${grant.port}${grant.path}`;
+  return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${grant.host ?? loc.hostname}:${grant.port}${grant.path}`;
 }
 
 const refusedCodes = new Set([401, 403, 404, 409]);
