@@ -130,8 +130,10 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
       : null;
     if (ffmpeg) await liveCap.pullRtspCameras(ffmpeg, spawner.spawn);
     const recordingCap = started(await recordings.start({ ...base, ffmpeg, media: liveCap.media, spawn: spawner.spawn,
-      inputUrl: (cameraId) => liveCap.mainStreamUrl(cameraId, liveCap.service.recorderToken(cameraId)) }));
-    const evidenceCap = started(await evidence.start({ ...base, ffmpeg, isRecording: recordingCap.isRecording, diskFree: recordingCap.diskFree, runExclusive: clusterCap.runExclusive }));
+      inputUrl: (cameraId) => liveCap.mainStreamUrl(cameraId, liveCap.service.recorderToken(cameraId)),
+      segmentFile: (rel, node) => clusterCap.media().local(rel, node) }));
+    const evidenceCap = started(await evidence.start({ ...base, ffmpeg, isRecording: recordingCap.isRecording, diskFree: recordingCap.diskFree, runExclusive: clusterCap.runExclusive,
+      mediaFile: (rel, node) => clusterCap.media().local(rel, node) }));
     // Retention after the evidence worker has taken up its pending clips (their segments are held by then).
     started(await clusterCap.runExclusive(recordings.retentionLease(config), () => { recordingCap.retention.start(); return recordingCap.retention; }));
     const dispatchCap = started(await dispatch.start({ ...base, incidents: incidentCap, runExclusive: clusterCap.runExclusive }));

@@ -1,5 +1,6 @@
 // The cluster: this process as a node, the leases of the jobs that run once, the owners of the cameras and the
 // relay of server-side events between nodes. One node runs the same code (it holds everything). Design: README.md.
+import path from 'node:path';
 import type { Config } from '../config.js';
 import type { Sql } from '../db/connect.js';
 import type { EventBus } from '../events.js';
@@ -11,9 +12,10 @@ import { CameraOwnership, type PublishPlace } from './ownership.js';
 import { startRelay, RELAYED } from './relay.js';
 import { clusterRoutes } from './routes.js';
 import { setNodeApiUrl, sharedKey } from './store.js';
+import { mediaFiles, type MediaFiles } from './media-files.js';
 import type { Ingest } from './schema.js';
 
-export type { RunExclusive, PublishPlace };
+export type { RunExclusive, PublishPlace, MediaFiles };
 
 /** What live/ needs of the cluster: where a camera belongs and where the others watch it. */
 export interface CameraPlaces {
@@ -26,6 +28,8 @@ export interface CameraPlaces {
 
 export interface Cluster {
   nodeId: string; routes: RouteDef[]; runExclusive: RunExclusive; places: CameraPlaces; ownership: CameraOwnership; leases: Leases;
+  /** The nodes' media files (segments, clips) as local paths; available once the node joined. */
+  media(): MediaFiles;
   /** A key every node shares (play tokens, node-to-node requests). */
   sharedKey(name: string): Promise<Buffer>;
   /** Registers the node (once its media ports are known), starts the heartbeat, the ownership tick and the relay. */
@@ -44,9 +48,12 @@ export function start(d: { sql: Sql; bus: EventBus; log: Logger; config: Config 
   const leases = new Leases(sql, log, { instance: membership().instance, nodeId: config.NODE_ID }, config.NODE_LEASE_SECONDS);
   const ownership = new CameraOwnership(sql, bus, log, membership());
   let relay: { stop(): Promise<void> } | null = null;
+  let media: MediaFiles | null = null;
+  const routes = clusterRoutes({ sql, self: config.NODE_ID, ownership, leases });
   return {
     nodeId: config.NODE_ID, leases, ownership, runExclusive: leases.runExclusive,
-    routes: clusterRoutes({ sql, self: config.NODE_ID, ownership, leases }),
+    routes,
+    media: () => { if (!media) throw new Error('the node has not joined yet'); return media; },
     sharedKey: (name) => sharedKey(sql, name),
     places: {
       nodeId: config.NODE_ID,
@@ -57,14 +64,17 @@ export function start(d: { sql: Sql; bus: EventBus; log: Logger; config: Config 
         return n ? { host: n.mediaHost, apiHost: new URL(n.apiUrl).hostname, flvPorts: n.flvPorts } : null;
       },
     },
-    async join(media, greet) {
-      Object.assign(address, media);
+    async join(ports, greet) {
+      Object.assign(address, ports);
       await membership().join();
       log.info({ node: config.NODE_ID, clustered: config.CLUSTERED, leaseSeconds: config.NODE_LEASE_SECONDS }, config.CLUSTERED
         ? `node ${config.NODE_ID} joined the room's cluster (PostgreSQL coordinates; see README "More than one machine")`
         : 'one node (set NODE_ID and DATABASE_URL on each node to run more than one)');
       if (config.CLUSTERED) relay = await startRelay({ sql, bus, log, nodeId: config.NODE_ID, greet });
       await ownership.start();
+      media = mediaFiles({ nodeId: config.NODE_ID, mediaDir: config.MEDIA_DIR, shared: config.MEDIA_SHARED, cacheDir: path.join(config.DATA_DIR, 'media-cache'),
+        key: await sharedKey(sql, 'node-media'), apiOf: (id) => membership().node(id)?.apiUrl ?? null });
+      routes.push(media.route);
     },
     async announceApi(url) {
       if (config.NODE_API_URL) return;
@@ -73,6 +83,7 @@ export function start(d: { sql: Sql; bus: EventBus; log: Logger; config: Config 
     },
     async stop() {
       await leases.stop();
+      await media?.stop();
       await ownership.stop();
       await relay?.stop();
       await node?.stop();

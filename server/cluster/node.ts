@@ -1,10 +1,13 @@
 // This process as a node of the room: its row in `nodes`, renewed every second (the heartbeat lease), and what it
 // knows of the other live nodes (refreshed with each beat, for play grants and publish decisions).
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Sql } from '../db/connect.js';
 import type { Logger } from '../log.js';
 import { StartError } from '../errors.js';
 import { heartbeat, liveNodes, registerNode, releaseNode, type NodeAddress } from './store.js';
+
+const processAlive = (pid: number) => { try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; } };
 
 export interface LiveNode { id: string; mediaHost: string | null; rtmpPort: number; flvPorts: number[]; apiUrl: string }
 
@@ -15,22 +18,24 @@ export class NodeMembership {
   private beating: Promise<void> | null = null;
   private replaced = false;
 
-  constructor(private sql: Sql, private log: Logger, readonly address: Omit<NodeAddress, 'instance'>, readonly ttlSeconds: number, private beatMs = 1000) {}
+  constructor(private sql: Sql, private log: Logger, readonly address: Omit<NodeAddress, 'instance' | 'host' | 'pid'>, readonly ttlSeconds: number, private beatMs = 1000) {}
 
   get id(): string { return this.address.id; }
 
   /**
-   * Takes this node's row. A row still beating is either this node before a crash (its lease runs out within
-   * ttlSeconds: wait for it) or another process given the same NODE_ID (it keeps beating: refuse to start).
+   * Takes this node's row. A row still beating is this node before a crash (its process is gone: on this machine
+   * that is seen at once, elsewhere its lease runs out within ttlSeconds) or another process given the same NODE_ID
+   * (it keeps beating: refuse to start).
    */
   async join(): Promise<void> {
-    const me = { ...this.address, instance: this.instance };
+    const me = { ...this.address, instance: this.instance, host: hostname(), pid: process.pid };
     const deadline = Date.now() + (this.ttlSeconds + 2) * 1000;
-    for (let announced = false; ;) {
-      const busyUntil = await registerNode(this.sql, me, this.ttlSeconds);
-      if (!busyUntil) break;
+    for (let announced = false, replacing: string | null = null; ;) {
+      const holder = await registerNode(this.sql, me, this.ttlSeconds, replacing);
+      if (!holder) break;
+      if (holder.host === me.host && holder.pid !== me.pid && replacing !== holder.instance && !processAlive(holder.pid)) { replacing = holder.instance; continue; }
       if (Date.now() > deadline) throw new StartError(`NODE_ID ${this.id} is in use by another running node (its heartbeat goes on): give each node its own NODE_ID`);
-      if (!announced) { announced = true; this.log.warn({ node: this.id, until: busyUntil }, 'this node id is still held (a crash a moment ago, or another process with the same NODE_ID): waiting for its lease to run out'); }
+      if (!announced) { announced = true; this.log.warn({ node: this.id, until: holder.expiresAt }, 'this node id is still held (a crash a moment ago, or another process with the same NODE_ID): waiting for its lease to run out'); }
       await new Promise((r) => setTimeout(r, 250));
     }
     await this.refresh();

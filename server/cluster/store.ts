@@ -4,24 +4,25 @@ import { randomBytes } from 'node:crypto';
 import type { Sql } from '../db/connect.js';
 import type { ClusterNode } from './schema.js';
 
-export interface NodeAddress { id: string; instance: string; apiUrl: string; mediaHost: string | null; rtmpPort: number; flvPorts: number[] }
+export interface NodeAddress { id: string; instance: string; host: string; pid: number; apiUrl: string; mediaHost: string | null; rtmpPort: number; flvPorts: number[] }
+export interface NodeHolder { instance: string; host: string; pid: number; expiresAt: Date }
 
 /**
- * Registers this process as the node: takes the row when it is free, expired or already this instance's.
- * Returns null when done, or when the live node that holds the id expires (another process beats with this id).
+ * Registers this process as the node: takes the row when it is free, expired, already this instance's, or held by
+ * `replacing` (an instance known to be dead). Returns null when done, or the live instance that holds the id.
  */
-export async function registerNode(sql: Sql, n: NodeAddress, ttlSeconds: number): Promise<Date | null> {
+export async function registerNode(sql: Sql, n: NodeAddress, ttlSeconds: number, replacing: string | null = null): Promise<NodeHolder | null> {
   const [row] = await sql<{ id: string }[]>`
-    insert into nodes (id, instance, api_url, media_host, rtmp_port, flv_ports, expires_at)
-    values (${n.id}, ${n.instance}, ${n.apiUrl}, ${n.mediaHost}, ${n.rtmpPort}, ${n.flvPorts}, now() + ${ttlSeconds} * interval '1 second')
-    on conflict (id) do update set instance = excluded.instance, api_url = excluded.api_url, media_host = excluded.media_host,
-      rtmp_port = excluded.rtmp_port, flv_ports = excluded.flv_ports, started_at = now(), heartbeat_at = now(),
+    insert into nodes (id, instance, host, pid, api_url, media_host, rtmp_port, flv_ports, expires_at)
+    values (${n.id}, ${n.instance}, ${n.host}, ${n.pid}, ${n.apiUrl}, ${n.mediaHost}, ${n.rtmpPort}, ${n.flvPorts}, now() + ${ttlSeconds} * interval '1 second')
+    on conflict (id) do update set instance = excluded.instance, host = excluded.host, pid = excluded.pid, api_url = excluded.api_url,
+      media_host = excluded.media_host, rtmp_port = excluded.rtmp_port, flv_ports = excluded.flv_ports, started_at = now(), heartbeat_at = now(),
       expires_at = excluded.expires_at, down_noted_at = null
-    where nodes.expires_at < now() or nodes.instance = excluded.instance
+    where nodes.expires_at < now() or nodes.instance = excluded.instance or nodes.instance = ${replacing}::uuid
     returning id`;
   if (row) return null;
-  const [held] = await sql<{ expires_at: Date }[]>`select expires_at from nodes where id = ${n.id}`;
-  return held?.expires_at ?? null;
+  const [held] = await sql<Array<NodeHolder>>`select instance, host, pid, expires_at as "expiresAt" from nodes where id = ${n.id}`;
+  return held ?? null;
 }
 
 export async function setNodeApiUrl(sql: Sql, id: string, instance: string, url: string): Promise<void> {

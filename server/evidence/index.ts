@@ -17,16 +17,18 @@ export interface Evidence extends Capability { service: EvidenceService; clips: 
 export async function start(d: {
   sql: Sql; bus: EventBus; log: Logger; config: Config; ffmpeg: FfmpegInfo | null;
   isRecording(cameraId: string): boolean; diskFree(): Promise<number>;
+  /** Segments and clips as local paths, whichever node's disk holds them (server/cluster/). */
+  mediaFile(rel: string, nodeId: string | null): Promise<string>;
   /** The clip worker runs on one node of the cluster at a time. */
   runExclusive: RunExclusive;
 }): Promise<Evidence> {
   const { sql, bus, config, ffmpeg } = d;
   const now = () => Date.now();
-  const files = evidenceFiles(config.MEDIA_DIR);
+  const files = evidenceFiles(config.MEDIA_DIR, d.mediaFile);
   const clips = new ClipWorker({
     sql, bus, log: d.log.child({ part: 'evidence' }), mediaDir: config.MEDIA_DIR, ffmpeg: () => ffmpeg?.path ?? null, ffmpegMajor: () => ffmpeg?.major ?? 5,
     isRecording: d.isRecording, graceMs: config.EVIDENCE_POSTROLL_GRACE_SECONDS * 1000,
-    minFreeBytes: config.DISK_MIN_FREE_MB * 1024 * 1024, diskFree: d.diskFree, now, files,
+    minFreeBytes: config.DISK_MIN_FREE_MB * 1024 * 1024, diskFree: d.diskFree, now, files, segmentFile: d.mediaFile, nodeId: config.NODE_ID,
   });
   const service = new EvidenceService({
     sql, bus, worker: clips, key: loadOrCreateSigningKey(config.DATA_DIR), mediaDir: config.MEDIA_DIR,

@@ -212,7 +212,7 @@ export class EvidenceService {
         });
         this.d.bus.emit('evidence.custody', item.id);
       }
-      return { kind: 'clip', file: this.files.clipPath(clip.file!), filename: `bewijs-${item.number}-${clip.cameraId}.mp4` };
+      return { kind: 'clip', file: await this.files.clipPath(clip.file!, clip.nodeId), filename: `bewijs-${item.number}-${clip.cameraId}.mp4` };
     }
     if (item.state !== 'ready') throw conflict('not_ready', `the item is ${item.state}`);
     const at = new Date(this.now()).toISOString();
@@ -239,7 +239,7 @@ export class EvidenceService {
       custody: await store.listCustody(this.d.sql, item.id),
       signature: { algorithm: 'Ed25519', publicKeyFingerprint: this.d.key.fingerprint, file: 'manifest.sig' },
     };
-    return { kind: 'package', stream: this.files.package(manifest, files.map((f) => ({ name: f.name, file: f.clip.file! })), this.d.key), filename: `bewijs-${item.number}.zip` };
+    return { kind: 'package', stream: await this.files.package(manifest, files.map((f) => ({ name: f.name, file: f.clip.file!, nodeId: f.clip.nodeId })), this.d.key), filename: `bewijs-${item.number}.zip` };
   }
 
   async release(a: Actor, id: string, reason: string): Promise<EvidenceItem> {

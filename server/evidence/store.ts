@@ -78,7 +78,8 @@ export function itemState(clips: Array<{ state: ClipState }>): EvidenceItem['sta
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
-export interface ClipRow extends EvidenceClip { itemId: string; file: string | null; attempts: number; lat: number; lon: number; width: number | null; height: number | null; codec: string | null }
+// nodeId: the node whose MEDIA_DIR holds the clip (server/cluster/).
+export interface ClipRow extends EvidenceClip { itemId: string; file: string | null; nodeId: string | null; attempts: number; lat: number; lon: number; width: number | null; height: number | null; codec: string | null }
 
 function toClip(r: Record<string, any>, progress: (id: string) => number | undefined): ClipRow {
   return {
@@ -86,7 +87,7 @@ function toClip(r: Record<string, any>, progress: (id: string) => number | undef
     street: r.street, lat: r.lat, lon: r.lon, state: r.state,
     progress: r.state === 'ready' ? 1 : r.state === 'producing' ? (progress(r.id) ?? 0) : 0,
     error: r.error, actualFrom: iso(r.actual_from), actualTo: iso(r.actual_to), durationMs: r.duration_ms, frames: r.frames,
-    bytes: r.bytes === null ? null : Number(r.bytes), sha256: r.sha256, gaps: r.gaps ?? [], file: r.file, attempts: r.attempts,
+    bytes: r.bytes === null ? null : Number(r.bytes), sha256: r.sha256, gaps: r.gaps ?? [], file: r.file, nodeId: r.node_id ?? null, attempts: r.attempts,
     width: r.width, height: r.height, codec: r.codec,
   };
 }
@@ -100,7 +101,7 @@ export async function clipsOf(sql: Sql, itemIds: string[], progress: (id: string
   return rows.map((r) => toClip(r, progress));
 }
 
-const publicClip = ({ itemId: _i, file: _f, attempts: _a, lat: _la, lon: _lo, width: _w, height: _h, codec: _c, ...c }: ClipRow): EvidenceClip => c;
+const publicClip = ({ itemId: _i, file: _f, nodeId: _n, attempts: _a, lat: _la, lon: _lo, width: _w, height: _h, codec: _c, ...c }: ClipRow): EvidenceClip => c;
 
 async function hydrate(sql: Sql, rows: Record<string, any>[], progress?: (id: string) => number | undefined): Promise<EvidenceItem[]> {
   const ids = rows.map((r) => r.id as string);

@@ -28,6 +28,13 @@ export interface ClipWorkerDeps {
   pollMs?: number;
   /** Where half-written clips are removed (default: under mediaDir). */
   files?: EvidenceFiles;
+  /**
+   * A segment as a local path, whichever node recorded it (server/cluster/media-files.ts); default: under mediaDir.
+   * A clip spanning a takeover joins segments of two nodes.
+   */
+  segmentFile?: (rel: string, nodeId: string | null) => Promise<string>;
+  /** This node: the clip it writes lies in its MEDIA_DIR (evidence_clips.node_id). */
+  nodeId?: string;
 }
 
 export const clipFile = (itemId: string, cameraId: string) => path.join('evidence', itemId, `${cameraId}.mp4`);
@@ -122,8 +129,9 @@ export class ClipWorker {
     }
   }
 
-  private plan(rows: SegmentRow[]): PlanSegment[] {
-    return rows.map((s) => ({ file: path.join(this.d.mediaDir, s.path), runId: s.runId, seq: s.seq, startedAt: s.startedAt.getTime(), endedAt: s.endedAt.getTime(), bytes: s.bytes }));
+  private plan(rows: SegmentRow[]): Promise<PlanSegment[]> {
+    const file = this.d.segmentFile ?? (async (rel: string) => path.join(this.d.mediaDir, rel));
+    return Promise.all(rows.map(async (s) => ({ file: await file(s.path, s.nodeId), runId: s.runId, seq: s.seq, startedAt: s.startedAt.getTime(), endedAt: s.endedAt.getTime(), bytes: s.bytes })));
   }
 
   /** Starts feeding a clip whose post-roll is still being recorded with what is recorded so far. */
@@ -131,7 +139,7 @@ export class ClipWorker {
     const ffmpeg = this.d.ffmpeg();
     if (!ffmpeg) return;
     const from = c.requested_from.getTime(), to = c.requested_to.getTime();
-    const plan = planClip(this.plan(await segmentsOverlapping(this.d.sql, c.camera_id, c.requested_from, c.requested_to)), from, to);
+    const plan = planClip(await this.plan(await segmentsOverlapping(this.d.sql, c.camera_id, c.requested_from, c.requested_to)), from, to);
     if (plan.groups.length === 0) return; // nothing closed yet: try again at the next segment
     if (plan.groups.length > 1) { this.batchOnly.add(c.id); return; }
     const g = plan.groups[0]!;
@@ -167,7 +175,7 @@ export class ClipWorker {
       await setClip(this.d.sql, c.id, { state: 'waiting' });
     };
     const rows = live.lastEnd < to ? await segmentsOverlapping(this.d.sql, c.camera_id, new Date(live.lastEnd), c.requested_to) : [];
-    for (const s of this.plan(rows)) {
+    for (const s of await this.plan(rows)) {
       if (s.endedAt <= live.lastEnd) continue;
       if (s.runId !== live.runId || s.seq !== live.lastSeq + 1) return fallBack('recording gap');
       await live.feed.feed(s);
@@ -227,7 +235,7 @@ export class ClipWorker {
     const from = c.requested_from.getTime(), to = c.requested_to.getTime();
     try {
       if (!ffmpeg) throw new Error('ffmpeg_missing: ffmpeg is not available on this server');
-      const plan = planClip(this.plan(await segmentsOverlapping(this.d.sql, c.camera_id, c.requested_from, c.requested_to)), from, to);
+      const plan = planClip(await this.plan(await segmentsOverlapping(this.d.sql, c.camera_id, c.requested_from, c.requested_to)), from, to);
       if (plan.groups.length === 0) throw new Error('no_recording: this camera has no recording in the requested range');
       // Never write the disk full: the clip needs about its segments' size (twice across a gap).
       const need = plan.bytes * (plan.groups.length > 1 ? 2 : 1);
@@ -249,7 +257,7 @@ export class ClipWorker {
       await setClip(tx, c.id, {
         state: 'ready', file: rel, bytes: r.bytes, sha256: r.sha256, actual_from: new Date(r.actualFrom), actual_to: new Date(r.actualTo),
         duration_ms: r.durationMs, frames: r.frames, width: r.width, height: r.height, codec: r.codec, gaps: tx.json(gaps as never),
-        segments: r.segments, produced_at: new Date(), error: null,
+        segments: r.segments, produced_at: new Date(), error: null, node_id: this.d.nodeId ?? null,
       });
       const details = { cameraId: c.camera_id, sha256: r.sha256, bytes: r.bytes, durationMs: r.durationMs, frames: r.frames, gaps, mode, finishingMs: ms };
       await appendCustody(tx, { itemId: c.item_id, actor: null, action: 'produced', details });

@@ -35,6 +35,8 @@ export async function start(d: {
   spawn?: SpawnFn;
   /** Where the recorder reads a camera's main stream (with the recorder's internal play token). */
   inputUrl(cameraId: string): string;
+  /** A segment as a local path, whichever node recorded it (server/cluster/). */
+  segmentFile(rel: string, nodeId: string | null): Promise<string>;
 }): Promise<Recordings> {
   const { sql, bus, log, config, ffmpeg } = d;
   const now = () => Date.now();
@@ -56,7 +58,7 @@ export async function start(d: {
     await rec.start();
     recorder = rec;
   }
-  const playback = new Playback({ sql, mediaDir: config.MEDIA_DIR, ffmpeg: () => ffmpeg?.path ?? null, ffmpegMajor: () => ffmpeg?.major ?? 5, retentionDays: config.RETENTION_DAYS, now });
+  const playback = new Playback({ sql, mediaDir: config.MEDIA_DIR, ffmpeg: () => ffmpeg?.path ?? null, ffmpegMajor: () => ffmpeg?.major ?? 5, retentionDays: config.RETENTION_DAYS, now, segmentFile: d.segmentFile });
   const routes = recordingRoutes({ sql, playback, recorder: () => recorder, retention: () => retention, settings: {
     recording: config.RECORDING, segmentSeconds: config.SEGMENT_SECONDS, retentionDays: config.RETENTION_DAYS, minFreeBytes: config.DISK_MIN_FREE_MB * 1024 * 1024 } });
   return {

@@ -17,7 +17,9 @@ export const PLAYBACK_MAX_MINUTES = 30;
 export class Playback {
   constructor(private d: { sql: Sql; mediaDir: string; ffmpeg: () => string | null; retentionDays: number; now: () => number;
     /** Major version of that ffmpeg: before 5 there is no concatf protocol, segments are then fed on stdin. */
-    ffmpegMajor?: () => number }) {}
+    ffmpegMajor?: () => number;
+    /** A segment as a local path, whichever node recorded it (server/cluster/media-files.ts). */
+    segmentFile?: (rel: string, nodeId: string | null) => Promise<string> }) {}
 
   async open(user: SessionUser, remoteAddr: string, cameraId: string, fromIso: string, toIso?: string): Promise<{ stream: Readable; actualFrom: number; actualTo: number; close(): void }> {
     const now = this.d.now();
@@ -31,7 +33,8 @@ export class Playback {
     const ffmpeg = this.d.ffmpeg();
     if (!ffmpeg) throw new DomainError('unavailable', 'ffmpeg_missing', 'ffmpeg is not available on this server');
     const segs = await segmentsOverlapping(this.d.sql, cameraId, new Date(from), new Date(to));
-    const plan = planClip(segs.map((s) => ({ file: path.join(this.d.mediaDir, s.path), runId: s.runId, seq: s.seq, startedAt: s.startedAt.getTime(), endedAt: s.endedAt.getTime(), bytes: s.bytes })), from, to);
+    const file = this.d.segmentFile ?? (async (rel: string) => path.join(this.d.mediaDir, rel));
+    const plan = planClip(await Promise.all(segs.map(async (s) => ({ file: await file(s.path, s.nodeId), runId: s.runId, seq: s.seq, startedAt: s.startedAt.getTime(), endedAt: s.endedAt.getTime(), bytes: s.bytes }))), from, to);
     if (plan.groups.length === 0) throw new DomainError('not_found', 'no_recording', 'this camera has no recording in that range', 'from');
     const play = await streamRange({ ffmpeg, ffprobe: ffprobePathFor(ffmpeg), plan, from, to, concatf: (this.d.ffmpegMajor?.() ?? 5) >= 5 });
     const viewId = await this.d.sql.begin(async (t) => {

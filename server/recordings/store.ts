@@ -3,13 +3,14 @@ import type { Sql } from '../db/connect.js';
 import type { ClosedSegment } from '../../streams/recorder.js';
 import type { RecordingView, TimeRange } from './schema.js';
 
-export interface SegmentRow { id: string; cameraId: string; runId: string; seq: number; startedAt: Date; endedAt: Date; bytes: number; path: string }
+/** nodeId: the node whose MEDIA_DIR holds the file (null: recorded before nodes existed). */
+export interface SegmentRow { id: string; cameraId: string; runId: string; seq: number; startedAt: Date; endedAt: Date; bytes: number; path: string; nodeId: string | null }
 
 /** Shared by retention (deleting) and evidence (preserving): the two never interleave (lockRetention). */
 const RETENTION_LOCK = 727004;
 
 const toRow = (r: Record<string, any>): SegmentRow => ({
-  id: String(r.id), cameraId: r.camera_id, runId: r.run_id, seq: r.seq, startedAt: r.started_at, endedAt: r.ended_at, bytes: Number(r.bytes), path: r.path,
+  id: String(r.id), cameraId: r.camera_id, runId: r.run_id, seq: r.seq, startedAt: r.started_at, endedAt: r.ended_at, bytes: Number(r.bytes), path: r.path, nodeId: r.node_id ?? null,
 });
 
 /** nodeId: the node whose MEDIA_DIR holds the file (server/cluster/). */

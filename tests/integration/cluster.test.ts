@@ -12,6 +12,7 @@ import { committedRows, lostRows } from '../support/server-process.js';
 import { clusterView, createRtspCamera, seedPeople, startNode, startRtspCameras, stopNodes, type Node, type RtspCameras } from '../support/cluster.js';
 import { Consoles, launchBrowser } from '../support/browser.js';
 import { publishUrl } from '../../streams/stream-path.js';
+import { waitReady } from '../support/evidence.js';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -166,6 +167,8 @@ describe('three nodes on one PostgreSQL', () => {
       return victimRtsp.every((c) => on.has(c) && v.owners.find((o) => o.cameraId === c)!.nodeId !== victim.id);
     }, 20_000, 200);
     const takeoverMs = Date.now() - killedAt;
+    const owners = (await clusterView(await new ApiClient(survivorA.url).login('admin'))).owners;
+    const ownerAfter = (id: string) => owners.find((o) => o.cameraId === id)!.nodeId!;
     expect(takeoverMs, 'RTSP cameras online elsewhere after SIGKILL (ms)').toBeLessThan(10_000);
 
     // Its jobs moved; an alert raised now is delivered by the new outbox worker, once.
@@ -192,6 +195,24 @@ describe('three nodes on one PostgreSQL', () => {
     // Nothing committed was lost.
     const after = await committedRows(db.sql);
     expect(Object.values(lostRows(before, after)).flat()).toEqual([]);
+
+    // The killed node comes back (its disk holds the recording from before the kill): evidence across the takeover
+    // joins its segments with the new owner's, fetched from each node's MEDIA_DIR.
+    const back = await startNode(victim.id, db.url, nodes, { SERVE_CLIENT: 'true' }, victim.dataDir);
+    expect(back.output()).not.toMatch(/"level":(50|60)/);
+    const camera = victimRtsp[0]!;
+    const from = killedAt - 6_000, to = Date.now() - 1_000;
+    const nodesInRange = await db.sql`select distinct node_id from recording_segments where camera_id = ${camera} and started_at < ${new Date(to)} and ended_at > ${new Date(from)}`;
+    expect(nodesInRange.map((r) => r.node_id).sort()).toEqual([victim.id, ownerAfter(camera)].sort());
+    const obsBack = await new ApiClient(back.url).login('observer');
+    const preserved = await obsBack.post('/api/evidence', { cameras: [camera], from: new Date(from).toISOString(), to: new Date(to).toISOString(), reason: 'Over de overname heen' });
+    expect(preserved.status, JSON.stringify(preserved.body)).toBe(201);
+    const item = await waitReady(obsBack, preserved.body.id, 60_000);
+    expect(item.state, JSON.stringify(item)).toBe('ready');
+    const clip = item.clips[0]!;
+    expect(clip.gaps.length, 'the takeover shows as a gap, never hidden').toBeGreaterThanOrEqual(1);
+    expect(Date.parse(clip.actualFrom!)).toBeLessThanOrEqual(killedAt - 4_000);
+    expect(Date.parse(clip.actualTo!)).toBeGreaterThan(killedAt + takeoverMs);
     console.log('cluster figures', JSON.stringify({ crossNodeAlertMs: crossNodeMs, takeoverMs, jobsMovedMs, rtmpOnVictim }));
   });
 });

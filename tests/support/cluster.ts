@@ -15,9 +15,8 @@ import { ApiClient } from './room.js';
 
 export interface Node extends ServerProcess { id: string; dataDir: string }
 
-/** Starts node `id` on the database; resolves once it says it runs. */
-export async function startNode(id: string, databaseUrl: string, into: Node[], env: Record<string, string> = {}): Promise<Node> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), `uitkijk-${id}-`));
+/** Starts node `id` on the database (again on `dataDir`, after a kill); resolves once it says it runs. */
+export async function startNode(id: string, databaseUrl: string, into: Node[], env: Record<string, string> = {}, dataDir = mkdtempSync(path.join(tmpdir(), `uitkijk-${id}-`))): Promise<Node> {
   const p = await startServerProcess({
     DATABASE_URL: databaseUrl, NODE_ID: id, DATA_DIR: dataDir, MEDIA_DIR: path.join(dataDir, 'media'), RECORDING: 'on', SEGMENT_SECONDS: '2', ...env,
   });
@@ -28,7 +27,7 @@ export async function startNode(id: string, databaseUrl: string, into: Node[], e
 
 export async function stopNodes(nodes: Node[]): Promise<void> {
   await Promise.all(nodes.map((n) => n.stop()));
-  for (const n of nodes) rmSync(n.dataDir, { recursive: true, force: true });
+  for (const dir of new Set(nodes.map((n) => n.dataDir))) rmSync(dir, { recursive: true, force: true });
 }
 
 /** The demo accounts (a cluster runs without demo mode), password 'uitkijk-demo' like the demo's. */

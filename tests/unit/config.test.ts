@@ -17,6 +17,15 @@ describe('config', () => {
     expect(load({}).DISPATCH_WEBHOOK_URL).toBeUndefined();
   });
 
+  it('one node by default; NODE_ID makes it one of several, which needs DATABASE_URL and runs without the demo', () => {
+    expect(load({})).toMatchObject({ NODE_ID: 'node-1', CLUSTERED: false, NODE_LEASE_SECONDS: 4, MEDIA_SHARED: false });
+    expect(() => load({ NODE_ID: 'n2' })).toThrow(/NODE_ID=n2: more than one node needs DATABASE_URL/);
+    const node = load({ NODE_ID: 'n2', DATABASE_URL: 'postgres://u@db/uitkijk' });
+    expect(node).toMatchObject({ NODE_ID: 'n2', CLUSTERED: true, DEMO: false, DEMO_CAMERAS: false });
+    expect(() => load({ NODE_ID: 'n2', DATABASE_URL: 'postgres://u@db/uitkijk', DEMO: 'true' })).toThrow(/DEMO=true: demo mode runs one node/);
+    expect(() => load({ NODE_ID: 'N 2', DATABASE_URL: 'postgres://u@db/uitkijk' })).toThrow(/NODE_ID="N 2": lowercase letters/);
+  });
+
   it('turns demo mode off in production', () => {
     expect(load({ NODE_ENV: 'production' }).DEMO).toBe(false);
   });

@@ -5,6 +5,8 @@
 create table nodes (
   id            text primary key check (id ~ '^[a-z0-9-]{1,40}$'),
   instance      uuid not null,
+  host          text not null,            -- the machine and process of the instance: a restart on the same machine
+  pid           integer not null,         -- after a crash sees its predecessor is gone and need not wait out its lease
   api_url       text not null,
   media_host    text,                     -- null: reached under the console's own host name
   rtmp_port     integer not null,
@@ -50,6 +52,7 @@ create table room_keys (
 
 -- Segments are written to the MEDIA_DIR of the node that recorded them; null: before nodes existed (the one node).
 alter table recording_segments add column node_id text;
+alter table evidence_clips add column node_id text;
 
 -- The socket.io PostgreSQL adapter's table for payloads too large for a notification (its own documented schema).
 create table socket_io_attachments (
