@@ -11,6 +11,8 @@ import { useErrorText } from '../components/errors';
 import { fieldErrorsOf, useFormFeedback, type FieldErrors } from '../components/formErrors';
 import { ErrorSlot } from '../components/Slots';
 import { parseDecimal } from '../format';
+import { IngestNote } from '../cluster/Ingest';
+import type { Ingest } from '../cluster/labels';
 import { MunicipalityOptions } from './MunicipalityOptions';
 
 const fields = ['id', 'name', 'municipalityId', 'location.street', 'location.lat', 'location.lon', 'kind', 'source', 'source.type', 'source.url', 'hasSubStream', 'notes'] as const;
@@ -30,11 +32,13 @@ const draftOf = (c: Camera): Draft => ({
 interface Props {
   camera: Camera | null;           // null: create
   municipalities: Municipality[];
+  /** A stored camera's node and push address (issue #14), shown while it is an RTMP camera; null: not known (yet). */
+  ingest?: Ingest | null;
   onSaved(result: CameraWithKey): void;
   onClose(): void;
 }
 
-export function CameraForm({ camera, municipalities, onSaved, onClose }: Props) {
+export function CameraForm({ camera, municipalities, ingest, onSaved, onClose }: Props) {
   const { t } = useTranslation();
   const errorText = useErrorText();
   const [d, setD] = useState<Draft>(() => (camera ? draftOf(camera) : emptyDraft));
@@ -166,6 +170,7 @@ export function CameraForm({ camera, municipalities, onSaved, onClose }: Props) 
         {d.sourceType === 'rtmp' && (
           <p className="hint span-2">{camera?.source.type === 'rtmp' ? t('cameraForm.rtmpExisting') : t('cameraForm.rtmpHint')}</p>
         )}
+        {d.sourceType === 'rtmp' && camera?.source.type === 'rtmp' && <IngestNote ingest={ingest ?? null} variant="form" />}
         <div className="field span-2">
           <label className="choice">
             <input type="checkbox" checked={d.hasSubStream} onChange={(e) => set('hasSubStream', e.target.checked)} />

@@ -10,6 +10,7 @@ import { KeyDialog } from '../components/KeyDialog';
 import { useErrorText } from '../components/errors';
 import { matchesSearch, StatusBadge } from '../live/CameraList';
 import { useCameraRegistry } from '../session/CameraRegistry';
+import { IngestNote, useIngest } from '../cluster/Ingest';
 import { CameraForm } from './CameraForm';
 
 type Modal =
@@ -28,6 +29,8 @@ export function CameraManagement() {
   const { busy, actionError, setActionError, notice, setNotice, run } = useAdminActions();
   const [query, setQuery] = useState('');
   const searchId = useId();
+  // Each RTMP camera pushes to the node it is assigned to (issue #14): its node and address, from GET /api/cluster.
+  const ingestOf = useIngest();
 
   useEffect(() => {
     api.municipalities().then(setMunicipalities).catch((e) => setActionError(errorText(toApiError(e))));
@@ -73,7 +76,8 @@ export function CameraManagement() {
               <td>{c.municipalityName}</td>
               <td>{c.location.street}<span className="sub mono">{c.location.lat.toFixed(4)}, {c.location.lon.toFixed(4)}</span></td>
               <td><span className={`badge badge--${c.kind}`}>{t(`camera.kinds.${c.kind}`)}</span></td>
-              <td>{t(`camera.sources.${c.source.type}`)}{c.source.type === 'rtsp' && <span className="sub mono">{c.source.url}</span>}</td>
+              <td>{t(`camera.sources.${c.source.type}`)}{c.source.type === 'rtsp' && <span className="sub mono">{c.source.url}</span>}
+                {c.source.type === 'rtmp' && <IngestNote ingest={ingestOf(c.id)} />}</td>
               <td>{c.hasSubStream ? t('common.yes') : t('common.no')}</td>
               <td><StatusBadge enabled={c.enabled} /></td>
               <td>
@@ -94,6 +98,7 @@ export function CameraManagement() {
 
       {(modal?.kind === 'create' || modal?.kind === 'edit') && (
         <CameraForm camera={modal.kind === 'edit' ? modal.camera : null} municipalities={municipalities}
+          ingest={modal.kind === 'edit' ? ingestOf(modal.camera.id) : null}
           onClose={() => setModal(null)} onSaved={(r) => saved(r, modal.kind === 'create' ? 'created' : 'saved')} />
       )}
       {modal?.kind === 'disable' && (

@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { can, type Action, type Role } from '../../../server/auth/policy';
 import { AuditTrail } from './AuditTrail';
+import { NodesView } from '../cluster/NodesView';
 import { CameraManagement } from './CameraManagement';
 import { DispatchConsole } from '../dispatch/DispatchConsole';
 import { EvidenceView } from '../evidence/EvidenceView';
@@ -19,7 +20,7 @@ import { UserManagement } from './UserManagement';
 import { ViewingHistory } from './ViewingHistory';
 
 export type ViewId = 'watch' | 'incidents' | 'board' | 'figures' | 'registry' | 'dispatch' | 'investigation' | 'municipality' | 'cameras' | 'users' | 'audit' | 'history' | 'evidence'
-  | 'bookings' | 'planning' | 'usage' | 'playback';
+  | 'bookings' | 'planning' | 'usage' | 'playback' | 'nodes';
 
 const requirements: Record<ViewId, Action> = {
   watch: 'live.view',
@@ -39,17 +40,18 @@ const requirements: Record<ViewId, Action> = {
   planning: 'bookings.plan',
   usage: 'bookings.usage',
   playback: 'recordings.read',
+  nodes: 'cluster.read',
 };
 
 const consoleViews: Record<Role, ViewId[]> = {
   observer: ['watch', 'playback', 'incidents', 'evidence', 'history'],
   // The shift lead starts on the room's live incident board; may watch too (live.view), and reads everyone's viewing history.
-  supervisor: ['board', 'planning', 'watch', 'playback', 'incidents', 'evidence', 'figures', 'usage', 'registry', 'history', 'audit'],
+  supervisor: ['board', 'planning', 'watch', 'playback', 'incidents', 'evidence', 'figures', 'usage', 'registry', 'history', 'audit', 'nodes'],
   dispatcher: ['dispatch'],
   police: ['investigation'],
   municipality: ['municipality', 'bookings', 'usage'],
   // No live images for technical staff, but the record of who watched is part of what they oversee.
-  admin: ['cameras', 'users', 'history', 'audit'],
+  admin: ['cameras', 'nodes', 'users', 'history', 'audit'],
 };
 
 const viewFromHash = (list: ViewId[]): ViewId => {
@@ -76,7 +78,8 @@ export function useConsoleViews(role: Role): { list: ViewId[]; current: ViewId }
 export function ConsoleNav({ views, current, role }: { views: ViewId[]; current: ViewId; role: Role }) {
   const { t } = useTranslation();
   // Someone who sees only their own history reads "My viewing history".
-  const label = (v: ViewId) => (v === 'history' && !can(role, 'views.read.all') ? t('nav.historyMine') : t(`nav.${v}`));
+  // The cluster's words live in their own block of the dictionaries (cluster.*), its nav label too.
+  const label = (v: ViewId) => (v === 'nodes' ? t('cluster.nav') : v === 'history' && !can(role, 'views.read.all') ? t('nav.historyMine') : t(`nav.${v}`));
   if (views.length < 2) return null;
   return (
     <nav className="console-nav" aria-label={t('nav.label')}>
@@ -116,5 +119,6 @@ export function RoleConsole({ view }: { view: ViewId }) {
     case 'planning': return <PlanningView />;
     case 'usage': return <UsageView />;
     case 'playback': return <PlaybackView />;
+    case 'nodes': return <NodesView />;
   }
 }
