@@ -149,7 +149,7 @@ function HeartbeatAge({ cluster, node, fetchedAt }: { cluster: Cluster; node: Cl
 function NodesTable({ cluster, fetchedAt }: { cluster: Cluster; fetchedAt: number }) {
   const { t } = useTranslation();
   return (
-    <section className="panel table-wrap" aria-labelledby="cluster-nodes-title">
+    <section className="panel cluster-table" aria-labelledby="cluster-nodes-title">
       <h2 id="cluster-nodes-title" className="panel-title">{t('cluster.nodes.title')}</h2>
       <table className="table table--dense" data-testid="cluster-nodes">
         <caption className="visually-hidden">{t('cluster.nodes.caption')}</caption>
@@ -172,7 +172,7 @@ function NodesTable({ cluster, fetchedAt }: { cluster: Cluster; fetchedAt: numbe
               <td><HeartbeatAge cluster={cluster} node={n} fetchedAt={fetchedAt} /></td>
               <td className="mono">
                 {n.rtmpPort > 0 ? <span className="nowrap">{t('cluster.nodes.rtmp', { port: n.rtmpPort })}</span> : t('cluster.nodes.noPorts')}
-                {n.flvPorts.length > 0 && <span className="sub nowrap">{t('cluster.nodes.flv', { ports: n.flvPorts.join(', ') })}</span>}
+                {n.flvPorts.length > 0 && <span className="sub">{t('cluster.nodes.flv', { ports: n.flvPorts.join(', ') })}</span>}
               </td>
               <td className="num" data-testid="node-cameras">{n.cameras}</td>
             </tr>
@@ -186,6 +186,8 @@ function NodesTable({ cluster, fetchedAt }: { cluster: Cluster; fetchedAt: numbe
 
 function JobsTable({ cluster }: { cluster: Cluster }) {
   const { t, i18n } = useTranslation();
+  // Today's hour reads at a glance; an older start names its day too.
+  const since = (iso: string) => (Date.now() - Date.parse(iso) < 12 * 3600_000 ? formatClock(new Date(iso), i18n.language) : formatDateTime(iso, i18n.language));
   const label = (name: string) => {
     const { key, node } = parseJob(name);
     if (!key) return name;
@@ -193,7 +195,7 @@ function JobsTable({ cluster }: { cluster: Cluster }) {
     return node ? t('cluster.jobs.ofNode', { job, node }) : job;
   };
   return (
-    <section className="panel table-wrap" aria-labelledby="cluster-jobs-title">
+    <section className="panel cluster-table" aria-labelledby="cluster-jobs-title">
       <h2 id="cluster-jobs-title" className="panel-title">{t('cluster.jobs.title')}</h2>
       <table className="table table--dense" data-testid="cluster-jobs">
         <caption className="visually-hidden">{t('cluster.jobs.caption')}</caption>
@@ -207,11 +209,11 @@ function JobsTable({ cluster }: { cluster: Cluster }) {
         <tbody>
           {cluster.leases.map((l) => (
             <tr key={l.name} data-testid={`cluster-job-${l.name}`}>
-              <th scope="row">{label(l.name)}<span className="sub mono">{l.name}</span></th>
+              <th scope="row">{label(l.name)}<span className="job-code mono">{l.name}</span></th>
               <td className="mono" data-testid="job-node">
                 {l.nodeId}{!l.alive && <span className="badge badge--off cluster-badge">{t('cluster.jobs.expired')}</span>}
               </td>
-              <td className="nowrap">{formatDateTime(l.since, i18n.language)}</td>
+              <td className="nowrap">{since(l.since)}</td>
             </tr>
           ))}
         </tbody>
@@ -249,7 +251,8 @@ function CamerasPerNode({ cluster, nameOf, onMove, moveLater }: { cluster: Clust
               {owners.map((o) => (
                 <li key={o.cameraId} className={`node-camera${o.enabled ? '' : ' node-camera--disabled'}`} data-testid={`node-camera-${o.cameraId}`}>
                   <span className="node-camera__name">{nameOf(o.cameraId)}</span>
-                  <span className="node-camera__type">{o.sourceType.toUpperCase()}</span>
+                  {/* Only the pulled (RTSP) cameras are tagged: they follow a rebalance; the rest push (RTMP), which leaves the name room. */}
+                  {o.sourceType === 'rtsp' && <span className="node-camera__type">RTSP</span>}
                   {!o.enabled && <span className="visually-hidden"> ({t('cluster.cameras.disabled')})</span>}
                   {/* RTSP cameras follow the rebalance; an RTMP camera moves only with its push address, one by one. */}
                   {onMove && o.sourceType === 'rtmp' && o.nodeId && (
