@@ -2,7 +2,18 @@
 // audit trail's append-only trigger, or update and delete audit rows (not granted, so refused before the trigger
 // is even reached). Migrations run as the owner (DATABASE_URL or the embedded superuser); this role is made and
 // granted after them, on every start, so tables from new migrations are covered.
+import { randomBytes } from 'node:crypto';
 import type { Sql } from './connect.js';
+
+/**
+ * The application role's password, kept in the database (room_keys): every node of the room logs in as the same
+ * role, so each must use the same password (a node with its own would reset it under the others' new connections).
+ */
+export async function appRolePassword(owner: Sql): Promise<string> {
+  await owner`insert into room_keys (name, secret) values ('app-role-password', ${randomBytes(24)}) on conflict (name) do nothing`;
+  const [row] = await owner<{ secret: Buffer }[]>`select secret from room_keys where name = 'app-role-password'`;
+  return row!.secret.toString('hex');
+}
 
 export interface AppRole { url: string; role: string }
 

@@ -2,8 +2,8 @@
 // the owner, then used as a role that owns nothing (app-role.ts).
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
-import { localSecret, openSql, startEmbeddedPostgres, type Sql } from './connect.js';
-import { ensureAppRole } from './app-role.js';
+import { openSql, startEmbeddedPostgres, type Sql } from './connect.js';
+import { appRolePassword, ensureAppRole } from './app-role.js';
 import { migrate } from './migrate.js';
 import { stopInReverse } from '../capability.js';
 
@@ -28,7 +28,7 @@ export async function startDatabase(d: {
     const ran = await migrate(owner);
     if (ran.length) log.info({ migrations: ran }, 'migrations applied');
     await d.asOwner(owner);
-    const appRole = await ensureAppRole(owner, url, localSecret(config.DATA_DIR, '.pg-app-password'));
+    const appRole = await ensureAppRole(owner, url, await appRolePassword(owner));
     if (!appRole) {
       log.warn('database: DATABASE_URL\'s role may not create roles, so the server works as that role; give it no more than row rights (see README)');
       return { sql: owner, url, stop };

@@ -10,6 +10,8 @@ import { EvidenceService } from './service.js';
 import { evidenceRoutes } from './routes.js';
 import { loadOrCreateSigningKey } from './signing.js';
 import { evidenceFiles } from './files.js';
+import { roomSigningFingerprint } from './store.js';
+import { StartError } from '../errors.js';
 import type { RunExclusive } from '../cluster/index.js';
 
 export interface Evidence extends Capability { service: EvidenceService; clips: ClipWorker }
@@ -30,8 +32,14 @@ export async function start(d: {
     isRecording: d.isRecording, graceMs: config.EVIDENCE_POSTROLL_GRACE_SECONDS * 1000,
     minFreeBytes: config.DISK_MIN_FREE_MB * 1024 * 1024, diskFree: d.diskFree, now, files, segmentFile: d.mediaFile, nodeId: config.NODE_ID,
   });
+  const key = loadOrCreateSigningKey(config.DATA_DIR);
+  const room = await roomSigningFingerprint(sql, key.fingerprint);
+  if (room !== key.fingerprint) {
+    throw new StartError(`this node's evidence signing key (${key.fingerprint.slice(0, 16)}…) is not the room's (${room.slice(0, 16)}…): `
+      + `copy DATA_DIR/keys/evidence-ed25519.* from a running node to this node's DATA_DIR/keys (README "More than one machine")`);
+  }
   const service = new EvidenceService({
-    sql, bus, worker: clips, key: loadOrCreateSigningKey(config.DATA_DIR), mediaDir: config.MEDIA_DIR,
+    sql, bus, worker: clips, key, mediaDir: config.MEDIA_DIR,
     maxMinutes: config.EVIDENCE_MAX_MINUTES, retentionDays: config.RETENTION_DAYS, linkMinutes: config.EVIDENCE_LINK_MINUTES, now, files,
   });
   const job = await d.runExclusive('evidence.clips', async () => { await clips.start(); return clips; });

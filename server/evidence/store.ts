@@ -186,3 +186,13 @@ export async function getLink(sql: Sql, tokenHash: string) {
 export async function markLinkUsed(sql: Sql, tokenHash: string): Promise<boolean> {
   return (await sql`update evidence_links set first_used_at = now() where token_hash = ${tokenHash} and first_used_at is null`).count === 1;
 }
+
+/**
+ * The fingerprint of the room's evidence signing key, set by the first node that starts. Every node must sign with
+ * that key (its files copied to each node's DATA_DIR/keys): police check packages against one published key.
+ */
+export async function roomSigningFingerprint(sql: Sql, mine: string): Promise<string> {
+  await sql`insert into room_keys (name, secret) values ('evidence-signing-fingerprint', ${Buffer.from(mine, 'hex')}) on conflict (name) do nothing`;
+  const [row] = await sql<{ secret: Buffer }[]>`select secret from room_keys where name = 'evidence-signing-fingerprint'`;
+  return row!.secret.toString('hex');
+}

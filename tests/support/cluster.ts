@@ -1,7 +1,7 @@
 // A room of several nodes for tests and the cluster bench: node processes (`tsx server/main.ts`, each with its own
 // NODE_ID, ports, DATA_DIR and MEDIA_DIR) on one PostgreSQL (the harness's), the people who use it, and RTSP
 // cameras served by the demo RTSP server (one ffmpeg RTP sender per camera, -c copy of a test loop).
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Sql } from '../../server/db/connect.js';
@@ -17,6 +17,9 @@ export interface Node extends ServerProcess { id: string; dataDir: string }
 
 /** Starts node `id` on the database (again on `dataDir`, after a kill); resolves once it says it runs. */
 export async function startNode(id: string, databaseUrl: string, into: Node[], env: Record<string, string> = {}, dataDir = mkdtempSync(path.join(tmpdir(), `uitkijk-${id}-`))): Promise<Node> {
+  // Every node signs evidence with the room's key: its files are copied from the first node, as an operator does.
+  const first = into[0]?.dataDir;
+  if (first && first !== dataDir && !existsSync(path.join(dataDir, 'keys'))) cpSync(path.join(first, 'keys'), path.join(dataDir, 'keys'), { recursive: true });
   const p = await startServerProcess({
     DATABASE_URL: databaseUrl, NODE_ID: id, DATA_DIR: dataDir, MEDIA_DIR: path.join(dataDir, 'media'), RECORDING: 'on', SEGMENT_SECONDS: '2', ...env,
   });
