@@ -37,6 +37,7 @@ import * as recordings from './recordings/index.js';
 import * as evidence from './evidence/index.js';
 import * as dispatch from './dispatch/index.js';
 import * as reports from './reports/index.js';
+import * as masks from './masks/index.js';
 import type { PublishAuthority } from './live/publish-auth.js';
 import type { StatusBoard } from './live/status-board.js';
 import type { RecorderManager } from './recordings/manager.js';
@@ -118,6 +119,12 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
     // Now the node has its media ports: it registers, claims its cameras and hears the other nodes.
     await clusterCap.join({ rtmpPort: liveCap.media.rtmpPort, flvPorts: [...liveCap.media.playPorts] },
       () => liveCap.ownStatuses().map((s) => ({ event: 'camera.status' as const, args: [s] })));
+    // The admin's frame to draw masks on is read with the room's own token: admins hold no live.view (they see no live
+    // images), and this one frame is on record in the audit chain as mask.frame_viewed instead.
+    const maskCap = started(await masks.start({ ...base, now, ffmpegPath: ffmpeg?.path ?? null, live: {
+      isLive: (id) => liveCap.board.get(id).online,
+      playUrl: (cameraId) => liveCap.mainStreamUrl(cameraId, liveCap.service.recorderToken(cameraId)),
+    } }));
     const incidentCap = started(await incidents.start({ ...base, configDir, ffmpegPath: ffmpeg?.path ?? null, live: {
       isLive: (id) => liveCap.board.get(id).online,
       // Read with a play token of the observer who tagged, so the snapshot is on record as their live view.
@@ -139,7 +146,7 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
     const dispatchCap = started(await dispatch.start({ ...base, incidents: incidentCap, runExclusive: clusterCap.runExclusive }));
     const reportCap = started(reports.start({ sql, categories: incidentCap.categories }));
 
-    const routes = [authCap, clusterCap, cameraCap, userCap, auditCap, liveCap, incidentCap, dispatchCap, reportCap, recordingCap, evidenceCap, bookingCap, notificationCap].flatMap((c) => c.routes);
+    const routes = [authCap, clusterCap, cameraCap, userCap, auditCap, liveCap, incidentCap, dispatchCap, reportCap, recordingCap, evidenceCap, bookingCap, notificationCap, maskCap].flatMap((c) => c.routes);
     const metrics = createMetrics();
     let doc: unknown;
     const app = createApp({

@@ -25,6 +25,7 @@ export const auditActions = {
   'roster.added': 'roster', 'roster.removed': 'roster',
   'evidence.preserved': 'evidence', 'evidence.clip_produced': 'evidence', 'evidence.retried': 'evidence', 'evidence.viewed': 'evidence',
   'evidence.link_issued': 'evidence', 'evidence.played': 'evidence', 'evidence.exported': 'evidence', 'evidence.released': 'evidence',
+  'mask.changed': 'camera', 'mask.frame_viewed': 'camera', 'mask.lifted': 'camera', 'mask.lift_ended': 'camera',
 } as const satisfies Record<string, AuditSubjectKind | null>;
 export type AuditAction = keyof typeof auditActions;
 export const auditActionCodes = Object.keys(auditActions) as AuditAction[];

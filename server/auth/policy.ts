@@ -43,10 +43,15 @@ export const actions = [
   'bookings.usage',     // usage per month (municipality users: their own)
   'cluster.read',       // the room's nodes, which node holds which camera and runs which job
   'cluster.manage',     // spread cameras over the nodes, move a camera to another node
+  'masks.read',         // a camera's privacy masks and the lifts in force (municipality users: own cameras; no images)
+  'masks.history',      // every version of a camera's masks (municipality users: own cameras, to check the camera plan)
+  'masks.manage',       // draw and change masks on a fresh frame of the camera (every frame viewed is audited)
+  'masks.lift',         // lift liftable masks live for a limited time, with a reason; end a lift early
+  'evidence.export_unmasked', // order an export with liftable masks lifted, with a reason named in the signed manifest
 ] as const;
 export type Action = (typeof actions)[number];
 
-const everyone: Action[] = ['session.self', 'municipalities.read', 'cameras.read', 'realtime.connect', 'notifications.read'];
+const everyone: Action[] = ['session.self', 'municipalities.read', 'cameras.read', 'realtime.connect', 'notifications.read', 'masks.read'];
 
 export const policy: Readonly<Record<Role, readonly Action[]>> = Object.freeze({
   observer: [...everyone, 'live.view', 'live.status', 'views.read.own', 'incidents.read', 'incidents.write', 'incidents.snapshot', 'alerts.raise', 'shifts.log',
@@ -54,15 +59,16 @@ export const policy: Readonly<Record<Role, readonly Action[]>> = Object.freeze({
   supervisor: [...everyone, 'audit.read', 'live.view', 'live.status', 'views.read.own', 'views.read.all',
     'incidents.read', 'incidents.write', 'incidents.snapshot', 'incidents.board', 'alerts.raise', 'alerts.read', 'dispatch.monitor', 'shifts.log', 'figures.read',
     'recordings.read', 'recordings.monitor', 'evidence.preserve', 'evidence.read', 'evidence.release', 'evidence.export',
-    'bookings.read', 'bookings.change', 'bookings.plan', 'bookings.usage', 'cluster.read'],
+    'bookings.read', 'bookings.change', 'bookings.plan', 'bookings.usage', 'cluster.read', 'masks.history', 'masks.lift', 'evidence.export_unmasked'],
   // Dispatchers watch live video only of the cameras of open alerts (see liveViewOnlyOpenAlerts below).
   dispatcher: [...everyone, 'live.view', 'live.status', 'views.read.own', 'incidents.snapshot', 'alerts.read', 'alerts.handle'],
   // Police find and retrieve evidence; every view and download names a case number and a legal basis.
-  police: [...everyone, 'evidence.read', 'evidence.export'],
+  police: [...everyone, 'evidence.read', 'evidence.export', 'evidence.export_unmasked'],
   // Municipality users book supervision; recordings and evidence are police data (Wpg), never theirs.
-  municipality: [...everyone, 'bookings.read', 'bookings.request', 'bookings.change', 'bookings.usage'],
+  municipality: [...everyone, 'bookings.read', 'bookings.request', 'bookings.change', 'bookings.usage', 'masks.history'],
   // Technical staff: cameras, users and the audit trail, but no live images (Wpg: only those who need to see them).
-  admin: [...everyone, 'cameras.manage', 'users.manage', 'audit.read', 'audit.verify', 'live.status', 'views.read.own', 'views.read.all', 'dispatch.monitor', 'recordings.monitor', 'cluster.read', 'cluster.manage'],
+  admin: [...everyone, 'cameras.manage', 'users.manage', 'audit.read', 'audit.verify', 'live.status', 'views.read.own', 'views.read.all', 'dispatch.monitor', 'recordings.monitor', 'cluster.read', 'cluster.manage',
+    'masks.history', 'masks.manage'],
 });
 
 /** Roles whose 'live.view' covers only cameras of open alerts (enforced by LiveService on grant and on play). */

@@ -7,7 +7,8 @@ import { cameraIdSchema } from '../cameras/schema.js';
 declare module '../events.js' {
   interface DomainEvents {
     // A new mask version, or a lift started or ended: every console showing the camera redraws its cover.
-    'masks.changed': [cameraId: string];
+    // The municipality rides along so realtime/ reaches that municipality's consoles without asking the database.
+    'masks.changed': [cameraId: string, municipalityId: string];
   }
 }
 
@@ -73,6 +74,8 @@ export const maskLiftInputSchema = z.object({
   minutes: z.number().int().min(1).max(MAX_LIFT_MINUTES),
 }).strict();
 export type MaskLiftInput = z.infer<typeof maskLiftInputSchema>;
+
+export const maskLiftParams = z.object({ id: cameraIdSchema, liftId: z.uuid() });
 
 /** GET /api/cameras/:id/masks: what a console must cover now. */
 export const cameraMasksSchema = z.object({

@@ -39,6 +39,9 @@ export interface ServerToClientEvents {
   'camera:activation': (change: { cameraId: string; activation: Activation | null }) => void;
   // A notification for your role or your municipality.
   'notification': (n: Notification) => void;
+  // Every console that may see the camera (a municipality: its own cameras): its masks or lifts changed, or a lift
+  // ended by itself. Fetch GET /api/cameras/:id/masks again before showing more of it.
+  'masks:changed': (change: { cameraId: string }) => void;
 }
 
 export interface ClientToServerEvents {

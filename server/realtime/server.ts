@@ -144,6 +144,10 @@ export function startRealtime(http: HttpServer, d: {
   d.bus.on('camera.activation', own((cameraId, activation) => {
     io.to(roles.filter((r) => can(r, 'live.status')).map(rooms.role)).emit('camera:activation', { cameraId, activation });
   }));
+  d.bus.on('masks.changed', own((cameraId, municipalityId) => {
+    io.to(roles.filter((r) => r !== 'municipality' && can(r, 'masks.read')).map(rooms.role)).emit('masks:changed', { cameraId });
+    io.to(rooms.municipality(municipalityId)).emit('masks:changed', { cameraId });
+  }));
   d.bus.on('notification.created', own(({ audience, notification }) => {
     io.to('role' in audience ? rooms.role(audience.role) : rooms.municipality(audience.municipalityId)).emit('notification', { ...notification, read: false });
   }));

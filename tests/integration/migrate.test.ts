@@ -13,6 +13,7 @@ describe('migrations', () => {
   it('are recorded and not applied twice', async () => {
     const names = (await db.sql`select name from schema_migrations`).map((r) => r.name);
     expect(names).toContain('0001_platform.sql');
+    expect(names).toContain('0009_masks.sql');
     expect(await migrate(db.sql)).toEqual([]);
   });
 
