@@ -129,7 +129,7 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
       isLive: (id) => liveCap.board.get(id).online,
       // Read with a play token of the observer who tagged, so the snapshot is on record as their live view.
       playUrl: (userId, cameraId) => liveCap.mainStreamUrl(cameraId, liveCap.tokenFor(userId, cameraId)),
-    } }));
+    }, masksAt: (cameraId, at) => maskCap.service.inForce(cameraId, at, new Date(at.getTime() + 1)) }));
     // Demo first: its RTSP server must be up before the bridges pull from it.
     const rtmpLocal = { host: config.MEDIA_HOST === '0.0.0.0' ? '127.0.0.1' : config.MEDIA_HOST, port: liveCap.media.rtmpPort };
     const demo = ffmpeg && seeded && config.DEMO_CAMERAS
@@ -140,7 +140,7 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
       inputUrl: (cameraId) => liveCap.mainStreamUrl(cameraId, liveCap.service.recorderToken(cameraId)),
       segmentFile: (rel, node) => clusterCap.media().local(rel, node) }));
     const evidenceCap = started(await evidence.start({ ...base, ffmpeg, isRecording: recordingCap.isRecording, diskFree: recordingCap.diskFree, runExclusive: clusterCap.runExclusive,
-      mediaFile: (rel, node) => clusterCap.media().local(rel, node) }));
+      mediaFile: (rel, node) => clusterCap.media().local(rel, node), masksFor: (cameraId, from, to) => maskCap.service.inForce(cameraId, from, to) }));
     // Retention after the evidence worker has taken up its pending clips (their segments are held by then).
     started(await clusterCap.runExclusive(recordings.retentionLease(config), () => { recordingCap.retention.start(); return recordingCap.retention; }));
     const dispatchCap = started(await dispatch.start({ ...base, incidents: incidentCap, runExclusive: clusterCap.runExclusive }));

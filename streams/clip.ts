@@ -16,6 +16,7 @@ import { chmod, mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promise
 import path from 'node:path';
 import { clipRemuxArgs, concatListLine, concatRunsArgs, playbackArgs } from './ffmpeg/recording-args.js';
 import { probeClip, probeKeyframes, type ClipFacts } from './ffmpeg/probe.js';
+import { burnInClipArgs, pgm, rasteriseMasks, type NormalisedPolygon } from './ffmpeg/mask-args.js';
 
 export interface PlanSegment { file: string; runId: string; seq: number; startedAt: number; endedAt: number; bytes: number }
 export interface Gap { from: number; to: number }
@@ -105,8 +106,8 @@ function remuxJoined(ffmpeg: string, args: string[], files: string[], expectS: n
   });
 }
 
-function runFfmpeg(ffmpeg: string, args: string[]): Promise<void> {
-  return remuxJoined(ffmpeg, args, [], 0);
+function runFfmpeg(ffmpeg: string, args: string[], expectS = 0, onProgress?: (f: number) => void): Promise<void> {
+  return remuxJoined(ffmpeg, args, [], expectS, onProgress);
 }
 
 async function sha256File(file: string): Promise<string> {
@@ -284,6 +285,49 @@ export async function produceClip(o: ProduceClipOptions): Promise<ClipResult> {
     throw e;
   } finally {
     await Promise.all(parts.map((p) => rm(p, { force: true })));
+  }
+}
+
+/**
+ * A clip with privacy masks burned in (issue #16): `input` (a finished clip) is re-encoded with solid black over the
+ * polygons, rasterised at the clip's own pixel size, into `output` (written as .partial, probed, hashed, read-only,
+ * like every clip). The input is left as it is.
+ */
+export async function burnInClip(o: { ffmpeg: string; ffprobe: string; input: string; output: string; polygons: readonly NormalisedPolygon[]; width: number; height: number; durationMs?: number; onProgress?: (f: number) => void }): Promise<{ facts: ClipFacts; sha256: string; bytes: number }> {
+  const partial = `${o.output}.partial`;
+  const mask = `${o.output}.mask.pgm`;
+  try {
+    await writeFile(mask, pgm(rasteriseMasks(o.polygons, o.width, o.height), o.width, o.height));
+    await runFfmpeg(o.ffmpeg, burnInClipArgs({ input: o.input, mask, output: partial, width: o.width, height: o.height }), (o.durationMs ?? 0) / 1000, o.onProgress);
+    const { facts, sha256, size } = await finalize(o.ffprobe, partial, o.output);
+    return { facts, sha256, bytes: size };
+  } catch (e) {
+    await rm(partial, { force: true });
+    if ((e as NodeJS.ErrnoException)?.code === 'ENOSPC') throw new DiskFullError('no space left on device while burning in the masks');
+    throw e;
+  } finally {
+    await rm(mask, { force: true });
+  }
+}
+
+/**
+ * Masks a finished clip in place: `clip` (copied from the recording) becomes the clip with `polygons` burned in.
+ * `liftable` (when the footage had liftable masks): a second file with only its polygons (the permanent masks)
+ * burned in, the source of an export ordered with liftable masks lifted; with none, it is the copy itself.
+ */
+export async function maskClip(o: { ffmpeg: string; ffprobe: string; clip: string; polygons: readonly NormalisedPolygon[]; liftable: { output: string; polygons: readonly NormalisedPolygon[] } | null;
+  width: number; height: number; durationMs: number; onProgress?: (f: number) => void }): Promise<{ masked: { facts: ClipFacts; sha256: string; bytes: number }; liftable: { sha256: string; bytes: number } | null }> {
+  const source = o.clip.replace(/\.mp4$/, '') + '.source.mp4';
+  await rename(o.clip, source);
+  try {
+    const size = { width: o.width, height: o.height, durationMs: o.durationMs };
+    const masked = await burnInClip({ ffmpeg: o.ffmpeg, ffprobe: o.ffprobe, input: source, output: o.clip, polygons: o.polygons, ...size, onProgress: o.onProgress });
+    // No permanent masks: the copy is the liftable file as it is (the caller knows its hash).
+    if (o.liftable && o.liftable.polygons.length === 0) { await rename(source, o.liftable.output); return { masked, liftable: null }; }
+    const liftable = o.liftable ? await burnInClip({ ffmpeg: o.ffmpeg, ffprobe: o.ffprobe, input: source, output: o.liftable.output, polygons: o.liftable.polygons, ...size }) : null;
+    return { masked, liftable: liftable && { sha256: liftable.sha256, bytes: liftable.bytes } };
+  } finally {
+    await rm(source, { force: true });
   }
 }
 

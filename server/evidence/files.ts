@@ -31,7 +31,7 @@ export function evidenceFiles(mediaDir: string, mediaFile?: (rel: string, nodeId
     async removePartials(itemId) {
       const dir = path.join(mediaDir, 'evidence', itemId);
       const names = await readdir(dir).catch(() => [] as string[]);
-      await Promise.all(names.filter((n) => /\.(partial|part\d+\.ts|parts\.txt|list\d+\.txt)$/.test(n)).map((n) => rm(path.join(dir, n), { force: true })));
+      await Promise.all(names.filter((n) => /\.(partial|part\d+\.ts|parts\.txt|list\d+\.txt|source\.mp4|mask\.pgm)$/.test(n)).map((n) => rm(path.join(dir, n), { force: true })));
     },
   };
 }

@@ -13,6 +13,7 @@ import { evidenceFiles } from './files.js';
 import { roomSigningFingerprint } from './store.js';
 import { StartError } from '../errors.js';
 import type { RunExclusive } from '../cluster/index.js';
+import type { MaskVersion } from '../masks/schema.js';
 
 export interface Evidence extends Capability { service: EvidenceService; clips: ClipWorker }
 
@@ -23,6 +24,8 @@ export async function start(d: {
   mediaFile(rel: string, nodeId: string | null): Promise<string>;
   /** The clip worker runs on one node of the cluster at a time. */
   runExclusive: RunExclusive;
+  /** The privacy-mask versions in force while [from, to) was recorded (masks/). */
+  masksFor?(cameraId: string, from: Date, to: Date): Promise<MaskVersion[]>;
 }): Promise<Evidence> {
   const { sql, bus, config, ffmpeg } = d;
   const now = () => Date.now();
@@ -30,7 +33,7 @@ export async function start(d: {
   const clips = new ClipWorker({
     sql, bus, log: d.log.child({ part: 'evidence' }), mediaDir: config.MEDIA_DIR, ffmpeg: () => ffmpeg?.path ?? null, ffmpegMajor: () => ffmpeg?.major ?? 5,
     isRecording: d.isRecording, graceMs: config.EVIDENCE_POSTROLL_GRACE_SECONDS * 1000,
-    minFreeBytes: config.DISK_MIN_FREE_MB * 1024 * 1024, diskFree: d.diskFree, now, files, segmentFile: d.mediaFile, nodeId: config.NODE_ID,
+    minFreeBytes: config.DISK_MIN_FREE_MB * 1024 * 1024, diskFree: d.diskFree, now, files, segmentFile: d.mediaFile, nodeId: config.NODE_ID, masksFor: d.masksFor,
   });
   const key = loadOrCreateSigningKey(config.DATA_DIR);
   const room = await roomSigningFingerprint(sql, key.fingerprint);

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { cameraIdSchema, municipalityIdSchema } from '../cameras/schema.js';
 import { isoInstant, timeRangeSchema } from '../recordings/schema.js';
+import { appliedMasksSchema } from '../masks/schema.js';
 
 declare module '../events.js' {
   interface DomainEvents {
@@ -127,7 +128,19 @@ export const clipLinkRequestSchema = z.object({
   caseNumber: caseNumberSchema.optional(),  // required for police (400 naming the field)
   legalBasis: legalBasisSchema.optional(),
 }).strict().refine(noteWhenOther, noteIssue).meta({ id: 'ClipLinkRequest' });
-export const packageLinkRequestSchema = purposeSchema;
+/**
+ * An export ordered with liftable privacy masks lifted (police, supervisors): per camera the mask ids, and why. The
+ * order is named in the signed manifest (files[].masks.lifted and liftReason). Permanent masks are never lifted.
+ */
+export const maskLiftOrderSchema = z.object({
+  cameras: z.array(z.object({ cameraId: cameraIdSchema, maskIds: z.array(z.string().min(1).max(40)).min(1).max(32) }).strict()).min(1).max(16),
+  reason: z.string().trim().min(3).max(500),
+}).strict().meta({ id: 'MaskLiftOrder' });
+export type MaskLiftOrder = z.infer<typeof maskLiftOrderSchema>;
+
+export const packageLinkRequestSchema = z.object({ ...purposeFields, liftMasks: maskLiftOrderSchema.optional() })
+  .strict().refine(noteWhenOther, noteIssue).meta({ id: 'PackageLinkRequest' });
+export type PackageLinkRequest = z.infer<typeof packageLinkRequestSchema>;
 
 export const evidenceLinkSchema = z.object({
   url: z.string(),                         // relative: GET it with the same session within expiresAt
@@ -158,6 +171,9 @@ export const manifestSchema = z.object({
     frames: z.number(),
     codec: z.string().nullable(), width: z.number().nullable(), height: z.number().nullable(),
     gaps: z.array(timeRangeSchema),
+    // Privacy masks (#16): the versions in force when it was recorded, the ids burned in, the ids left visible by
+    // this export's order and why. Absent: the camera had no masks (the clip is the recording, copied).
+    masks: appliedMasksSchema.optional(),
   })),
   custody: z.array(custodyEntrySchema),
   signature: z.object({ algorithm: z.literal('Ed25519'), publicKeyFingerprint: z.string(), file: z.literal('manifest.sig') }),

@@ -13,7 +13,8 @@ import * as store from './store.js';
 import type { EvidenceFiles } from './files.js';
 import type { SigningKey } from './signing.js';
 import type { ClipWorker } from './worker.js';
-import type { CustodyEntry, EvidenceCreate, EvidenceDetail, EvidenceItem, LegalBasis, Manifest, Purpose } from './schema.js';
+import type { CustodyEntry, EvidenceCreate, EvidenceDetail, EvidenceItem, LegalBasis, Manifest, MaskLiftOrder, PackageLinkRequest, Purpose } from './schema.js';
+import type { AppliedMasks } from '../masks/schema.js';
 
 export interface Actor { user: SessionUser; remoteAddr: string | null }
 
@@ -158,13 +159,14 @@ export class EvidenceService {
     return this.detail(id);
   }
 
-  private async issueLink(a: Actor, itemId: string, kind: 'clip' | 'package', cameraId: string | null, p: { caseNumber?: string; legalBasis?: LegalBasis; note?: string }) {
+  private async issueLink(a: Actor, itemId: string, kind: 'clip' | 'package', cameraId: string | null, p: { caseNumber?: string; legalBasis?: LegalBasis; note?: string; liftMasks?: MaskLiftOrder }) {
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(this.now() + this.d.linkMinutes * MIN);
     await this.d.sql.begin(async (t) => {
       const tx = t as unknown as Sql;
-      await store.insertLink(tx, { tokenHash: hashToken(token), itemId, kind, cameraId, userId: a.user.id, caseNumber: p.caseNumber ?? null, legalBasis: p.legalBasis ?? null, note: p.note ?? null, expiresAt });
-      await appendAudit(tx, { action: 'evidence.link_issued', actor: a.user, subject: itemId, details: { kind, cameraId, caseNumber: p.caseNumber ?? null, legalBasis: p.legalBasis ?? null, expiresAt: expiresAt.toISOString() }, remoteAddr: a.remoteAddr });
+      await store.insertLink(tx, { tokenHash: hashToken(token), itemId, kind, cameraId, userId: a.user.id, caseNumber: p.caseNumber ?? null, legalBasis: p.legalBasis ?? null, note: p.note ?? null, expiresAt, maskLift: p.liftMasks ?? null });
+      await appendAudit(tx, { action: 'evidence.link_issued', actor: a.user, subject: itemId, details: { kind, cameraId, caseNumber: p.caseNumber ?? null, legalBasis: p.legalBasis ?? null, expiresAt: expiresAt.toISOString(),
+        ...(p.liftMasks ? { liftMasks: p.liftMasks } : {}) }, remoteAddr: a.remoteAddr });
     });
     return { url: `/api/evidence/files/${token}`, expiresAt: expiresAt.toISOString() };
   }
@@ -182,11 +184,48 @@ export class EvidenceService {
     return this.issueLink(a, id, 'clip', b.cameraId, b);
   }
 
-  async packageLink(a: Actor, id: string, p: Purpose) {
+  async packageLink(a: Actor, id: string, p: PackageLinkRequest) {
+    // Lifting masks for evidence is its own permission (police, supervisors), asked before anything else is revealed.
+    if (p.liftMasks && !can(a.user.role, 'evidence.export_unmasked')) throw forbidden();
     const item = await store.getItem(this.d.sql, id);
     if (!item) throw notFound('evidence item');
     if (item.state !== 'ready') throw conflict('not_ready', `the item is ${item.state}: a package needs every clip ready`);
+    if (p.liftMasks) await this.checkLift(id, p.liftMasks);
     return this.issueLink(a, id, 'package', null, p);
+  }
+
+  /**
+   * A lift order names, per camera of the item, liftable masks of that clip; all of them: the package then carries
+   * the copy burned with the permanent masks only (a partial lift would need a third encoding; not offered yet).
+   */
+  private async checkLift(itemId: string, order: MaskLiftOrder): Promise<void> {
+    const clips = await store.clipsOf(this.d.sql, [itemId]);
+    for (const [i, l] of order.cameras.entries()) {
+      const field = `liftMasks.cameras.${i}`;
+      const clip = clips.find((c) => c.cameraId === l.cameraId);
+      if (!clip) throw invalid('unknown_camera', 'this item has no clip of that camera', `${field}.cameraId`);
+      if (order.cameras.findIndex((o) => o.cameraId === l.cameraId) !== i) throw invalid('camera_twice', 'name each camera once', `${field}.cameraId`);
+      const liftable = clip.masks?.liftable ?? [];
+      const bad = l.maskIds.filter((m) => !liftable.includes(m));
+      if (bad.length) throw invalid('mask_not_liftable', `not a liftable mask of this clip: ${bad.join(', ')} (liftable: ${liftable.join(', ') || 'none'})`, `${field}.maskIds`);
+      if (liftable.some((m) => !l.maskIds.includes(m)) || !clip.liftableFile) {
+        throw invalid('partial_lift', `an export lifts all liftable masks of a clip or none: ${liftable.join(', ')}`, `${field}.maskIds`);
+      }
+    }
+  }
+
+  /** What the package holds of one clip: the masked file, or the one without its liftable masks when the order lifts them. */
+  private exportedClip(c: store.ClipRow, order: MaskLiftOrder | null): { file: string; sha256: string; bytes: number; masks?: AppliedMasks } {
+    const lifted = order?.cameras.find((l) => l.cameraId === c.cameraId);
+    if (!c.masks) return { file: c.file!, sha256: c.sha256!, bytes: c.bytes! };
+    const { liftable: _l, permanent, liftableCopy, ...rest } = c.masks;
+    if (!lifted || !c.liftableFile || !liftableCopy) return { file: c.file!, sha256: c.sha256!, bytes: c.bytes!, masks: rest };
+    const left = new Set(lifted.maskIds);
+    return {
+      file: c.liftableFile, ...liftableCopy,
+      // An id permanent in one of the versions stays burned in there: only its liftable polygons were left visible.
+      masks: { ...rest, burnedIn: rest.burnedIn.filter((m) => !left.has(m) || permanent.includes(m)), lifted: [...left].sort(), liftReason: order!.reason },
+    };
   }
 
   /** GET of a link: only by the user it was issued to, before it expires. Every use is in the custody trail. */
@@ -216,30 +255,34 @@ export class EvidenceService {
     }
     if (item.state !== 'ready') throw conflict('not_ready', `the item is ${item.state}`);
     const at = new Date(this.now()).toISOString();
+    // Privacy masks: each clip as burned in, or (an export ordered with liftable masks lifted) the copy without them.
+    const exported = clips.map((c) => this.exportedClip(c, link.mask_lift));
+    const lifted = link.mask_lift ? { liftMasks: link.mask_lift } : {};
     await store.markLinkUsed(this.d.sql, tokenHash);
     await this.d.sql.begin(async (t) => {
       const tx = t as unknown as Sql;
-      await store.appendCustody(tx, { itemId: item.id, actor: this.custodyActor(a), action: 'exported', ...purpose, details: { note: link.note, files: clips.map((c) => c.sha256) }, remoteAddr: a.remoteAddr });
-      await appendAudit(tx, { action: 'evidence.exported', actor: a.user, subject: item.id, details: { ...purpose }, remoteAddr: a.remoteAddr });
+      await store.appendCustody(tx, { itemId: item.id, actor: this.custodyActor(a), action: 'exported', ...purpose, details: { note: link.note, files: exported.map((e) => e.sha256), ...lifted }, remoteAddr: a.remoteAddr });
+      await appendAudit(tx, { action: 'evidence.exported', actor: a.user, subject: item.id, details: { ...purpose, ...lifted }, remoteAddr: a.remoteAddr });
     });
     this.d.bus.emit('evidence.custody', item.id);
-    const files = clips.map((c) => ({ clip: c, name: `bewijs-${item.number}-${c.cameraId}.mp4` }));
+    const files = clips.map((c, i) => ({ clip: c, out: exported[i]!, name: `bewijs-${item.number}-${c.cameraId}.mp4` }));
     const manifest: Omit<Manifest, 'sha256sums'> = {
       format: 'uitkijk-evidence/1',
       evidence: { id: item.id, number: item.number, reason: item.reason ?? '', incidentId: item.incidentId, legalHold: item.legalHold },
       requested: { from: amsterdam(item.requestedFrom), to: amsterdam(item.requestedTo) },
       preservedBy: { username: item.createdBy.username, displayName: item.createdBy.displayName, at: item.createdAt },
       export: { at, by: a.user.username, role: a.user.role, caseNumber: link.case_number ?? '', legalBasis: (link.legal_basis ?? 'other') as LegalBasis, note: link.note },
-      files: files.map(({ clip: c, name }) => ({
-        name, sha256: c.sha256!, bytes: c.bytes!,
+      files: files.map(({ clip: c, out, name }) => ({
+        name, sha256: out.sha256, bytes: out.bytes,
         camera: { id: c.cameraId, name: c.cameraName, street: c.street, lat: c.lat, lon: c.lon, municipalityId: c.municipalityId, municipality: c.municipalityName },
         actual: { from: amsterdam(c.actualFrom), to: amsterdam(c.actualTo) },
         durationMs: c.durationMs ?? 0, frames: c.frames ?? 0, codec: c.codec, width: c.width, height: c.height, gaps: c.gaps,
+        ...(out.masks ? { masks: out.masks } : {}),
       })),
       custody: await store.listCustody(this.d.sql, item.id),
       signature: { algorithm: 'Ed25519', publicKeyFingerprint: this.d.key.fingerprint, file: 'manifest.sig' },
     };
-    return { kind: 'package', stream: await this.files.package(manifest, files.map((f) => ({ name: f.name, file: f.clip.file!, nodeId: f.clip.nodeId })), this.d.key), filename: `bewijs-${item.number}.zip` };
+    return { kind: 'package', stream: await this.files.package(manifest, files.map((f) => ({ name: f.name, file: f.out.file, nodeId: f.clip.nodeId })), this.d.key), filename: `bewijs-${item.number}.zip` };
   }
 
   async release(a: Actor, id: string, reason: string): Promise<EvidenceItem> {

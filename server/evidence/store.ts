@@ -1,5 +1,7 @@
 // SQL of evidence items, clips, custody and links.
 import type { Sql } from '../db/connect.js';
+import type { AppliedMasks } from '../masks/schema.js';
+import type { MaskLiftOrder } from './schema.js';
 import { lockRetention, segmentsOverlapping } from '../recordings/store.js';
 import type { ClipState, CustodyAction, CustodyEntry, EvidenceClip, EvidenceItem } from './schema.js';
 
@@ -79,7 +81,15 @@ export function itemState(clips: Array<{ state: ClipState }>): EvidenceItem['sta
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
 // nodeId: the node whose MEDIA_DIR holds the clip (server/cluster/).
-export interface ClipRow extends EvidenceClip { itemId: string; file: string | null; nodeId: string | null; attempts: number; lat: number; lon: number; width: number | null; height: number | null; codec: string | null }
+export interface ClipRow extends EvidenceClip { itemId: string; file: string | null; nodeId: string | null; attempts: number; lat: number; lon: number; width: number | null; height: number | null; codec: string | null;
+  /** The privacy masks burned in (null: none) and the file with only the permanent ones (for an export with masks lifted). */
+  masks: ClipMasks | null; liftableFile: string | null }
+
+/**
+ * What a clip row records of its privacy masks: the manifest's AppliedMasks, which ids are liftable or permanent in
+ * the versions it was recorded under, and the hash and size of the copy with only the permanent masks burned in.
+ */
+export interface ClipMasks extends AppliedMasks { liftable: string[]; permanent: string[]; liftableCopy: { sha256: string; bytes: number } | null }
 
 function toClip(r: Record<string, any>, progress: (id: string) => number | undefined): ClipRow {
   return {
@@ -88,7 +98,7 @@ function toClip(r: Record<string, any>, progress: (id: string) => number | undef
     progress: r.state === 'ready' ? 1 : r.state === 'producing' ? (progress(r.id) ?? 0) : 0,
     error: r.error, actualFrom: iso(r.actual_from), actualTo: iso(r.actual_to), durationMs: r.duration_ms, frames: r.frames,
     bytes: r.bytes === null ? null : Number(r.bytes), sha256: r.sha256, gaps: r.gaps ?? [], file: r.file, nodeId: r.node_id ?? null, attempts: r.attempts,
-    width: r.width, height: r.height, codec: r.codec,
+    width: r.width, height: r.height, codec: r.codec, masks: r.masks ?? null, liftableFile: r.liftable_file ?? null,
   };
 }
 
@@ -101,7 +111,7 @@ export async function clipsOf(sql: Sql, itemIds: string[], progress: (id: string
   return rows.map((r) => toClip(r, progress));
 }
 
-const publicClip = ({ itemId: _i, file: _f, nodeId: _n, attempts: _a, lat: _la, lon: _lo, width: _w, height: _h, codec: _c, ...c }: ClipRow): EvidenceClip => c;
+const publicClip = ({ itemId: _i, file: _f, nodeId: _n, attempts: _a, lat: _la, lon: _lo, width: _w, height: _h, codec: _c, masks: _m, liftableFile: _l, ...c }: ClipRow): EvidenceClip => c;
 
 async function hydrate(sql: Sql, rows: Record<string, any>[], progress?: (id: string) => number | undefined): Promise<EvidenceItem[]> {
   const ids = rows.map((r) => r.id as string);
@@ -171,13 +181,13 @@ export async function requeueIfProducing(sql: Sql, clipId: string): Promise<void
   await sql`update evidence_clips set state = 'waiting' where id = ${clipId} and state = 'producing'`;
 }
 
-export async function insertLink(sql: Sql, l: { tokenHash: string; itemId: string; kind: 'clip' | 'package'; cameraId: string | null; userId: string; caseNumber: string | null; legalBasis: string | null; note: string | null; expiresAt: Date }) {
-  await sql`insert into evidence_links (token_hash, item_id, kind, camera_id, user_id, case_number, legal_basis, note, expires_at)
-    values (${l.tokenHash}, ${l.itemId}, ${l.kind}, ${l.cameraId}, ${l.userId}, ${l.caseNumber}, ${l.legalBasis}, ${l.note}, ${l.expiresAt})`;
+export async function insertLink(sql: Sql, l: { tokenHash: string; itemId: string; kind: 'clip' | 'package'; cameraId: string | null; userId: string; caseNumber: string | null; legalBasis: string | null; note: string | null; expiresAt: Date; maskLift?: MaskLiftOrder | null }) {
+  await sql`insert into evidence_links (token_hash, item_id, kind, camera_id, user_id, case_number, legal_basis, note, expires_at, mask_lift)
+    values (${l.tokenHash}, ${l.itemId}, ${l.kind}, ${l.cameraId}, ${l.userId}, ${l.caseNumber}, ${l.legalBasis}, ${l.note}, ${l.expiresAt}, ${l.maskLift ? sql.json(l.maskLift as never) : null})`;
 }
 
 export async function getLink(sql: Sql, tokenHash: string) {
-  const [r] = await sql<{ item_id: string; kind: 'clip' | 'package'; camera_id: string | null; user_id: string; case_number: string | null; legal_basis: string | null; note: string | null; expires_at: Date; first_used_at: Date | null }[]>`
+  const [r] = await sql<{ item_id: string; kind: 'clip' | 'package'; camera_id: string | null; user_id: string; case_number: string | null; legal_basis: string | null; note: string | null; expires_at: Date; first_used_at: Date | null; mask_lift: MaskLiftOrder | null }[]>`
     select * from evidence_links where token_hash = ${tokenHash}`;
   return r ?? null;
 }

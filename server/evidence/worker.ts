@@ -7,10 +7,12 @@ import type { Sql } from '../db/connect.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
 import { appendAudit } from '../audit/store.js';
-import { DiskFullError, planClip, produceClip, startClipFeed, type ClipFeed, type ClipResult, type PlanSegment } from '../../streams/clip.js';
+import { DiskFullError, maskClip, planClip, produceClip, startClipFeed, type ClipFeed, type ClipResult, type PlanSegment } from '../../streams/clip.js';
+import { burnPlan, liftableIds } from '../masks/index.js';
+import type { MaskVersion } from '../masks/schema.js';
 import { ffprobePathFor } from '../../streams/ffmpeg/probe.js';
 import { lastSegmentEnd, segmentsOverlapping, type SegmentRow } from '../recordings/store.js';
-import { appendCustody, bumpVersion, getItem, markProducing, openClips, requeueIfProducing, setClip } from './store.js';
+import { appendCustody, bumpVersion, getItem, markProducing, openClips, requeueIfProducing, setClip, type ClipMasks } from './store.js';
 import { evidenceFiles, type EvidenceFiles } from './files.js';
 
 export interface ClipWorkerDeps {
@@ -35,9 +37,14 @@ export interface ClipWorkerDeps {
   segmentFile?: (rel: string, nodeId: string | null) => Promise<string>;
   /** This node: the clip it writes lies in its MEDIA_DIR (evidence_clips.node_id). */
   nodeId?: string;
+  /** The privacy-mask versions in force while [from, to) was recorded (masks/); none given: no masks. */
+  masksFor?(cameraId: string, from: Date, to: Date): Promise<MaskVersion[]>;
 }
 
+
 export const clipFile = (itemId: string, cameraId: string) => path.join('evidence', itemId, `${cameraId}.mp4`);
+/** The same clip with only its permanent masks burned in: the source of an export ordered with masks lifted. */
+export const liftableClipFile = (itemId: string, cameraId: string) => path.join('evidence', itemId, `${cameraId}.liftable.mp4`);
 
 type OpenClip = { id: string; item_id: string; camera_id: string; state: string; requested_from: Date; requested_to: Date };
 interface LiveFeed { feed: ClipFeed; runId: string; lastSeq: number; lastEnd: number }
@@ -185,7 +192,8 @@ export class ClipWorker {
     this.live.delete(c.id);
     const started = performance.now();
     try {
-      await this.complete(c, await live.feed.finish(), started, 'live');
+      const copied = await live.feed.finish();
+      await this.complete(c, await this.withMasks(c, copied), started, 'live');
     } catch (e) {
       if (e instanceof DiskFullError) return this.fail(c, e);
       await fallBack(e instanceof Error ? e.message : String(e));
@@ -242,13 +250,40 @@ export class ClipWorker {
       const free = await this.diskFree();
       if (free - need < this.d.minFreeBytes) throw new DiskFullError(`${Math.round(need / 1e6)} MB needed, ${Math.round(free / 1e6)} MB free, ${Math.round(this.d.minFreeBytes / 1e6)} MB must stay free`);
       const r = await produceClip({ ffmpeg, ffprobe: ffprobePathFor(ffmpeg), plan, from, to, concatf: (this.d.ffmpegMajor?.() ?? 5) >= 5, output: path.join(this.d.mediaDir, clipFile(c.item_id, c.camera_id)), onProgress: this.progressEmitter(c) });
-      await this.complete(c, r, started, 'afterwards');
+      await this.complete(c, await this.withMasks(c, r), started, 'afterwards');
     } catch (e) {
       await this.fail(c, e);
     }
   }
 
-  private async complete(c: OpenClip, r: ClipResult, started: number, mode: 'live' | 'afterwards'): Promise<void> {
+  /**
+   * Privacy masks (#16): the masks in force while the clip's footage was recorded are burned in (permanent and
+   * liftable); with liftable ones, a second file keeps only the permanent ones for an export ordered with them
+   * lifted. No masks: the clip stays the -c copy it is, byte for byte the recording.
+   */
+  private async withMasks(c: OpenClip, r: ClipResult): Promise<ClipResult & { masks: ClipMasks | null; liftableFile: string | null }> {
+    const versions = this.d.masksFor ? await this.d.masksFor(c.camera_id, new Date(r.actualFrom), new Date(Math.max(r.actualTo, r.actualFrom + 1))) : [];
+    if (versions.length === 0) return { ...r, masks: null, liftableFile: null };
+    const plan = burnPlan(versions);
+    const liftable = [...liftableIds(versions)].sort();
+    const permanent = [...new Set(versions.flatMap((v) => v.masks.filter((m) => m.kind === 'permanent').map((m) => m.id)))].sort();
+    const masks: ClipMasks = { ...plan.applied, liftable, permanent, liftableCopy: null };
+    if (plan.polygons.length === 0) return { ...r, masks, liftableFile: null };
+    const ffmpeg = this.d.ffmpeg();
+    if (!ffmpeg) throw new Error('ffmpeg_missing: ffmpeg is not available on this server');
+    if (!r.width || !r.height) throw new Error('masks_failed: the clip\'s picture size is unknown, so its masks cannot be burned in');
+    const liftableFile = liftable.length ? liftableClipFile(c.item_id, c.camera_id) : null;
+    const burned = await maskClip({
+      ffmpeg, ffprobe: ffprobePathFor(ffmpeg), clip: path.join(this.d.mediaDir, clipFile(c.item_id, c.camera_id)), polygons: plan.polygons,
+      liftable: liftableFile ? { output: path.join(this.d.mediaDir, liftableFile), polygons: burnPlan(versions, { maskIds: liftable, reason: '' }).polygons } : null,
+      width: r.width, height: r.height, durationMs: r.durationMs, onProgress: this.progressEmitter(c),
+    });
+    // Without permanent masks the liftable copy is the recording's copy itself.
+    masks.liftableCopy = liftableFile ? burned.liftable ?? { sha256: r.sha256, bytes: r.bytes } : null;
+    return { ...r, ...burned.masked.facts, bytes: burned.masked.bytes, sha256: burned.masked.sha256, masks, liftableFile };
+  }
+
+  private async complete(c: OpenClip, r: ClipResult & { masks: ClipMasks | null; liftableFile: string | null }, started: number, mode: 'live' | 'afterwards'): Promise<void> {
     const gaps = r.gaps.map((g) => ({ from: new Date(g.from).toISOString(), to: new Date(g.to).toISOString() }));
     const ms = Math.round(performance.now() - started);
     const rel = clipFile(c.item_id, c.camera_id);
@@ -257,9 +292,10 @@ export class ClipWorker {
       await setClip(tx, c.id, {
         state: 'ready', file: rel, bytes: r.bytes, sha256: r.sha256, actual_from: new Date(r.actualFrom), actual_to: new Date(r.actualTo),
         duration_ms: r.durationMs, frames: r.frames, width: r.width, height: r.height, codec: r.codec, gaps: tx.json(gaps as never),
-        segments: r.segments, produced_at: new Date(), error: null, node_id: this.d.nodeId ?? null,
+        segments: r.segments, produced_at: new Date(), error: null, node_id: this.d.nodeId ?? null, masks: r.masks ? tx.json(r.masks as never) : null, liftable_file: r.liftableFile,
       });
-      const details = { cameraId: c.camera_id, sha256: r.sha256, bytes: r.bytes, durationMs: r.durationMs, frames: r.frames, gaps, mode, finishingMs: ms };
+      const details = { cameraId: c.camera_id, sha256: r.sha256, bytes: r.bytes, durationMs: r.durationMs, frames: r.frames, gaps, mode, finishingMs: ms,
+        ...(r.masks ? { masks: { versions: r.masks.versions, burnedIn: r.masks.burnedIn } } : {}) };
       await appendCustody(tx, { itemId: c.item_id, actor: null, action: 'produced', details });
       await appendAudit(tx, { action: 'evidence.clip_produced', subject: c.item_id, details });
       await bumpVersion(tx, c.item_id);

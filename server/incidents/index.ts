@@ -11,6 +11,7 @@ import { IncidentService } from './service.js';
 import { incidentRoutes } from './routes.js';
 import { createSnapshotGrabber } from './snapshot-grabber.js';
 import { failInterruptedSnapshots } from './store.js';
+import type { MaskVersion } from '../masks/schema.js';
 
 export interface Incidents extends Capability { service: IncidentService; categories: Categories }
 
@@ -19,12 +20,15 @@ export async function start(d: {
   ffmpegPath: string | null;
   /** The live side of a snapshot: is the camera live, and a URL of its main stream authorised for this observer. */
   live: { isLive(cameraId: string): boolean; playUrl(userId: string, cameraId: string): string };
+  /** The privacy-mask versions in force at a moment (masks/), burned into every snapshot. */
+  masksAt?(cameraId: string, at: Date): Promise<MaskVersion[]>;
   /** The clock of the key-press checks; the real one unless given. */
   now?: () => Date;
 }): Promise<Incidents> {
   const { sql, log, config } = d;
   const grabber = createSnapshotGrabber({
     mediaDir: config.MEDIA_DIR, ffmpegPath: () => d.ffmpegPath, isLive: d.live.isLive, playUrl: async (userId, cameraId) => d.live.playUrl(userId, cameraId),
+    masksAt: d.masksAt,
   });
   await failInterruptedSnapshots(sql);
   const categories = Categories.load(d.configDir);

@@ -3,10 +3,13 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { grabFrame } from '../../streams/snapshot.js';
+import { burnInImage, grabFrame } from '../../streams/snapshot.js';
+import { ffprobePathFor } from '../../streams/ffmpeg/probe.js';
+import { burnPlan } from '../masks/index.js';
+import type { MaskVersion } from '../masks/schema.js';
 
 export type GrabResult =
-  | { status: 'taken'; takenAt: Date; file: string; bytes: number; sha256: string }
+  | { status: 'taken'; takenAt: Date; file: string; bytes: number; sha256: string; maskVersion: number | null }
   | { status: 'no_stream' | 'failed'; error: string };
 
 export interface SnapshotGrabber {
@@ -24,6 +27,8 @@ export interface GrabberDeps {
   isLive(cameraId: string): boolean;
   /** A URL ffmpeg can read the camera's main stream from, authorised for this user. */
   playUrl(userId: string, cameraId: string): Promise<string>;
+  /** The privacy-mask versions in force at a moment (masks/): burned into the snapshot, permanent and liftable alike. */
+  masksAt?(cameraId: string, at: Date): Promise<MaskVersion[]>;
   timeoutMs?: number;
 }
 
@@ -48,10 +53,15 @@ export function createSnapshotGrabber(d: GrabberDeps): SnapshotGrabber {
         const url = await d.playUrl(userId, cameraId);
         const takenAt = new Date();
         await grabFrame({ ffmpegPath: ffmpeg, inputUrl: url, outFile: abs, timeoutMs: d.timeoutMs ?? 10_000 });
+        if ((await stat(abs)).size === 0) throw new Error('ffmpeg wrote an empty file');
+        // The masks in force at the tagged moment, before anyone can read the file; a failed burn-in fails the snapshot.
+        const versions = d.masksAt ? await d.masksAt(cameraId, takenAt) : [];
+        const plan = burnPlan(versions);
+        if (plan.polygons.length) await burnInImage({ ffmpegPath: ffmpeg, ffprobePath: ffprobePathFor(ffmpeg), file: abs, polygons: plan.polygons, timeoutMs: d.timeoutMs ?? 10_000 });
+        const maskVersion = versions.at(-1)?.version ?? null;
         const bytes = (await stat(abs)).size;
-        if (bytes === 0) throw new Error('ffmpeg wrote an empty file');
         const sha256 = createHash('sha256').update(await readFile(abs)).digest('hex');
-        return { status: 'taken', takenAt, file: rel, bytes, sha256 };
+        return { status: 'taken', takenAt, file: rel, bytes, sha256, maskVersion };
       } catch (e) {
         await rm(abs, { force: true });
         return { status: 'failed', error: (e instanceof Error ? e.message : String(e)).replace(/token=[^&\s]*/g, 'token=[redacted]').slice(0, 500) };

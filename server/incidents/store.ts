@@ -107,8 +107,9 @@ export async function insertSnapshot(sql: Sql, s: { cameraId: string; requestedB
   return r!.id;
 }
 
-export async function finishSnapshot(sql: Sql, id: string, r: { status: 'taken' | 'no_stream' | 'failed'; takenAt?: Date; file?: string; bytes?: number; sha256?: string; error?: string }): Promise<void> {
-  await sql`update snapshots set status = ${r.status}, taken_at = ${r.takenAt ?? null}, file = ${r.file ?? null}, bytes = ${r.bytes ?? null}, sha256 = ${r.sha256 ?? null}, error = ${r.error ?? null}
+export async function finishSnapshot(sql: Sql, id: string, r: { status: 'taken' | 'no_stream' | 'failed'; takenAt?: Date; file?: string; bytes?: number; sha256?: string; error?: string; maskVersion?: number | null }): Promise<void> {
+  await sql`update snapshots set status = ${r.status}, taken_at = ${r.takenAt ?? null}, file = ${r.file ?? null}, bytes = ${r.bytes ?? null}, sha256 = ${r.sha256 ?? null}, error = ${r.error ?? null},
+    mask_version = ${r.maskVersion ?? null}
     where id = ${id}`;
 }
 

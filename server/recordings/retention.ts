@@ -138,7 +138,8 @@ export class RetentionSweeper {
   private async purgeReleasedEvidence(cutoff: Date): Promise<number> {
     const clips = await releasedClipsBefore(this.d.sql, cutoff);
     for (const c of clips) {
-      if (c.file) await this.files.remove([c.file]);
+      // With the clip goes its copy without the liftable masks (privacy masks, #16).
+      await this.files.remove([c.file, c.liftableFile].filter((f): f is string => !!f));
       await markClipPurged(this.d.sql, c, 'released and older than the retention period');
       // Evidence's event (declared in evidence/schema.ts): consoles following the item see the entry.
       this.d.bus.emit('evidence.custody', c.itemId);

@@ -137,18 +137,18 @@ export async function endRecordingView(sql: Sql, id: string): Promise<void> {
 // evidence/: evidence preserves what recordings record, so it stands above recordings and recordings imports none of it.
 
 /** Clips of evidence items whose hold was released and whose range ended before the cutoff: they go like the recording. */
-export async function releasedClipsBefore(sql: Sql, cutoff: Date): Promise<Array<{ id: string; itemId: string; cameraId: string; file: string | null }>> {
-  const rows = await sql<{ id: string; item_id: string; camera_id: string; file: string | null }[]>`
-    select c.id, c.item_id, c.camera_id, c.file from evidence_clips c join evidence_items i on i.id = c.item_id
+export async function releasedClipsBefore(sql: Sql, cutoff: Date): Promise<Array<{ id: string; itemId: string; cameraId: string; file: string | null; liftableFile: string | null }>> {
+  const rows = await sql<{ id: string; item_id: string; camera_id: string; file: string | null; liftable_file: string | null }[]>`
+    select c.id, c.item_id, c.camera_id, c.file, c.liftable_file from evidence_clips c join evidence_items i on i.id = c.item_id
     where not i.legal_hold and i.requested_to < ${cutoff} and c.state <> 'purged'`;
-  return rows.map((r) => ({ id: r.id, itemId: r.item_id, cameraId: r.camera_id, file: r.file }));
+  return rows.map((r) => ({ id: r.id, itemId: r.item_id, cameraId: r.camera_id, file: r.file, liftableFile: r.liftable_file }));
 }
 
 /** One released clip purged: the clip, its item, and the entry in the item's custody trail (actor: none, the rule). */
 export async function markClipPurged(sql: Sql, c: { id: string; itemId: string; cameraId: string }, why: string): Promise<void> {
   await sql.begin(async (t) => {
     const tx = t as unknown as Sql;
-    await tx`update evidence_clips set state = 'purged', file = null where id = ${c.id}`;
+    await tx`update evidence_clips set state = 'purged', file = null, liftable_file = null where id = ${c.id}`;
     await tx`update evidence_items set purged_at = coalesce(purged_at, now()), version = version + 1 where id = ${c.itemId}`;
     // The same row evidence/store.ts appendCustody writes, with no actor.
     await tx`insert into evidence_custody (item_id, actor_id, actor_name, actor_role, action, case_number, legal_basis, details, remote_addr)
