@@ -12,11 +12,13 @@ import type { SigningKey } from './signing.js';
 export const PACKAGE_README = `Uitkijk - bewijspakket / evidence package
 ==========================================
 
-NL  Dit pakket bevat camerabeelden (MP4, ongewijzigd uit de opname geknipt), manifest.json (welke camera,
+NL  Dit pakket bevat camerabeelden (MP4, ongewijzigd uit de opname geknipt; met privacymaskers opnieuw gecodeerd
+    met de gemaskeerde delen zwart, zie files[].masks), manifest.json (welke camera,
     welke periode, wie het bewaarde en waarom, de keten van bewaring) en manifest.sig: een Ed25519-handtekening
     van manifest.json met de sleutel van de toezichtsruimte. Controleer zo, met standaardgereedschap:
 
-EN  This package holds camera footage (MP4, cut from the recording without re-encoding), manifest.json (which
+EN  This package holds camera footage (MP4, cut from the recording without re-encoding; with privacy masks
+    re-encoded with the masked areas black, see files[].masks), manifest.json (which
     camera, which period, who preserved it and why, the custody trail) and manifest.sig: an Ed25519 signature
     of manifest.json by the supervision room's key. Check it with standard tools:
 
