@@ -6,7 +6,8 @@ import { ApiClient, startTestRoom, type TestRoom } from '../support/room.js';
 
 // Routes that need no session. Adding one here is a deliberate security decision.
 // The evidence public key is public by nature: whoever checks a package (prosecutor, court, defence) needs it.
-const PUBLIC = ['POST /api/session', 'GET /api/evidence/public-key'];
+// /internal/media is for the room's other nodes: no session, but a signature with the room's shared key (below).
+const PUBLIC = ['POST /api/session', 'GET /api/evidence/public-key', 'GET /internal/media'];
 
 let room: TestRoom;
 beforeAll(async () => { room = await startTestRoom(); });
@@ -33,6 +34,14 @@ describe('permission matrix', () => {
       }
     }
     for (const role of roles) for (const a of policy[role]) expect(actions).toContain(a);
+  });
+
+  it('a node-to-node media fetch needs the room\'s signature, and names only the room\'s own files', async () => {
+    const get = (q: string, headers: Record<string, string> = {}) => fetch(`${room.url}/internal/media?${q}`, { headers }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    expect(await get('path=recordings/a/b.ts')).toMatchObject({ status: 403, body: { error: { code: 'node_signature' } } });
+    expect(await get('path=recordings/a/b.ts', { 'x-uitkijk-media': `n2.${Date.now() + 30_000}.${'0'.repeat(64)}` })).toMatchObject({ status: 403 });
+    expect(await get('path=../../etc/passwd')).toMatchObject({ status: 400, body: { error: { field: 'path' } } });
+    expect(await get('path=keys/evidence-ed25519.key.pem')).toMatchObject({ status: 400 });
   });
 
   it('without a session every non-public route answers 401', async () => {
