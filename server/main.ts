@@ -108,7 +108,7 @@ export async function startRoom(config: Config, log: Logger = createLogger(confi
     // The cluster first: the jobs below run under its leases, live/ asks it where each camera belongs.
     const clusterCap = started(cluster.start(base));
     const authCap = started(auth.start(base));
-    const cameraCap = started(cameras.start(base));
+    const cameraCap = started(cameras.start({ ...base, assignPush: (id) => clusterCap.ownership.assignPush(id) }));
     const userCap = started(users.start(base));
     const auditCap = started(audit.start(base));
     const notificationCap = started(notifications.start(base));

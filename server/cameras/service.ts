@@ -26,7 +26,7 @@ const audit = (tx: Sql, a: Actor, action: AuditAction, subject: string, details:
   appendAudit(tx, { action, actor: a.user, subject, details, remoteAddr: a.remoteAddr });
 
 export class CameraService {
-  constructor(private sql: Sql, private bus: EventBus, private rtmpBaseUrl: string) {}
+  constructor(private sql: Sql, private bus: EventBus, private rtmpBaseUrl: (cameraId: string) => Promise<string>) {}
 
   list(u: SessionUser, f: Parameters<typeof store.listCameras>[2]) { return store.listCameras(this.sql, scopeOf(u), f); }
 
@@ -37,7 +37,7 @@ export class CameraService {
     return c;
   }
 
-  publishUrl(id: string, key: string) { return `${this.rtmpBaseUrl}/live/${id}?key=${encodeURIComponent(key)}`; }
+  async publishUrl(id: string, key: string) { return `${await this.rtmpBaseUrl(id)}/live/${id}?key=${encodeURIComponent(key)}`; }
 
   async create(a: Actor, input: CameraCreate): Promise<{ camera: Camera; publishKey: string | null; publishUrl: string | null }> {
     const key = input.source.type === 'rtmp' ? newPublishKey() : null;
@@ -47,7 +47,7 @@ export class CameraService {
       return (await store.getCamera(tx as unknown as Sql, MANAGER_VIEW, input.id))!;
     });
     this.bus.emit('camera.changed', (await store.getCamera(this.sql, EVERYONE_VIEW, camera.id))!);
-    return { camera, publishKey: key, publishUrl: key ? this.publishUrl(camera.id, key) : null };
+    return { camera, publishKey: key, publishUrl: key ? await this.publishUrl(camera.id, key) : null };
   }
 
   async update(a: Actor, id: string, u: CameraUpdate): Promise<{ camera: Camera; publishKey: string | null; publishUrl: string | null }> {
@@ -71,7 +71,7 @@ export class CameraService {
     });
     this.bus.emit('camera.changed', camera.after, camera.before.municipalityId !== camera.after.municipalityId ? camera.before.municipalityId : undefined);
     if ((u.enabled === false && camera.before.enabled) || u.source) this.bus.emit('camera.revoked', id);
-    return { camera: camera.answer, publishKey: key, publishUrl: key ? this.publishUrl(id, key) : null };
+    return { camera: camera.answer, publishKey: key, publishUrl: key ? await this.publishUrl(id, key) : null };
   }
 
   async disable(a: Actor, id: string) { return (await this.update(a, id, { enabled: false })).camera; }
@@ -89,6 +89,6 @@ export class CameraService {
     });
     this.bus.emit('camera.changed', camera);
     this.bus.emit('camera.revoked', id);
-    return { camera, publishKey: key, publishUrl: this.publishUrl(id, key) };
+    return { camera, publishKey: key, publishUrl: await this.publishUrl(id, key) };
   }
 }

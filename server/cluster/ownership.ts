@@ -7,7 +7,7 @@ import type { Logger } from '../log.js';
 import { DomainError } from '../errors.js';
 import type { NodeMembership } from './node.js';
 import type { Ingest, RebalanceResult } from './schema.js';
-import { cameraOwners, liveNodes, noteDownNodes, ownershipTick, setCameraOwner, takeCameraIfOwnerDown } from './store.js';
+import { assignCamera, cameraOwners, liveNodes, noteDownNodes, ownershipTick, setCameraOwner, takeCameraIfOwnerDown } from './store.js';
 
 export type PublishPlace = { ok: true } | { ok: false; reason: 'assigned-elsewhere'; node: string };
 
@@ -92,6 +92,13 @@ export class CameraOwnership {
   ingestOf(owner: string | null): Ingest {
     const n = owner ? this.node.node(owner) : undefined;
     return { nodeId: owner, alive: !!n, rtmpHost: n?.mediaHost ?? null, rtmpPort: n?.rtmpPort ?? null };
+  }
+
+  /** Where an RTMP camera pushes: assigned now (to the least loaded live node) unless it already is. */
+  async assignPush(cameraId: string): Promise<{ host: string | null; port: number } | null> {
+    const owner = await assignCamera(this.sql, cameraId);
+    const n = owner ? this.node.node(owner) : undefined;
+    return n ? { host: n.mediaHost, port: n.rtmpPort } : null;
   }
 
   /** Spreads the RTSP cameras evenly over the live nodes (admin action); RTMP cameras stay where they push. */

@@ -126,6 +126,17 @@ export async function ownershipTick(sql: Sql, nodeId: string): Promise<string[]>
   });
 }
 
+/** Assigns one camera (just created or switched to RTMP) to the live node holding fewest cameras, if it has none. */
+export async function assignCamera(sql: Sql, cameraId: string): Promise<string | null> {
+  await sql`
+    insert into camera_owners (camera_id, node_id)
+    select ${cameraId}, n.id from nodes n where n.expires_at > now()
+    order by (select count(*) from camera_owners o where o.node_id = n.id), n.id limit 1
+    on conflict (camera_id) do nothing`;
+  const [row] = await sql<{ node_id: string }[]>`select node_id from camera_owners where camera_id = ${cameraId}`;
+  return row?.node_id ?? null;
+}
+
 /** A push to this node of a camera whose owner is down (or none): the camera moved to its backup ingest. */
 export async function takeCameraIfOwnerDown(sql: Sql, cameraId: string, nodeId: string): Promise<boolean> {
   const rows = await sql`

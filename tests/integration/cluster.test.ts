@@ -67,11 +67,12 @@ describe('three nodes on one PostgreSQL', () => {
 
     // Cameras: RTSP ones are claimed by the first node to tick; RTMP ones are assigned to the least loaded node.
     for (const id of RTSP) await createRtspCamera(admin, id, rtsp.url(id));
-    const keys: Record<string, string> = {};
+    const keys: Record<string, string> = {}, urls: Record<string, string> = {};
     for (const id of RTMP) {
       const r = await admin.post('/api/cameras', { id, name: `Camera ${id}`, municipalityId: 'enschede', location: { street: 'Markt', lat: 52.2, lon: 6.9 }, kind: 'permanent', source: { type: 'rtmp' }, hasSubStream: false });
       expect(r.status).toBe(201);
       keys[id] = r.body.publishKey;
+      urls[id] = r.body.publishUrl;
     }
     view = await waitFor('every camera to have an owner', async () => {
       const v = await clusterView(admin);
@@ -90,6 +91,8 @@ describe('three nodes on one PostgreSQL', () => {
     const ownerOf = (id: string) => view.owners.find((o) => o.cameraId === id)!.nodeId!;
     for (const id of RTMP) {
       const node = byId(ownerOf(id));
+      // The key dialog's push address is that of the node the camera was assigned to at creation.
+      expect(urls[id]).toContain(`:${node.rtmpPort}/live/${id}?key=`);
       publishers.push(publishTestPattern(publishUrl({ host: '127.0.0.1', port: node.rtmpPort }, { cameraId: id, stream: 'main' }, keys[id]!), '320x180'));
     }
     const wrongNode = nodes.find((n) => n.id !== ownerOf(RTMP[0]!))!;
