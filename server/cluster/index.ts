@@ -13,7 +13,6 @@ import { startRelay, RELAYED } from './relay.js';
 import { clusterRoutes } from './routes.js';
 import { setNodeApiUrl, sharedKey } from './store.js';
 import { mediaFiles, type MediaFiles } from './media-files.js';
-import type { Ingest } from './schema.js';
 
 export type { RunExclusive, PublishPlace, MediaFiles };
 
@@ -21,7 +20,6 @@ export type { RunExclusive, PublishPlace, MediaFiles };
 export interface CameraPlaces {
   nodeId: string;
   publishPlace(cameraId: string, owner: string | null): Promise<PublishPlace>;
-  ingestOf(owner: string | null): Ingest;
   /** The media address of a live node (null: not live). */
   mediaOf(nodeId: string): { host: string | null; apiHost: string; flvPorts: number[] } | null;
 }
@@ -43,10 +41,10 @@ export function start(d: { sql: Sql; bus: EventBus; log: Logger; config: Config 
   const { sql, bus, config } = d;
   const log = d.log.child({ part: 'cluster' });
   const address = { id: config.NODE_ID, apiUrl: config.NODE_API_URL ?? `http://127.0.0.1:${config.PORT}`, mediaHost: config.NODE_MEDIA_HOST ?? null, rtmpPort: 0, flvPorts: [] as number[] };
-  let node: NodeMembership | null = null;
-  const membership = () => node ?? (node = new NodeMembership(sql, log, address, config.NODE_LEASE_SECONDS));
-  const leases = new Leases(sql, log, { instance: membership().instance, nodeId: config.NODE_ID }, config.NODE_LEASE_SECONDS);
-  const ownership = new CameraOwnership(sql, bus, log, membership());
+  // The address is completed by join() (media ports) and announceApi() (the API's port) before others read it.
+  const node = new NodeMembership(sql, log, address, config.NODE_LEASE_SECONDS);
+  const leases = new Leases(sql, log, { instance: node.instance, nodeId: config.NODE_ID }, config.NODE_LEASE_SECONDS);
+  const ownership = new CameraOwnership(sql, bus, log, node);
   let relay: { stop(): Promise<void> } | null = null;
   let media: MediaFiles | null = null;
   const routes = clusterRoutes({ sql, self: config.NODE_ID, ownership, leases });
@@ -58,35 +56,34 @@ export function start(d: { sql: Sql; bus: EventBus; log: Logger; config: Config 
     places: {
       nodeId: config.NODE_ID,
       publishPlace: (cameraId, owner) => ownership.publishPlace(cameraId, owner),
-      ingestOf: (owner) => ownership.ingestOf(owner),
       mediaOf: (id) => {
-        const n = membership().node(id);
+        const n = node.node(id);
         return n ? { host: n.mediaHost, apiHost: new URL(n.apiUrl).hostname, flvPorts: n.flvPorts } : null;
       },
     },
     async join(ports, greet) {
       Object.assign(address, ports);
-      await membership().join();
+      await node.join();
       log.info({ node: config.NODE_ID, clustered: config.CLUSTERED, leaseSeconds: config.NODE_LEASE_SECONDS }, config.CLUSTERED
         ? `node ${config.NODE_ID} joined the room's cluster (PostgreSQL coordinates; see README "More than one machine")`
         : 'one node (set NODE_ID and DATABASE_URL on each node to run more than one)');
       if (config.CLUSTERED) relay = await startRelay({ sql, bus, log, nodeId: config.NODE_ID, greet });
       await ownership.start();
       media = mediaFiles({ nodeId: config.NODE_ID, mediaDir: config.MEDIA_DIR, shared: config.MEDIA_SHARED, cacheDir: path.join(config.DATA_DIR, 'media-cache'),
-        key: await sharedKey(sql, 'node-media'), apiOf: (id) => membership().node(id)?.apiUrl ?? null });
+        key: await sharedKey(sql, 'node-media'), apiOf: (id) => node.node(id)?.apiUrl ?? null });
       routes.push(media.route);
     },
     async announceApi(url) {
       if (config.NODE_API_URL) return;
       address.apiUrl = url;
-      await setNodeApiUrl(sql, config.NODE_ID, membership().instance, url);
+      await setNodeApiUrl(sql, config.NODE_ID, node.instance, url);
     },
     async stop() {
       await leases.stop();
       await media?.stop();
       await ownership.stop();
       await relay?.stop();
-      await node?.stop();
+      await node.stop();
     },
   };
 }

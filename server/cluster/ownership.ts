@@ -6,7 +6,7 @@ import type { EventBus } from '../events.js';
 import type { Logger } from '../log.js';
 import { DomainError } from '../errors.js';
 import type { NodeMembership } from './node.js';
-import type { Ingest, RebalanceResult } from './schema.js';
+import type { RebalanceResult } from './schema.js';
 import { assignCamera, cameraOwners, liveNodes, noteDownNodes, ownershipTick, setCameraOwner, takeCameraIfOwnerDown } from './store.js';
 
 export type PublishPlace = { ok: true } | { ok: false; reason: 'assigned-elsewhere'; node: string };
@@ -86,12 +86,6 @@ export class CameraOwnership {
     if (owner && this.node.isLive(owner)) return { ok: false, reason: 'assigned-elsewhere', node: owner };
     if (await takeCameraIfOwnerDown(this.sql, cameraId, this.node.id)) { void this.tick(); return { ok: true }; }
     return { ok: false, reason: 'assigned-elsewhere', node: owner ?? 'unknown' };
-  }
-
-  /** Where a camera is pushed to and watched: its owner node's media address, as of the last heartbeat. */
-  ingestOf(owner: string | null): Ingest {
-    const n = owner ? this.node.node(owner) : undefined;
-    return { nodeId: owner, alive: !!n, rtmpHost: n?.mediaHost ?? null, rtmpPort: n?.rtmpPort ?? null };
   }
 
   /** Where an RTMP camera pushes: assigned now (to the least loaded live node) unless it already is. */

@@ -34,10 +34,6 @@ export const clusterSchema = z.object({
 }).meta({ id: 'Cluster' });
 export type Cluster = z.infer<typeof clusterSchema>;
 
-/** Where a camera's push goes (RTMP) and where its video is watched: the node that holds it. */
-export const ingestSchema = z.object({ nodeId: z.string().nullable(), alive: z.boolean(), rtmpHost: z.string().nullable(), rtmpPort: z.number().int().nullable() });
-export type Ingest = z.infer<typeof ingestSchema>;
-
 // The platform does not import the cameras' contract (a capability): the id's shape is checked again there.
 export const cameraParams = z.object({ id: z.string().regex(/^[a-z0-9-]{2,60}$/, 'a camera id') });
 export const moveCameraSchema = z.object({ nodeId: nodeIdSchema }).strict();
