@@ -21,7 +21,10 @@ import {
   type BookingChange, type BookingCreate, type BookingStatus,
 } from '../../../server/bookings/schema';
 import { notificationSchema } from '../../../server/notifications/schema';
-import { request, requestNoContent, withQuery } from './http';
+import {
+  cameraMasksSchema, maskLiftSchema, maskVersionSchema, type MaskLiftInput, type MaskVersionInput,
+} from '../../../server/masks/schema';
+import { request, requestBlob, requestNoContent, withQuery } from './http';
 
 export type CameraCreateBody = z.output<typeof cameraCreateSchema>;
 export type CameraUpdateBody = z.output<typeof cameraUpdateSchema>;
@@ -79,6 +82,15 @@ export const api = {
   updateCamera: (id: string, body: CameraUpdateBody) => request('PATCH', cameraPath(id), cameraWithKeySchema, body),
   disableCamera: (id: string) => request('POST', `${cameraPath(id)}/disable`, cameraSchema, {}),
   rotateCameraKey: (id: string) => request('POST', `${cameraPath(id)}/rotate-key`, cameraWithKeySchema, {}),
+
+  // Privacy masks (issue 16): what every console covers, the admin's versions, the supervisor's lifts.
+  cameraMasks: (id: string) => request('GET', `${cameraPath(id)}/masks`, cameraMasksSchema),
+  maskVersions: (id: string) => request('GET', `${cameraPath(id)}/masks/versions`, z.array(maskVersionSchema)),
+  saveMasks: (id: string, body: MaskVersionInput) => request('PUT', `${cameraPath(id)}/masks`, maskVersionSchema, body),
+  /** A fresh JPEG of the camera's main stream to draw on (admin; every one is in the audit trail). */
+  maskFrame: (id: string) => requestBlob('GET', `${cameraPath(id)}/masks/frame`),
+  liftMasks: (id: string, body: MaskLiftInput) => request('POST', `${cameraPath(id)}/masks/lifts`, maskLiftSchema, body),
+  endMaskLift: (id: string, liftId: string) => requestNoContent('DELETE', `${cameraPath(id)}/masks/lifts/${encodeURIComponent(liftId)}`),
 
   users: () => request('GET', '/api/users', z.array(userSchema)),
   createUser: (body: UserCreateBody) => request('POST', '/api/users', userSchema, body),

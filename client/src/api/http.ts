@@ -70,6 +70,12 @@ export async function request<S extends z.ZodType>(method: string, path: string,
   return p.data;
 }
 
+/** An image (the mask editor's fresh frame): the bytes as a Blob, failures as ApiError like every other call. */
+export async function requestBlob(method: string, path: string): Promise<Blob> {
+  const res = await send(method, path);
+  try { return await res.blob(); } catch { throw new ApiError(res.status, 'bad_response', 'answer could not be read'); }
+}
+
 /** For answers without a body (204). */
 export async function requestNoContent(method: string, path: string, body?: unknown): Promise<void> {
   await send(method, path, body);

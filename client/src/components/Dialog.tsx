@@ -10,11 +10,13 @@ interface Props {
   /** 'alertdialog' for confirmations and warnings that need an answer. */
   role?: 'dialog' | 'alertdialog';
   wide?: boolean;
+  /** 'full': nearly the whole screen (a picture to draw on beside its fields). */
+  size?: 'full';
   /** False while a request runs: Escape and the close button then do nothing. */
   closable?: boolean;
 }
 
-export function Dialog({ title, onClose, children, testId, role, wide, closable = true }: Props) {
+export function Dialog({ title, onClose, children, testId, role, wide, size, closable = true }: Props) {
   const { t } = useTranslation();
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
@@ -38,7 +40,7 @@ export function Dialog({ title, onClose, children, testId, role, wide, closable 
   }, []);
 
   return (
-    <dialog ref={ref} className={`dialog${wide ? ' dialog--wide' : ''}`} aria-labelledby={titleId} role={role} data-testid={testId}
+    <dialog ref={ref} className={`dialog${wide ? ' dialog--wide' : ''}${size ? ` dialog--${size}` : ''}`} aria-labelledby={titleId} role={role} data-testid={testId}
       onCancel={(e) => { e.preventDefault(); if (closableRef.current) onClose(); }}>
       <div className="dialog__head">
         <h2 id={titleId}>{title}</h2>

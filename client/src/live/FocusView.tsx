@@ -4,7 +4,10 @@ import { useTranslation } from 'react-i18next';
 import type { Camera } from '../../../server/cameras/schema';
 import type { CameraStatus } from '../api/endpoints';
 import { formatDateTime } from '../format';
+import { LiftDialog } from '../masks/LiftDialog';
+import { useCameraMasks } from '../masks/MasksProvider';
 import { useLiveStatus } from '../session/LiveStatus';
+import { useCan } from '../session/SessionContext';
 import { LiveBadge } from './CameraList';
 import type { LiveStreamState } from './liveStream';
 import { TilePlayer } from './TilePlayer';
@@ -24,6 +27,11 @@ export function FocusView({ tile, cameraId, camera, status, pageVisible, ref }: 
   const live = useLiveStatus();
   const [s, setS] = useState<LiveStreamState | null>(null);
   const name = camera?.name ?? cameraId ?? t('wall.emptySlot');
+  // The supervisor lifts a liftable mask from here: the camera is in view, full size.
+  const mayLift = useCan()('masks.lift');
+  const masks = useCameraMasks(mayLift ? cameraId : null);
+  const [lifting, setLifting] = useState(false);
+  const hasLiftable = !!masks.masks?.current.masks.some((m) => m.kind === 'liftable');
   return (
     <section ref={ref} tabIndex={-1} className="focus-view" aria-label={t('focus.label', { name })} data-testid="focus-view" data-camera-id={cameraId ?? undefined}>
       <div className="focus-view__head">
@@ -32,7 +40,15 @@ export function FocusView({ tile, cameraId, camera, status, pageVisible, ref }: 
         </h3>
         {camera && <span className="muted">{t('wall.where', { street: camera.location.street, municipality: camera.municipalityName })}</span>}
         {camera && <LiveBadge status={live.loaded || !live.available ? status : null} testId="focus-status" />}
+        {mayLift && cameraId && hasLiftable && (
+          <button type="button" className="button button--small" onClick={() => setLifting(true)} data-testid="mask-lift-open">
+            {t('masks.liftOpen')}
+          </button>
+        )}
       </div>
+      {lifting && cameraId && masks.masks && (
+        <LiftDialog cameraId={cameraId} cameraName={name} masks={masks.masks} onChanged={masks.refresh} onClose={() => setLifting(false)} />
+      )}
       {/* The frame takes the room left; the picture in it is the largest 16:9 that fits. */}
       <div className="focus-view__frame">
         <div className="focus-view__video">

@@ -1,8 +1,11 @@
-// A <video> with its live stream, for a wall tile (sub stream), the focus view and a dispatcher's alert (main stream).
+// A <video> with its live stream, for a wall tile (sub stream), the focus view and a dispatcher's alert (main stream),
+// under the camera's privacy-mask cover. No frame shows before the camera's masks are known.
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Camera } from '../../../server/cameras/schema';
 import type { CameraStatus, StreamKind } from '../api/endpoints';
+import { MaskCover } from '../masks/MaskCover';
+import { useCameraMasks } from '../masks/MasksProvider';
 import { useNow } from '../useNow';
 import type { LiveStreamState } from './liveStream';
 import { useLiveStream } from './useLiveStream';
@@ -30,6 +33,9 @@ export function TilePlayer({ cameraId, camera, status, statusKnown, pageVisible,
   const s = useLiveStream(video, { cameraId, wanted, active, prefetch: playable && pageVisible && !statusKnown, subStreamLive: !!camera?.hasSubStream && !!status?.subStreamOnline });
   useEffect(() => { onState?.(s); }, [s, onState]);
   const now = useNow(s?.phase === 'retrying' ? 500 : null);
+  // Read alongside the grant; the video stays invisible (opacity 0) until they are here, whatever the stream does.
+  const masks = useCameraMasks(cameraId);
+  const masksKnown = masks.masks !== null;
 
   let message: string | null = null;
   if (!camera) message = t('live.cameraUnknown');
@@ -42,14 +48,16 @@ export function TilePlayer({ cameraId, camera, status, statusKnown, pageVisible,
     const seconds = Math.max(0, Math.ceil(((s.retryAt ?? 0) - now) / 1000));
     message = seconds > 0 ? t('live.retrying', { seconds }) : t('live.retryingNow');
   } else if (s.phase === 'refused') message = t('live.refused');
+  else if (!masksKnown) message = masks.error ? t('masks.coverFailed') : t('masks.coverLoading');
 
-  const playing = s?.phase === 'playing';
+  const playing = s?.phase === 'playing' && masksKnown;
   return (
     <div className={`player${playing ? ' player--playing' : ''}${!online && statusKnown ? ' player--offline' : ''}`}
       data-testid="player" data-phase={!statusKnown ? 'waiting' : !online ? 'offline' : s?.phase ?? 'idle'} data-stream={s?.granted ?? undefined}
-      data-first-frame-ms={s?.firstFrameMs ?? undefined}>
+      data-first-frame-ms={s?.firstFrameMs ?? undefined} data-masks={masksKnown ? 'known' : masks.error ? 'failed' : 'loading'}>
       <video ref={video} className="player__video" muted playsInline autoPlay disablePictureInPicture data-testid="tile-video"
         aria-label={camera ? t('live.videoOf', { name: camera.name }) : undefined} />
+      {masks.masks && <MaskCover video={video} masks={masks.masks} compact={compact} />}
       {message && (
         <p className={`player__message${!online && statusKnown ? ' player__message--offline' : ''}`} data-testid="player-message">
           {!online && statusKnown && <span className="player__offline-icon" aria-hidden="true" />}

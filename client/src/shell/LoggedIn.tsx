@@ -1,5 +1,5 @@
 // The app shell of a logged-in console: one realtime socket for the session, the session's live data (camera registry,
-// live status, activations), the header and the role's views.
+// live status, activations, privacy masks), the header and the role's views.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Me } from '../../../server/auth/schema';
 import { api } from '../api/endpoints';
@@ -8,6 +8,7 @@ import { connectRealtime, type RoomSocket } from '../api/realtime';
 import { AppHeader } from '../components/AppHeader';
 import { SkipLink } from '../components/SkipLink';
 import { useErrorText } from '../components/errors';
+import { MasksProvider } from '../masks/MasksProvider';
 import { NotificationBell } from '../notifications/NotificationBell';
 import { ActivationsProvider } from '../session/Activations';
 import { CameraRegistryProvider } from '../session/CameraRegistry';
@@ -74,13 +75,15 @@ export function LoggedIn({ me, onSessionEnded, onLoggedOut }: Props) {
       <CameraRegistryProvider>
         <LiveStatusProvider>
           <ActivationsProvider>
-            <SkipLink />
-            <AppHeader me={me} live={live} onLogout={() => void logout()} loggingOut={loggingOut}
-              nav={<ConsoleNav views={views.list} current={views.current} role={me.role} />} notifications={<NotificationBell />} />
-            {logoutError && <p className="banner banner--error" role="alert">{logoutError}</p>}
-            <main id="main" className="main" tabIndex={-1} data-testid={`console-${me.role}`}>
-              <RoleConsole view={views.current} />
-            </main>
+            <MasksProvider>
+              <SkipLink />
+              <AppHeader me={me} live={live} onLogout={() => void logout()} loggingOut={loggingOut}
+                nav={<ConsoleNav views={views.list} current={views.current} role={me.role} />} notifications={<NotificationBell />} />
+              {logoutError && <p className="banner banner--error" role="alert">{logoutError}</p>}
+              <main id="main" className="main" tabIndex={-1} data-testid={`console-${me.role}`}>
+                <RoleConsole view={views.current} />
+              </main>
+            </MasksProvider>
           </ActivationsProvider>
         </LiveStatusProvider>
       </CameraRegistryProvider>

@@ -1,4 +1,4 @@
-// Admin: the camera registry as a table, with create, edit, disable/enable and key rotation.
+// Admin: the camera registry as a table, with create, edit, disable/enable, key rotation and the privacy masks.
 import { useEffect, useId, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Camera, Municipality } from '../../../server/cameras/schema';
@@ -8,7 +8,9 @@ import { AdminTable, AdminView, RowAction, useAdminActions } from '../components
 import { ConfirmDialog } from '../components/Dialog';
 import { KeyDialog } from '../components/KeyDialog';
 import { useErrorText } from '../components/errors';
+import { formatDateTime } from '../format';
 import { matchesSearch, StatusBadge } from '../live/CameraList';
+import { MaskEditor } from '../masks/MaskEditor';
 import { useCameraRegistry } from '../session/CameraRegistry';
 import { IngestNote, useIngest } from '../cluster/Ingest';
 import { CameraForm } from './CameraForm';
@@ -18,10 +20,11 @@ type Modal =
   | { kind: 'edit'; camera: Camera }
   | { kind: 'disable'; camera: Camera }
   | { kind: 'rotate'; camera: Camera }
+  | { kind: 'masks'; camera: Camera }
   | { kind: 'key'; cameraName: string; publishKey: string; publishUrl: string | null };
 
 export function CameraManagement() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const errorText = useErrorText();
   const { cameras, error, reload, upsert } = useCameraRegistry();
   const [municipalities, setMunicipalities] = useState<Municipality[]>([]);
@@ -83,6 +86,7 @@ export function CameraManagement() {
               <td>
                 <div className="row-actions">
                   <RowAction label={t('common.edit')} name={c.name} onClick={() => { setNotice(null); setModal({ kind: 'edit', camera: c }); }} />
+                  <RowAction label={t('masks.edit')} name={c.name} onClick={() => { setNotice(null); setModal({ kind: 'masks', camera: c }); }} />
                   {c.enabled
                     ? <RowAction label={t('cameraAdmin.disable')} name={c.name} onClick={() => { setActionError(null); setModal({ kind: 'disable', camera: c }); }} disabled={busy} />
                     : <RowAction label={t('cameraAdmin.enable')} name={c.name} onClick={() => void enable(c)} disabled={busy} />}
@@ -123,6 +127,12 @@ export function CameraManagement() {
           })}>
           <p>{t('cameraAdmin.rotateText')}</p>
         </ConfirmDialog>
+      )}
+      {modal?.kind === 'masks' && (
+        <MaskEditor camera={modal.camera} onClose={() => setModal(null)} onSaved={(v) => {
+          setNotice(t('masks.saved', { name: modal.camera.name, version: v.version, from: v.validFrom ? formatDateTime(v.validFrom, i18n.language) : '–' }));
+          setModal(null);
+        }} />
       )}
       {modal?.kind === 'key' && (
         <KeyDialog cameraName={modal.cameraName} publishKey={modal.publishKey} publishUrl={modal.publishUrl} onClose={() => setModal(null)} />

@@ -1,4 +1,4 @@
-// The consoles: observer (wall, incidents, shift), supervisor's registry, police, municipality.
+// The consoles: observer (wall, incidents, shift), supervisor's registry, police, municipality (with its cameras' masks).
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Alert } from '../../../server/dispatch/schema';
@@ -12,6 +12,7 @@ import { CameraWall } from '../live/CameraWall';
 import { PoliceEvidencePanel } from '../evidence/PoliceEvidence';
 import { PreserveDialog, type PreserveRequest } from '../evidence/PreserveDialog';
 import { IncidentForm, type Tag } from '../incidents/IncidentForm';
+import { MunicipalityMasks } from '../masks/MunicipalityMasks';
 import { IncidentPanel } from '../incidents/IncidentList';
 import { useLiveIncidents } from '../incidents/useLiveIncidents';
 import { useWall } from '../live/useWall';
@@ -177,6 +178,7 @@ export function MunicipalityView() {
       <ViewHeading>{t('views.municipality', { name: shownName })}</ViewHeading>
       <p className="muted" data-testid="municipality-name">{t('municipality.scope', { name: shownName })}</p>
       <div className="panel"><CameraList /></div>
+      {cameras && <MunicipalityMasks cameras={cameras} />}
     </>
   );
 }
