@@ -21,6 +21,7 @@ const publishers: Publisher[] = [];
 const consoles = new Consoles(() => browser, () => room.url);
 const CAM = 'mask-markt';
 const figures: Record<string, unknown> = {};
+const totals = { readings: 0, shown: 0 };
 
 // Left of the picture (clear of the tile's number, the centred message and the stats at the bottom right).
 const PERMANENT: [number, number][] = [[0.04, 0.3], [0.24, 0.3], [0.24, 0.8], [0.04, 0.8]];
@@ -54,7 +55,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  console.log('mask figures', JSON.stringify(figures));
+  console.log('mask figures', JSON.stringify({ ...figures, totals }));
   await Promise.all(publishers.map((p) => p.stop()));
   await browser?.close();
   await room?.close();
@@ -151,6 +152,8 @@ async function watch(page: Page, scope: string, what: string, opts: { ms?: numbe
     if (opts.until && Date.now() - start > (opts.timeout ?? 15_000)) throw new Error(`${what}: condition not reached; last ${JSON.stringify(readings.at(-1))}`);
   }
   expect(readings.length, `${what}: readings taken`).toBeGreaterThan(0);
+  totals.readings += readings.length;
+  totals.shown += readings.filter((r) => r.shown).length;
   return readings;
 }
 
@@ -208,6 +211,19 @@ describe('privacy masks in the console (real Chromium)', { timeout: 180_000 }, (
     await shot(page, 'masks-focus');
     figures.readings = { hidden: hidden.length + more.length, first: first.length, focus: focus.length };
     expect(await page.locator('[data-testid="focus-view"] [data-testid="player"]').getAttribute('data-stream')).toBe('main');
+  });
+
+  it('the dispatcher\'s alert view covers the masked area too, from its first frame', async () => {
+    const observer = await new ApiClient(room.url).login('observer');
+    const i = await observer.post('/api/incidents', { taggedAt: new Date(Date.now() - 1000).toISOString(), cameraIds: [CAM], categoryId: 'vechtpartij', priority: 1 });
+    expect(i.status, JSON.stringify(i.body)).toBe(201);
+    expect((await observer.post(`/api/incidents/${i.body.id}/alert`, {})).status).toBe(201);
+    const page = await consoles.loginAs('dispatcher');
+    await page.getByTestId(`alert-row-${i.body.number}`).locator('.alert-row__open').click();
+    await page.getByTestId('alert-video').waitFor();
+    await watch(page, '[data-testid="alert-video"]', 'dispatcher', { until: playingWithPicture });
+    await watch(page, '[data-testid="alert-video"]', 'dispatcher playing', { ms: 1000 });
+    await shot(page, 'masks-dispatcher');
   });
 
   it('supervisor lifts the liftable mask: the area shows, everyone sees the marker (who, until when); ended early it is covered again', async () => {
