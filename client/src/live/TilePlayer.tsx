@@ -8,6 +8,7 @@ import { MaskCover } from '../masks/MaskCover';
 import { useCameraMasks } from '../masks/MasksProvider';
 import { useNow } from '../useNow';
 import type { LiveStreamState } from './liveStream';
+import { markLive } from './marks';
 import { useLiveStream } from './useLiveStream';
 
 interface PlayerProps {
@@ -36,6 +37,7 @@ export function TilePlayer({ cameraId, camera, status, statusKnown, pageVisible,
   // Read alongside the grant; the video stays invisible (opacity 0) until they are here, whatever the stream does.
   const masks = useCameraMasks(cameraId);
   const masksKnown = masks.masks !== null;
+  useEffect(() => { if (masksKnown) markLive('masks-known', cameraId); }, [masksKnown, cameraId]);
 
   let message: string | null = null;
   if (!camera) message = t('live.cameraUnknown');

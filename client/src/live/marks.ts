@@ -8,7 +8,8 @@ export type LiveMarkPhase =
   | 'socket-created'    // new WebSocket()
   | 'socket-open'       // the media server accepted the play token (101)
   | 'first-data'        // first FLV bytes (the media server's GOP cache)
-  | 'first-frame';      // the first frame presented (requestVideoFrameCallback)
+  | 'first-frame'       // the first frame presented (requestVideoFrameCallback)
+  | 'masks-known';      // the camera's privacy masks arrived: from now (and not before) the frame may be shown
 
 // A console runs for a whole shift: drop the marks now and then so the timeline stays small (observers got them).
 const MAX_MARKS = 2000;
@@ -19,7 +20,7 @@ export function markLive(phase: LiveMarkPhase, cameraId: string): void {
   try {
     if (++count > MAX_MARKS) {
       count = 1;
-      for (const p of ['grant-requested', 'grant-received', 'socket-queued', 'socket-created', 'socket-open', 'first-data', 'first-frame']) performance.clearMarks(`live:${p}`);
+      for (const p of ['grant-requested', 'grant-received', 'socket-queued', 'socket-created', 'socket-open', 'first-data', 'first-frame', 'masks-known']) performance.clearMarks(`live:${p}`);
     }
     performance.mark(`live:${phase}`, { detail: { cameraId } });
   } catch { /* marks are instrumentation only */ }
