@@ -262,11 +262,19 @@ describe('privacy masks in the console (real Chromium)', { timeout: 180_000 }, (
     expect(await supervisor.locator('[data-testid="focus-view"] [data-testid="mask-lifted"]').count()).toBe(1);
     await shot(observer, 'masks-lifted');
 
-    // Ended early: covered again everywhere, the marker gone.
+    // Ended early. The observer's console hears of the change and shows nothing of the camera until it has read the
+    // masks again (held back here): then covered again, the marker gone.
+    let release!: () => void;
+    const held = new Promise<void>((r) => { release = r; });
+    await observer.route(`**/api/cameras/${CAM}/masks`, async (route) => { await held; await route.continue(); });
     await supervisor.getByTestId('mask-lift-open').click();
     await supervisor.getByTestId('mask-lift-end').click();
     await supervisor.getByTestId('mask-lift-notice').waitFor();
     await supervisor.keyboard.press('Escape');
+    await expect.poll(() => observer.locator(`${TILE} [data-testid="player"]`).getAttribute('data-masks'), { timeout: 10_000 }).toBe('loading');
+    const whileReading = await watch(observer, TILE, 'masks changed, being read again', { ms: 1000 });
+    for (const r of whileReading) { expect(r.shown).toBe(false); expect(r.openPicture).toBe(0); expect(r.maskedPicture).toBe(0); }
+    release();
     await expect.poll(() => marker.count(), { timeout: 10_000 }).toBe(0);
     await watch(observer, TILE, 'after the lift', { until: (r) => r.shown && r.liftableCover === r.liftablePixels });
   });

@@ -36,7 +36,7 @@ export function TilePlayer({ cameraId, camera, status, statusKnown, pageVisible,
   const now = useNow(s?.phase === 'retrying' ? 500 : null);
   // Read alongside the grant; the video stays invisible (opacity 0) until they are here, whatever the stream does.
   const masks = useCameraMasks(cameraId);
-  const masksKnown = masks.masks !== null;
+  const masksKnown = masks.masks !== null && masks.current;
   useEffect(() => { if (masksKnown) markLive('masks-known', cameraId); }, [masksKnown, cameraId]);
 
   let message: string | null = null;
