@@ -77,15 +77,17 @@ interface Reading {
 async function geometry(page: Page, scope: string) {
   return page.evaluate((scope) => {
     const v = document.querySelector<HTMLVideoElement>(`${scope} video`);
+    // Live: the player says whether its video is shown; playback: the video itself (not hidden, not veiled, a frame).
     const player = document.querySelector<HTMLElement>(`${scope} [data-testid="player"]`);
-    if (!v || !player) return null;
+    if (!v || v.hidden) return null;
     const r = v.getBoundingClientRect();
     const vw = v.videoWidth || 16;
     const vh = v.videoHeight || 9;
     const s = Math.min(r.width / vw, r.height / vh);
     const content = { x: r.left + (r.width - vw * s) / 2, y: r.top + (r.height - vh * s) / 2, width: vw * s, height: vh * s };
-    return { box: { x: r.left, y: r.top, width: r.width, height: r.height }, content, shown: player.classList.contains('player--playing'),
-      phase: player.dataset.phase ?? null, masks: player.dataset.masks ?? null };
+    const shown = player ? player.classList.contains('player--playing') : getComputedStyle(v).opacity === '1' && v.readyState >= 2;
+    return { box: { x: r.left, y: r.top, width: r.width, height: r.height }, content, shown,
+      phase: player?.dataset.phase ?? null, masks: (player ?? v).dataset.masks ?? null };
   }, scope);
 }
 
@@ -224,6 +226,17 @@ describe('privacy masks in the console (real Chromium)', { timeout: 180_000 }, (
     await watch(page, '[data-testid="alert-video"]', 'dispatcher', { until: playingWithPicture });
     await watch(page, '[data-testid="alert-video"]', 'dispatcher playing', { ms: 1000 });
     await shot(page, 'masks-dispatcher');
+  });
+
+  it('playback of the recording is covered the same way (the current version; live lifts do not apply)', async () => {
+    const page = await consoles.loginAs('observer');
+    const moment = new Date(Date.now() - 15_000).toISOString();
+    await page.evaluate((h) => { window.location.hash = h; }, `#/playback/${CAM}/${encodeURIComponent(moment)}`);
+    await page.getByTestId('playback-video').waitFor({ state: 'attached' });
+    const rs = await watch(page, '[data-testid="playback"]', 'playback', { until: playingWithPicture, timeout: 20_000 });
+    expect(rs.at(-1)!.liftableCover).toBe(rs.at(-1)!.liftablePixels);
+    await watch(page, '[data-testid="playback"]', 'playback playing', { ms: 1000 });
+    await shot(page, 'masks-playback');
   });
 
   it('supervisor lifts the liftable mask: the area shows, everyone sees the marker (who, until when); ended early it is covered again', async () => {

@@ -15,6 +15,8 @@ import { PreserveDialog, type PreserveRequest } from '../evidence/PreserveDialog
 import { formatDateTime } from '../format';
 import { isTyping } from '../keys';
 import { CameraList } from '../live/CameraList';
+import { MaskCover } from '../masks/MaskCover';
+import { useCameraMasks } from '../masks/MasksProvider';
 import { useCameraRegistry } from '../session/CameraRegistry';
 import { useCan } from '../session/SessionContext';
 import { useNow } from '../useNow';
@@ -110,6 +112,11 @@ export function PlaybackView() {
 
   // ---- the player ----
   const videoRef = useRef<HTMLVideoElement>(null);
+  // Recordings are covered like live video: every mask of the camera's current version, lifts not (a lift is for
+  // watching live), and nothing shown before the masks are known.
+  const masks = useCameraMasks(cameraId);
+  const masksKnown = masks.masks !== null && masks.current;
+  const playbackMasks = useMemo(() => (masks.masks ? { current: masks.masks.current, lifts: [] } : null), [masks.masks]);
   const [play, setPlay] = useState<Play | null>(null);
   const [state, setState] = useState<PlayState>('loading');
   const [pos, setPos] = useState<number | null>(null);
@@ -263,7 +270,7 @@ export function PlaybackView() {
           {cameraId && (
             <>
               <div className="playback__video">
-                <video ref={videoRef} className="playback__player" muted playsInline disablePictureInPicture data-testid="playback-video"
+                <video ref={videoRef} className={`playback__player${masksKnown ? '' : ' playback__player--veiled'}`} muted playsInline disablePictureInPicture data-testid="playback-video"
                   hidden={!play} aria-label={t('playback.videoOf', { name: camera?.name ?? cameraId })}
                   onLoadedMetadata={() => { const p = playRef.current; if (p && cameraId) findActual(p, cameraId); }}
                   onPlaying={() => setState('playing')} onPause={(e) => {
@@ -272,7 +279,8 @@ export function PlaybackView() {
                     if (v.readyState >= 2 && !v.ended) setState((s) => (s === 'ended' || s === 'error' ? s : 'paused'));
                   }}
                   onWaiting={() => setState('loading')} onEnded={() => { setState('ended'); setAnnouncement(t('playback.endedShort')); }}
-                  onError={() => { if (playRef.current) setState('error'); }} onTimeUpdate={onTime} />
+                  onError={() => { if (playRef.current) setState('error'); }} onTimeUpdate={onTime} data-masks={masksKnown ? 'known' : 'loading'} />
+                {play && playbackMasks && <MaskCover video={videoRef} masks={playbackMasks} />}
                 {!play && <p className="player__message" data-testid="playback-notice">{notice ?? t('playback.pickMoment')}</p>}
                 {message && <p className="player__message playback__message" data-testid="playback-message" data-state={state}>{message}</p>}
               </div>
