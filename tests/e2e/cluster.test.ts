@@ -121,8 +121,8 @@ describe('nodes view', () => {
 
   it('admin: with a second node an RTMP camera moves there (select, confirm, new address); when that node goes down, the registry says so', async () => {
     // node-2 as the others see a node: a row with a heartbeat lease (an hour, so it stays alive through the test).
-    await room.sql`insert into nodes (id, instance, api_url, media_host, rtmp_port, flv_ports, expires_at)
-      values ('node-2', gen_random_uuid(), 'http://127.0.0.1:9', 'media-2.test', 19350, '{18000}', now() + interval '1 hour')`;
+    await room.sql`insert into nodes (id, instance, host, pid, api_url, media_host, rtmp_port, flv_ports, expires_at)
+      values ('node-2', gen_random_uuid(), 'media-2', 1, 'http://127.0.0.1:9', 'media-2.test', 19350, '{18000}', now() + interval '1 hour')`;
     try {
       const page = await consoles.loginAs('admin');
       await openNodes(page);
