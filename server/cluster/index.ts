@@ -42,7 +42,11 @@ export function start(d: { sql: Sql; bus: EventBus; log: Logger; config: Config 
   const log = d.log.child({ part: 'cluster' });
   const address = { id: config.NODE_ID, apiUrl: config.NODE_API_URL ?? `http://127.0.0.1:${config.PORT}`, mediaHost: config.NODE_MEDIA_HOST ?? null, rtmpPort: 0, flvPorts: [] as number[] };
   // The address is completed by join() (media ports) and announceApi() (the API's port) before others read it.
-  const node = new NodeMembership(sql, log, address, config.NODE_LEASE_SECONDS);
+  let greeting: () => Array<{ event: (typeof RELAYED)[number]; args: unknown[] }> = () => [];
+  // Noted down after a stall, this node's cameras were announced offline by another: it announces them again.
+  const node = new NodeMembership(sql, log, address, config.NODE_LEASE_SECONDS, 1000, () => {
+    for (const g of greeting()) (bus.emit as (e: string, ...a: unknown[]) => boolean)(g.event, ...g.args);
+  });
   const leases = new Leases(sql, log, { instance: node.instance, nodeId: config.NODE_ID }, config.NODE_LEASE_SECONDS);
   const ownership = new CameraOwnership(sql, bus, log, node);
   let relay: { stop(): Promise<void> } | null = null;
@@ -63,6 +67,7 @@ export function start(d: { sql: Sql; bus: EventBus; log: Logger; config: Config 
     },
     async join(ports, greet) {
       Object.assign(address, ports);
+      greeting = greet;
       await node.join();
       log.info({ node: config.NODE_ID, clustered: config.CLUSTERED, leaseSeconds: config.NODE_LEASE_SECONDS }, config.CLUSTERED
         ? `node ${config.NODE_ID} joined the room's cluster (PostgreSQL coordinates; see README "More than one machine")`

@@ -18,7 +18,9 @@ export class NodeMembership {
   private beating: Promise<void> | null = null;
   private replaced = false;
 
-  constructor(private sql: Sql, private log: Logger, readonly address: Omit<NodeAddress, 'instance' | 'host' | 'pid'>, readonly ttlSeconds: number, private beatMs = 1000) {}
+  constructor(private sql: Sql, private log: Logger, readonly address: Omit<NodeAddress, 'instance' | 'host' | 'pid'>, readonly ttlSeconds: number, private beatMs = 1000,
+    /** The others had noted this node down (a stall past its lease) and see it again: it re-announces its state. */
+    private onRevived: () => void = () => {}) {}
 
   get id(): string { return this.address.id; }
 
@@ -45,10 +47,14 @@ export class NodeMembership {
 
   private async beat(): Promise<void> {
     try {
-      const mine = await heartbeat(this.sql, this.id, this.instance, this.ttlSeconds);
-      if (!mine && !this.replaced) {
+      const beat = await heartbeat(this.sql, this.id, this.instance, this.ttlSeconds);
+      if (beat === 'replaced' && !this.replaced) {
         this.replaced = true;
         this.log.error({ node: this.id }, 'another process took this NODE_ID: this one no longer holds leases or cameras');
+      }
+      if (beat === 'revived') {
+        this.log.warn({ node: this.id }, 'this node had missed its heartbeat lease (a stall) and was noted down: it announces its cameras again');
+        this.onRevived();
       }
       await this.refresh();
     } catch (err) {

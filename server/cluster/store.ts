@@ -29,12 +29,17 @@ export async function setNodeApiUrl(sql: Sql, id: string, instance: string, url:
   await sql`update nodes set api_url = ${url} where id = ${id} and instance = ${instance}`;
 }
 
-/** Renews this instance's lease; false: another instance took the id (this process must stop acting as the node). */
-export async function heartbeat(sql: Sql, id: string, instance: string, ttlSeconds: number): Promise<boolean> {
-  const rows = await sql`
+/**
+ * Renews this instance's lease. 'replaced': another instance took the id (this process must stop acting as the
+ * node); 'revived': the others had noted this node down (it stalled past its lease) and now see it again.
+ */
+export async function heartbeat(sql: Sql, id: string, instance: string, ttlSeconds: number): Promise<'ok' | 'revived' | 'replaced'> {
+  const [row] = await sql<{ was_down: boolean }[]>`
+    with before as (select down_noted_at is not null as was_down from nodes where id = ${id} and instance = ${instance})
     update nodes set heartbeat_at = now(), expires_at = now() + ${ttlSeconds} * interval '1 second', down_noted_at = null
-    where id = ${id} and instance = ${instance}`;
-  return rows.count === 1;
+    where id = ${id} and instance = ${instance}
+    returning (select was_down from before)`;
+  return !row ? 'replaced' : row.was_down ? 'revived' : 'ok';
 }
 
 /** A clean stop: the node's lease and its job leases end now, so the others take over at their next tick. */
@@ -111,16 +116,11 @@ export async function ownershipTick(sql: Sql, nodeId: string): Promise<string[]>
         insert into camera_owners (camera_id, node_id) select id, ${nodeId} from free
         on conflict (camera_id) do update set node_id = excluded.node_id, since = now()`;
     }
-    await tx`
-      with target as (
-        select n.id from nodes n where n.expires_at > now()
-        order by (select count(*) from camera_owners o where o.node_id = n.id), n.id limit 1),
-      fresh as (
-        select c.id from cameras c where c.source_type = 'rtmp'
-          and not exists (select 1 from camera_owners o where o.camera_id = c.id)
-        for update of c skip locked)
-      insert into camera_owners (camera_id, node_id) select fresh.id, target.id from fresh, target
-      on conflict (camera_id) do nothing`;
+    // One at a time, so a batch of new cameras spreads over the nodes instead of all going to the emptiest.
+    const fresh = await tx<{ id: string }[]>`
+      select c.id from cameras c where c.source_type = 'rtmp' and not exists (select 1 from camera_owners o where o.camera_id = c.id)
+      order by c.id for update of c skip locked`;
+    for (const { id } of fresh) await assignCamera(tx as unknown as Sql, id);
     const held = await tx<{ camera_id: string }[]>`select camera_id from camera_owners where node_id = ${nodeId} order by camera_id`;
     return held.map((r) => r.camera_id);
   });

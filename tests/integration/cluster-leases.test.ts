@@ -9,6 +9,7 @@ import { Leases } from '../../server/cluster/leases.js';
 import { NodeMembership } from '../../server/cluster/node.js';
 import { CameraOwnership } from '../../server/cluster/ownership.js';
 import { StartError } from '../../server/errors.js';
+import { noteDownNodes } from '../../server/cluster/store.js';
 
 const log = createLogger('silent');
 let db: Awaited<ReturnType<typeof freshDatabase>>;
@@ -63,6 +64,22 @@ describe('cluster coordination', () => {
     const twin = new NodeMembership(db.sql, log, address('twin'), 2, 200);
     await expect(twin.join()).rejects.toThrow(StartError);
     await expect(twin.join()).rejects.toThrow(/NODE_ID twin is in use by another running node/);
+  });
+
+  it('a node that stalled past its lease and was noted down announces itself again when it beats', { timeout: 15_000 }, async () => {
+    let revived = 0;
+    const n = new NodeMembership(db.sql, log, address('stall'), 2, 200, () => { revived++; });
+    await n.join();
+    stops.push(() => n.stop());
+    const internals = n as unknown as { timer: NodeJS.Timeout; beat(): Promise<void> };
+    clearInterval(internals.timer); // the stall: no heartbeats
+    await new Promise((r) => setTimeout(r, 2300));
+    expect(await noteDownNodes(db.sql)).toContain('stall');
+    expect(await noteDownNodes(db.sql)).not.toContain('stall'); // noted once
+    await internals.beat();
+    expect(revived).toBe(1);
+    await internals.beat();
+    expect(revived).toBe(1);
   });
 
   it('claims unowned RTSP cameras up to a fair share, never one camera twice, and never a live node\'s', async () => {
