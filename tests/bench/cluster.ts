@@ -119,7 +119,8 @@ async function startNodes(n: number, db: { url: string; sql: Sql }, ffmpeg: stri
     into.push(node); mine.push(node);
   } else {
     // One after the other, as the integration test does: the first finds the database migrated and registers first.
-    for (let i = 1; i <= n; i++) mine.push(await startNode(`n${i}`, db.url, into, NODE_ENV_COMMON(ffmpeg)));
+    // startNode copies the room's keys from the first node of the list it is given: this phase's n1.
+    for (let i = 1; i <= n; i++) { await startNode(`n${i}`, db.url, mine, NODE_ENV_COMMON(ffmpeg)); into.push(mine[mine.length - 1]!); }
   }
   await seedPeople(db.sql);
   return mine;
