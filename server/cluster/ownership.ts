@@ -90,9 +90,8 @@ export class CameraOwnership {
 
   /** Where an RTMP camera pushes: assigned now (to the least loaded live node) unless it already is. */
   async assignPush(cameraId: string): Promise<{ host: string | null; port: number } | null> {
-    const owner = await assignCamera(this.sql, cameraId);
-    const n = owner ? this.node.node(owner) : undefined;
-    return n ? { host: n.mediaHost, port: n.rtmpPort } : null;
+    const at = await assignCamera(this.sql, cameraId);
+    return at ? { host: at.mediaHost, port: at.rtmpPort } : null;
   }
 
   /** Spreads the RTSP cameras evenly over the live nodes (admin action); RTMP cameras stay where they push. */

@@ -126,15 +126,21 @@ export async function ownershipTick(sql: Sql, nodeId: string): Promise<string[]>
   });
 }
 
-/** Assigns one camera (just created or switched to RTMP) to the live node holding fewest cameras, if it has none. */
-export async function assignCamera(sql: Sql, cameraId: string): Promise<string | null> {
+/**
+ * Assigns one camera (just created or switched to RTMP) to the live node holding fewest cameras, if it has none.
+ * Returns its node and where that node takes pushes (read here: a node that joined a moment ago may not be in this
+ * node's view of the live nodes yet).
+ */
+export async function assignCamera(sql: Sql, cameraId: string): Promise<{ nodeId: string; mediaHost: string | null; rtmpPort: number } | null> {
   await sql`
     insert into camera_owners (camera_id, node_id)
     select ${cameraId}, n.id from nodes n where n.expires_at > now()
     order by (select count(*) from camera_owners o where o.node_id = n.id), n.id limit 1
     on conflict (camera_id) do nothing`;
-  const [row] = await sql<{ node_id: string }[]>`select node_id from camera_owners where camera_id = ${cameraId}`;
-  return row?.node_id ?? null;
+  const [row] = await sql<{ nodeId: string; mediaHost: string | null; rtmpPort: number }[]>`
+    select o.node_id as "nodeId", n.media_host as "mediaHost", n.rtmp_port as "rtmpPort"
+    from camera_owners o join nodes n on n.id = o.node_id where o.camera_id = ${cameraId}`;
+  return row ?? null;
 }
 
 /** A push to this node of a camera whose owner is down (or none): the camera moved to its backup ingest. */

@@ -36,7 +36,9 @@ export async function start(d: {
     minFreeBytes: config.DISK_MIN_FREE_MB * 1024 * 1024, diskFree: d.diskFree, now, files, segmentFile: d.mediaFile, nodeId: config.NODE_ID, masksFor: d.masksFor,
   });
   const key = loadOrCreateSigningKey(config.DATA_DIR);
-  const room = await roomSigningFingerprint(sql, key.fingerprint);
+  // One node: its key is the room's (a new DATA_DIR brings a new key; older packages carry theirs). Several nodes:
+  // all must sign with the key recorded first.
+  const room = await roomSigningFingerprint(sql, key.fingerprint, !config.CLUSTERED);
   if (room !== key.fingerprint) {
     throw new StartError(`this node's evidence signing key (${key.fingerprint.slice(0, 16)}…) is not the room's (${room.slice(0, 16)}…): `
       + `copy DATA_DIR/keys/evidence-ed25519.* from a running node to this node's DATA_DIR/keys (README "More than one machine")`);

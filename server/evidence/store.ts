@@ -201,8 +201,10 @@ export async function markLinkUsed(sql: Sql, tokenHash: string): Promise<boolean
  * The fingerprint of the room's evidence signing key, set by the first node that starts. Every node must sign with
  * that key (its files copied to each node's DATA_DIR/keys): police check packages against one published key.
  */
-export async function roomSigningFingerprint(sql: Sql, mine: string): Promise<string> {
-  await sql`insert into room_keys (name, secret) values ('evidence-signing-fingerprint', ${Buffer.from(mine, 'hex')}) on conflict (name) do nothing`;
+export async function roomSigningFingerprint(sql: Sql, mine: string, replace: boolean): Promise<string> {
+  const fp = Buffer.from(mine, 'hex');
+  if (replace) await sql`insert into room_keys (name, secret) values ('evidence-signing-fingerprint', ${fp}) on conflict (name) do update set secret = excluded.secret`;
+  else await sql`insert into room_keys (name, secret) values ('evidence-signing-fingerprint', ${fp}) on conflict (name) do nothing`;
   const [row] = await sql<{ secret: Buffer }[]>`select secret from room_keys where name = 'evidence-signing-fingerprint'`;
   return row!.secret.toString('hex');
 }

@@ -7,11 +7,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { planClip, produceClip, maskClip, type PlanSegment } from '../../streams/clip.js';
 import { ffprobePathFor } from '../../streams/ffmpeg/probe.js';
+import { findFfmpeg } from '../../streams/ffmpeg/locate.js';
 import { CACHE, log, median, round, source1080p, writeResult } from './evidence-support.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 1);
 const SECONDS = 300;
-const FFMPEG = process.env.FFMPEG_PATH || 'ffmpeg';
+// The product's own search: FFMPEG_PATH, PATH, then the packaged build (a machine without ffmpeg).
+const FFMPEG = (await findFfmpeg(process.env)).path;
 const COMMAND = `${process.env.BENCH_RUNS ? `BENCH_RUNS=${RUNS} ` : ''}npm run bench:masks`;
 const garden = [[0.05, 0.1], [0.4, 0.1], [0.4, 0.6], [0.05, 0.6]] as const;   // liftable
 const window_ = [[0.6, 0.05], [0.95, 0.05], [0.95, 0.4], [0.6, 0.4]] as const; // permanent

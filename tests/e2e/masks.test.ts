@@ -311,9 +311,10 @@ describe('privacy masks in the console (real Chromium)', { timeout: 180_000 }, (
     await page.keyboard.press('Enter');
     await page.keyboard.press('Shift+ArrowDown');      // 60 60
     await page.keyboard.press('Enter');
-    expect(await editor.getByTestId('mask-stage-said').textContent()).toContain('Hoek 3 van masker 3');
+    // The list's field follows the drawing a render later: wait for it rather than read it at once.
+    await expect.poll(() => editor.getByTestId('mask-stage-said').textContent()).toContain('Hoek 3 van masker 3');
     const third = editor.getByTestId('mask-item-3');
-    expect(await third.getByTestId('mask-corners').inputValue()).toBe('50 50; 60 50; 60 60');
+    await expect.poll(() => third.getByTestId('mask-corners').inputValue()).toBe('50 50; 60 50; 60 60');
     // Saving without the reasons marks the fields.
     await editor.getByTestId('mask-save').click();
     await expect.poll(() => editor.locator('[aria-invalid="true"]').count()).toBe(2);

@@ -9,7 +9,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { maskClip } from '../../streams/clip.js';
-import { probeClip } from '../../streams/ffmpeg/probe.js';
+import { ffprobePathFor, probeClip } from '../../streams/ffmpeg/probe.js';
+import { testFfmpeg } from '../../streams/testing/fixtures.js';
 import { verifyPackage } from '../../server/evidence/verify.js';
 import { ApiClient, startTestRoom, type TestRoom } from '../support/room.js';
 import { publishTestPattern, waitFor, type Publisher } from '../support/publisher.js';
@@ -17,7 +18,9 @@ import { createRtmpCamera, rtmpUrl } from '../support/cameras.js';
 import { waitReady } from '../support/evidence.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'masks-burn-'));
-const SYSTEM = { ffmpeg: process.env.FFMPEG_PATH || 'ffmpeg', ffprobe: 'ffprobe' };
+// The ffmpeg the tests run with (the system's where there is one, else the packaged build) and the packaged 4.1.
+const found = (await testFfmpeg()).path;
+const SYSTEM = { ffmpeg: found, ffprobe: ffprobePathFor(found) };
 const PACKAGED = { ffmpeg: (await import('@ffmpeg-installer/ffmpeg')).default.path, ffprobe: (await import('@ffprobe-installer/ffprobe')).default.path };
 
 // The garden (liftable) on the left, the window (permanent) top right.
@@ -49,7 +52,7 @@ const summary = (v: number[]) => JSON.stringify({ n: v.length, min: v.reduce((a,
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('burning masks into a clip', () => {
-  for (const [name, bin] of [['system ffmpeg', SYSTEM], ['packaged ffmpeg 4.1', PACKAGED]] as const) {
+  for (const [name, bin] of [['the tests’ ffmpeg', SYSTEM], ['packaged ffmpeg 4.1', PACKAGED]] as const) {
     it(`${name}: masked pixels are black, unmasked ones show the pattern; the copy without liftable masks keeps the garden`, async () => {
       const dir = mkdtempSync(path.join(work, 'clip-'));
       const clip = path.join(dir, 'cam.mp4'), liftable = path.join(dir, 'cam.liftable.mp4');
@@ -115,10 +118,10 @@ describe('through the room', () => {
     expect(plain.liftable_file).toBeNull();
     const p = greyFrame(path.join(room.config.MEDIA_DIR, plain.file), W, H);
     expect(showsPattern(area(p, W, H, GARDEN)), summary(area(p, W, H, GARDEN))).toBe(true);
-    const encoder = (file: string) => execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format_tags=encoder:stream=profile', '-of', 'json', path.join(room.config.MEDIA_DIR, file)]).toString();
+    const encoder = (file: string) => execFileSync(SYSTEM.ffprobe, ['-v', 'error', '-show_entries', 'format_tags=encoder:stream=profile', '-of', 'json', path.join(room.config.MEDIA_DIR, file)]).toString();
     expect(JSON.parse(encoder(plain.file)).streams[0].profile).toBe('Constrained Baseline');
     expect(JSON.parse(encoder(masked.file)).streams[0].profile).toBe('High');
-    const clipFacts = await probeClip('ffprobe', path.join(room.config.MEDIA_DIR, masked.file));
+    const clipFacts = await probeClip(SYSTEM.ffprobe, path.join(room.config.MEDIA_DIR, masked.file));
     expect(item.clips.find((c) => c.cameraId === 'masked-cam')!.sha256).toBe(createHash('sha256').update(readFileSync(path.join(room.config.MEDIA_DIR, masked.file))).digest('hex'));
     expect(clipFacts.width).toBe(W);
   }, 90_000);
