@@ -99,15 +99,16 @@ export class CameraOwnership {
     const owners = (await cameraOwners(this.sql)).filter((c) => c.sourceType === 'rtsp' && c.enabled);
     const live = await this.liveIds();
     const moved = planRebalance(owners.map((c) => ({ cameraId: c.cameraId, nodeId: c.nodeId && live.includes(c.nodeId) ? c.nodeId : null })), live);
-    for (const m of moved) await setCameraOwner(this.sql, m.cameraId, m.to);
+    for (const m of moved) await setCameraOwner(this.sql, m.cameraId, m.to); // a node gone meanwhile keeps its share for the next rebalance
     await this.tick();
     return { moved };
   }
 
   /** Moves one camera (an RTMP camera whose push address the admin changes with it). */
   async move(cameraId: string, nodeId: string): Promise<void> {
-    if (!this.node.isLive(nodeId)) throw new DomainError('conflict', 'node_not_live', `node ${nodeId} is not running`, 'nodeId');
-    if (!(await setCameraOwner(this.sql, cameraId, nodeId))) throw new DomainError('not_found', 'not_found', 'no such camera with an owner', 'id');
+    const r = await setCameraOwner(this.sql, cameraId, nodeId);
+    if (r === 'node_not_live') throw new DomainError('conflict', 'node_not_live', `node ${nodeId} is not running`, 'nodeId');
+    if (r === 'no_camera') throw new DomainError('not_found', 'not_found', 'no such camera', 'id');
     await this.tick();
   }
 

@@ -153,9 +153,15 @@ export async function takeCameraIfOwnerDown(sql: Sql, cameraId: string, nodeId: 
   return rows.count === 1;
 }
 
-export async function setCameraOwner(sql: Sql, cameraId: string, nodeId: string): Promise<boolean> {
-  const rows = await sql`update camera_owners set node_id = ${nodeId}, since = now() where camera_id = ${cameraId}`;
-  return rows.count === 1;
+/** Gives a camera to a node, only while that node is live (read here, on PostgreSQL's clock, not from a cache). */
+export async function setCameraOwner(sql: Sql, cameraId: string, nodeId: string): Promise<'moved' | 'no_camera' | 'node_not_live'> {
+  const rows = await sql`
+    insert into camera_owners (camera_id, node_id)
+    select c.id, n.id from cameras c, nodes n where c.id = ${cameraId} and n.id = ${nodeId} and n.expires_at > now()
+    on conflict (camera_id) do update set node_id = excluded.node_id, since = now()`;
+  if (rows.count === 1) return 'moved';
+  const [camera] = await sql`select 1 from cameras where id = ${cameraId}`;
+  return camera ? 'node_not_live' : 'no_camera';
 }
 
 /** Every camera's owner, with its kind (the rebalance plan and the admin's view). */

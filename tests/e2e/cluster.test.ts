@@ -119,7 +119,8 @@ describe('nodes view', () => {
     expect(await seriousViolations(page)).toEqual([]);
   });
 
-  it('admin: with a second node an RTMP camera moves there (select, confirm, new address); when that node goes down, the registry says so', async () => {
+  // Three waits on the view's own refresh (every 5 s): more than the default 30 s when the machine is busy.
+  it('admin: with a second node an RTMP camera moves there (select, confirm, new address); when that node goes down, the registry says so', { timeout: 90_000 }, async () => {
     // node-2 as the others see a node: a row with a heartbeat lease (an hour, so it stays alive through the test).
     await room.sql`insert into nodes (id, instance, host, pid, api_url, media_host, rtmp_port, flv_ports, expires_at)
       values ('node-2', gen_random_uuid(), 'media-2', 1, 'http://127.0.0.1:9', 'media-2.test', 19350, '{18000}', now() + interval '1 hour')`;
@@ -170,6 +171,16 @@ describe('nodes view', () => {
     expect(await page.getByTestId('cluster-rebalance').count()).toBe(0);
     expect(await page.getByTestId('node-camera-move').count()).toBe(0);
     expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  it('a move to a node that is not running, of a camera that does not exist, or with a bad node id is refused and changes nothing', async () => {
+    const admin = await new ApiClient(room.url).login('admin');
+    const before = await room.sql`select camera_id, node_id from camera_owners order by camera_id`;
+    const move = (camera: string, nodeId: unknown) => admin.request('PUT', `/api/cluster/cameras/${camera}/node`, { nodeId });
+    expect(await move('ens-oude-markt', 'node-9')).toMatchObject({ status: 409, body: { error: { code: 'node_not_live', field: 'nodeId' } } });
+    expect(await move('geen-camera', 'node-1')).toMatchObject({ status: 404 });
+    expect(await move('ens-oude-markt', 'Node 1')).toMatchObject({ status: 400, body: { error: { field: 'nodeId' } } });
+    expect(await room.sql`select camera_id, node_id from camera_owners order by camera_id`).toEqual(before);
   });
 
   it('observer: no nodes view (#/nodes falls back to the wall), and GET /api/cluster answers 403', async () => {
