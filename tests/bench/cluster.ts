@@ -20,7 +20,7 @@
 //     grant request (POST /api/live/grants, 16 streams) until the first video tag on each tile's socket; the wall's
 //     figure is its slowest tile. Cameras on three nodes against the same wall on the one-node room.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -39,7 +39,7 @@ import { clusterView, createRtspCamera, seedPeople, startNode, startRtspCameras,
 import { freePort } from '../support/ports.js';
 import { ApiClient } from '../support/room.js';
 import { startServerProcess } from '../support/server-process.js';
-import { appendRun, loadavg, log, machine, machineBusy, percentile, root, round, runBench, waitFor, waitForQuiet, writeResult } from './support.js';
+import { appendRun, CLK, loadavg, log, machine, machineBusy, percentile, processes, root, round, runBench, treeIds, waitFor, waitForQuiet, writeResult, type Proc } from './support.js';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 const arg = (name: string, dflt: string) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1]! : dflt; };
@@ -138,21 +138,6 @@ async function stopNode(n: Node): Promise<void> {
 
 // ---- measuring: CPU split, PostgreSQL writes, sockets, event loop ---------------------------------------------------
 
-interface Proc { pid: number; ppid: number; ticks: number; comm: string }
-function processes(): Proc[] {
-  const out: Proc[] = [];
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      const s = readFileSync(`/proc/${e}/stat`, 'utf8');
-      const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-      out.push({ pid: Number(e), ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]), comm: s.slice(s.indexOf('(') + 1, s.lastIndexOf(')')) });
-    } catch { /* gone */ }
-  }
-  return out;
-}
-const treeIds = (all: Proc[], rootPid: number) => { const ids = new Set([rootPid]); let grew = true; while (grew) { grew = false; for (const p of all) if (!ids.has(p.pid) && ids.has(p.ppid)) { ids.add(p.pid); grew = true; } } return ids; };
-const CLK = 100;
 
 /** Which of our processes is what: each node's tree, PostgreSQL, and the rest of ours (load generators + harness). */
 function classify(all: Proc[], nodes: Node[]): Map<number, string> {

@@ -9,7 +9,7 @@
 // perf_hooks.monitorEventLoopDelay through /metrics), API p99 while it runs, socket.io status events delivered,
 // viewer stalls, CPU and PSS of the room's process tree and of the load generators.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { io } from 'socket.io-client';
@@ -17,7 +17,7 @@ import { findFfmpeg } from '../../streams/ffmpeg/locate.js';
 import { publishUrl } from '../../streams/stream-path.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { ApiClient } from '../support/room.js';
-import { appendRun, log, machine, percentile, prepareDataDir, round, runBench, waitForQuiet, writeResult } from './support.js';
+import { appendRun, CLK, log, machine, percentile, prepareDataDir, processes, round, runBench, treeIds, waitForQuiet, writeResult, type Proc } from './support.js';
 
 const arg = (name: string, dflt: string) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1]! : dflt; };
 const N = Number(arg('cameras', '200'));
@@ -36,28 +36,11 @@ async function loop720p(ffmpeg: string): Promise<string> {
   return file;
 }
 
-interface Proc { pid: number; ppid: number; ticks: number; pssKb: number; comm: string }
-function processes(): Proc[] {
-  const out: Proc[] = [];
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      const s = readFileSync(`/proc/${e}/stat`, 'utf8');
-      const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-      let pssKb = 0;
-      try { pssKb = Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${e}/smaps_rollup`, 'utf8'))?.[1] ?? 0); } catch { /* kernel thread */ }
-      out.push({ pid: Number(e), ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]), pssKb, comm: s.slice(s.indexOf('(') + 1, s.lastIndexOf(')')) });
-    } catch { /* gone */ }
-  }
-  return out;
-}
-const treeOf = (all: Proc[], root: number) => { const ids = new Set([root]); let grew = true; while (grew) { grew = false; for (const p of all) if (!ids.has(p.pid) && ids.has(p.ppid)) { ids.add(p.pid); grew = true; } } return all.filter((p) => ids.has(p.pid)); };
-const CLK = 100;
 
 /** CPU (cores) and PSS of the room's tree and of the generators over a window. */
 function meter(roomPid: number, generatorPids: () => number[]) {
   const t0 = performance.now();
-  const snap = () => { const all = processes(); return { room: treeOf(all, roomPid), gen: all.filter((p) => generatorPids().includes(p.pid) || p.pid === process.pid) }; };
+  const snap = () => { const all = processes(true); const tree = treeIds(all, roomPid); return { room: all.filter((p) => tree.has(p.pid)), gen: all.filter((p) => generatorPids().includes(p.pid) || p.pid === process.pid) }; };
   const a = snap();
   const ticks = (ps: Proc[]) => new Map(ps.map((p) => [p.pid, p.ticks]));
   const [ra, ga] = [ticks(a.room), ticks(a.gen)];

@@ -260,3 +260,32 @@ export function runBench(main: (cleanup: (fn: () => Promise<unknown> | unknown) 
       finish(1);
     });
 }
+
+// ---- processes: CPU ticks and memory of process trees, read from /proc ---------------------------------------------
+
+export interface Proc { pid: number; ppid: number; ticks: number; pssKb: number; comm: string }
+/** Clock ticks per second of /proc's CPU counters (Linux's USER_HZ). */
+export const CLK = 100;
+
+/** Every process now: parent, CPU ticks (user + system), PSS when `pss` (costs a read of smaps_rollup each). */
+export function processes(pss = false): Proc[] {
+  const out: Proc[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const s = readFileSync(`/proc/${e}/stat`, 'utf8');
+      const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+      let pssKb = 0;
+      if (pss) try { pssKb = Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${e}/smaps_rollup`, 'utf8'))?.[1] ?? 0); } catch { /* kernel thread */ }
+      out.push({ pid: Number(e), ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]), pssKb, comm: s.slice(s.indexOf('(') + 1, s.lastIndexOf(')')) });
+    } catch { /* gone */ }
+  }
+  return out;
+}
+
+/** The pids of a process and all its descendants. */
+export function treeIds(all: Proc[], rootPid: number): Set<number> {
+  const ids = new Set([rootPid]);
+  for (let grew = true; grew;) { grew = false; for (const p of all) if (!ids.has(p.pid) && ids.has(p.ppid)) { ids.add(p.pid); grew = true; } }
+  return ids;
+}
