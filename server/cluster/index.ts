@@ -11,7 +11,7 @@ import { Leases, type RunExclusive } from './leases.js';
 import { CameraOwnership, type PublishPlace } from './ownership.js';
 import { startRelay, RELAYED } from './relay.js';
 import { clusterRoutes } from './routes.js';
-import { setNodeApiUrl, sharedKey } from './store.js';
+import { liveNodes, setNodeApiUrl, sharedKey } from './store.js';
 import { mediaFiles, type MediaFiles } from './media-files.js';
 
 export type { RunExclusive, PublishPlace, MediaFiles };
@@ -75,7 +75,9 @@ export function start(d: { sql: Sql; bus: EventBus; log: Logger; config: Config 
       if (config.CLUSTERED) relay = await startRelay({ sql, bus, log, nodeId: config.NODE_ID, greet });
       await ownership.start();
       media = mediaFiles({ nodeId: config.NODE_ID, mediaDir: config.MEDIA_DIR, shared: config.MEDIA_SHARED, cacheDir: path.join(config.DATA_DIR, 'media-cache'),
-        key: await sharedKey(sql, 'node-media'), apiOf: (id) => node.node(id)?.apiUrl ?? null });
+        key: await sharedKey(sql, 'node-media'),
+        // This node's view of the live nodes is a beat old: a node back a moment ago is looked up in the database.
+        apiOf: async (id) => node.node(id)?.apiUrl ?? (await liveNodes(sql)).find((n) => n.id === id)?.apiUrl ?? null });
       routes.push(media.route);
     },
     async announceApi(url) {

@@ -38,14 +38,14 @@ function inside(dir: string, rel: string): string {
 export function mediaFiles(d: {
   nodeId: string; mediaDir: string; shared: boolean; cacheDir: string; key: Buffer;
   /** The API address of a live node (null: not live). */
-  apiOf(nodeId: string): string | null;
+  apiOf(nodeId: string): Promise<string | null>;
   now?: () => number;
 }): MediaFiles {
   const now = d.now ?? Date.now;
   const fetching = new Map<string, Promise<string>>();
 
   async function fetchFrom(nodeId: string, rel: string, to: string): Promise<string> {
-    const api = d.apiOf(nodeId);
+    const api = await d.apiOf(nodeId);
     if (!api) throw new DomainError('unavailable', 'node_down', `this recording lies on node ${nodeId}, which is not running`);
     const exp = now() + VALID_MS;
     const res = await fetch(`${api}/internal/media?path=${encodeURIComponent(rel)}`, { headers: { [HEADER]: `${d.nodeId}.${exp}.${sign(d.key, rel, exp)}` } });

@@ -90,7 +90,7 @@ export async function listLeases(sql: Sql): Promise<Array<{ name: string; nodeId
 }
 
 /**
- * One ownership tick of a node, in one transaction:
+ * One ownership tick of a node:
  * - RTSP cameras without a live owner: claimed up to this node's fair share (ceil(cameras / live nodes) − held),
  *   locked SKIP LOCKED, so two nodes ticking at once never claim the same camera;
  * - RTMP cameras never assigned: given to the live node holding the fewest cameras (their push address is set by
@@ -98,7 +98,7 @@ export async function listLeases(sql: Sql): Promise<Array<{ name: string; nodeId
  * Returns the cameras this node holds afterwards.
  */
 export async function ownershipTick(sql: Sql, nodeId: string): Promise<string[]> {
-  return sql.begin(async (tx) => {
+  await sql.begin(async (tx) => {
     const [{ live, total, mine }] = await tx<{ live: number; total: number; mine: number }[]>`
       select (select count(*)::int from nodes where expires_at > now()) as live,
         (select count(*)::int from cameras where source_type = 'rtsp' and enabled) as total,
@@ -116,14 +116,16 @@ export async function ownershipTick(sql: Sql, nodeId: string): Promise<string[]>
         insert into camera_owners (camera_id, node_id) select id, ${nodeId} from free
         on conflict (camera_id) do update set node_id = excluded.node_id, since = now()`;
     }
-    // One at a time, so a batch of new cameras spreads over the nodes instead of all going to the emptiest.
-    const fresh = await tx<{ id: string }[]>`
-      select c.id from cameras c where c.source_type = 'rtmp' and not exists (select 1 from camera_owners o where o.camera_id = c.id)
-      order by c.id for update of c skip locked`;
-    for (const { id } of fresh) await assignCamera(tx as unknown as Sql, id);
-    const held = await tx<{ camera_id: string }[]>`select camera_id from camera_owners where node_id = ${nodeId} order by camera_id`;
-    return held.map((r) => r.camera_id);
   });
+  // RTMP cameras not assigned yet (made by SQL, or before any node ran): one at a time, each in its own statement,
+  // so a batch spreads over the nodes, and a camera created meanwhile (which assigns itself, assignCamera) and this
+  // tick only ever meet on the unique key: no row locks held across statements, so no deadlock between them.
+  const fresh = await sql<{ id: string }[]>`
+    select c.id from cameras c where c.source_type = 'rtmp' and not exists (select 1 from camera_owners o where o.camera_id = c.id)
+    order by c.id`;
+  for (const { id } of fresh) await assignCamera(sql, id);
+  const held = await sql<{ camera_id: string }[]>`select camera_id from camera_owners where node_id = ${nodeId} order by camera_id`;
+  return held.map((r) => r.camera_id);
 }
 
 /**

@@ -65,6 +65,7 @@ export async function start(d: {
     routes, recorder, retention,
     isRecording: (cameraId) => recorder?.isRecording(cameraId) ?? false,
     diskFree: async () => (await statDisk(config.MEDIA_DIR)).freeBytes,
-    stop: async () => { await retention.stop(); await recorder?.stop(); },
+    // The retention sweep is stopped by its lease's job (main.ts), which started it.
+    stop: async () => { await recorder?.stop(); },
   };
 }

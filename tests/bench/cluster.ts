@@ -19,27 +19,23 @@
 // (d) wall: first frame of a 16-tile wall, with the WS-FLV reader (streams/testing/fixtures.ts readWsFlv): from the
 //     grant request (POST /api/live/grants, 16 streams) until the first video tag on each tile's socket; the wall's
 //     figure is its slowest tile. Cameras on three nodes against the same wall on the one-node room.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../server/realtime/events.js';
 import type { DispatchMessage } from '../../server/dispatch/schema.js';
-import { openSql, startEmbeddedPostgres, type Sql } from '../../server/db/connect.js';
-import { migrate } from '../../server/db/migrate.js';
-import { seedReferenceData } from '../../server/demo/seed.js';
-import { createLogger } from '../../server/log.js';
 import { findFfmpeg } from '../../streams/ffmpeg/locate.js';
 import { publishUrl } from '../../streams/stream-path.js';
 import { readWsFlv } from '../../streams/testing/fixtures.js';
 import { clusterView, createRtspCamera, seedPeople, startNode, startRtspCameras, type Node, type RtspCameras } from '../support/cluster.js';
-import { freePort } from '../support/ports.js';
+import type { Sql } from '../../server/db/connect.js';
 import { ApiClient } from '../support/room.js';
 import { startServerProcess } from '../support/server-process.js';
-import { appendRun, CLK, loadavg, log, machine, machineBusy, percentile, processes, root, round, runBench, treeIds, waitFor, waitForQuiet, writeResult, type Proc } from './support.js';
+import { databaseFrom, startHarnessPostgres } from '../support/harness-postgres.js';
+import { appendRun, CLK, loop720p, loadavg, log, machine, machineBusy, percentile, processes, root, round, runBench, treeIds, waitFor, waitForQuiet, writeResult, type Proc } from './support.js';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 const arg = (name: string, dflt: string) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1]! : dflt; };
@@ -51,57 +47,18 @@ const ALERTS = Number(arg('alerts', '50'));
 const WALLS = Number(arg('walls', '5'));
 const KILLS = Number(arg('kills', '3'));
 const SKIP = new Set(arg('skip', '').split(',').filter(Boolean)); // capacity, features
-const CACHE = process.env.BENCH_DATA_DIR || '/tmp/uitkijk-bench-cache';
 const SEGMENT_SECONDS = 2;
 const WALL_IDS = Array.from({ length: 16 }, (_, i) => `wall-${String(i + 1).padStart(2, '0')}`);
 
 // ---- PostgreSQL: the harness's way (tests/support/global-setup.ts + db.ts freshDatabase) outside vitest ------------
 
-interface Pg { adminUrl: string; fresh(): Promise<{ url: string; sql: Sql; drop(): Promise<void> }>; stop(): Promise<void> }
+type Harness = Awaited<ReturnType<typeof harnessPostgres>>;
 
-/** TEST_DATABASE_URL when given, else an embedded PostgreSQL in a temporary directory; a migrated, seeded template. */
-async function harnessPostgres(): Promise<Pg> {
-  let adminUrl = process.env.TEST_DATABASE_URL;
-  let stopPg = async () => {};
-  let dir: string | undefined;
-  if (!adminUrl) {
-    dir = mkdtempSync(path.join(tmpdir(), 'uitkijk-bench-cluster-pg-'));
-    chmodSync(dir, 0o755);
-    const pg = await startEmbeddedPostgres({ dataDir: dir, port: await freePort(), log: createLogger('silent') });
-    adminUrl = pg.url.replace(/\/uitkijk$/, '/postgres');
-    stopPg = pg.stop;
-  }
+/** The harness's PostgreSQL (as the tests use it), with a template of its own for this run. */
+async function harnessPostgres() {
   const template = `bench_cluster_tpl_${process.pid}`;
-  const admin = openSql(adminUrl, 1);
-  await admin.unsafe(`drop database if exists ${template}`);
-  await admin.unsafe(`create database ${template}`);
-  const tpl = openSql(adminUrl.replace(/\/[^/]*$/, `/${template}`), 1);
-  await migrate(tpl);
-  await seedReferenceData(tpl, path.join(root, 'config'));
-  await tpl.end();
-  return {
-    adminUrl,
-    async fresh() {
-      const name = `bench_${randomBytes(5).toString('hex')}`;
-      await admin.unsafe(`create database ${name} template ${template}`);
-      const url = adminUrl!.replace(/\/[^/]*$/, `/${name}`);
-      const sql = openSql(url, 4);
-      return {
-        url, sql,
-        async drop() {
-          await sql.end({ timeout: 5 });
-          await admin.unsafe(`drop database if exists ${name} with (force)`);
-          await admin.unsafe(`drop role if exists ${name}_app`);
-        },
-      };
-    },
-    async stop() {
-      await admin.unsafe(`drop database if exists ${template}`).catch(() => {});
-      await admin.end({ timeout: 5 });
-      await stopPg();
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  const pg = await startHarnessPostgres(template);
+  return { ...pg, fresh: () => databaseFrom(pg.adminUrl, template, 'bench') };
 }
 
 // ---- nodes --------------------------------------------------------------------------------------------------------
@@ -205,20 +162,10 @@ async function eventLoop(n: Node) {
 
 // ---- (a) capacity ---------------------------------------------------------------------------------------------------
 
-/** storm.ts's camera picture (same cache file): 10 s of 720p at ~2 Mbit/s, a keyframe a second. */
-function loop720p(ffmpeg: string): string {
-  const file = path.join(CACHE, 'storm-720p-2mbit.flv');
-  if (existsSync(file)) return file;
-  mkdirSync(CACHE, { recursive: true });
-  log('encoding the 720p loop once …');
-  execFileSync(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=25', '-t', '10',
-    '-c:v', 'libx264', '-preset', 'veryfast', '-b:v', '2M', '-maxrate', '2M', '-bufsize', '2M', '-g', '25', '-bf', '0', '-pix_fmt', 'yuv420p', '-f', 'flv', file]);
-  return file;
-}
 
 interface Cam { id: string; key: string; node: string; pusher?: ChildProcess; pushes: number; viewer?: http.ClientRequest; viewerStatus?: number | string; bytes: number; lastByteAt: number; viewerEnded: boolean }
 
-async function capacity(nodeCount: number, pg: Pg, ffmpeg: string, loop: string, expectedBps: number, nodes: Node[], cleanup: (fn: () => Promise<unknown> | unknown) => void) {
+async function capacity(nodeCount: number, pg: Harness, ffmpeg: string, loop: string, expectedBps: number, nodes: Node[], cleanup: (fn: () => Promise<unknown> | unknown) => void) {
   const db = await pg.fresh();
   const mine = await startNodes(nodeCount, db, ffmpeg, nodes);
   const cams: Cam[] = [];
@@ -436,7 +383,7 @@ async function registerWall(admin: ApiClient, rtsp: RtspCameras) {
   for (const id of WALL_IDS) await createRtspCamera(admin, id, rtsp.url(id));
 }
 
-async function oneNodeFeatures(pg: Pg, ffmpeg: string, rtsp: RtspCameras, nodes: Node[], cleanup: (fn: () => Promise<unknown> | unknown) => void) {
+async function oneNodeFeatures(pg: Harness, ffmpeg: string, rtsp: RtspCameras, nodes: Node[], cleanup: (fn: () => Promise<unknown> | unknown) => void) {
   const db = await pg.fresh();
   const [node] = await startNodes(1, db, ffmpeg, nodes);
   const sockets: Client[] = [];
@@ -457,7 +404,7 @@ async function oneNodeFeatures(pg: Pg, ffmpeg: string, rtsp: RtspCameras, nodes:
   return { wall, alerts: alert };
 }
 
-async function clusterFeatures(pg: Pg, ffmpeg: string, rtsp: RtspCameras, nodes: Node[], cleanup: (fn: () => Promise<unknown> | unknown) => void) {
+async function clusterFeatures(pg: Harness, ffmpeg: string, rtsp: RtspCameras, nodes: Node[], cleanup: (fn: () => Promise<unknown> | unknown) => void) {
   const db = await pg.fresh();
   const mine = await startNodes(3, db, ffmpeg, nodes);
   const sockets: Client[] = [];

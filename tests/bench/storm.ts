@@ -8,8 +8,7 @@
 // Reports: time until all are online, refusals by reason, event-loop delay p50/p99 (the room's own
 // perf_hooks.monitorEventLoopDelay through /metrics), API p99 while it runs, socket.io status events delivered,
 // viewer stalls, CPU and PSS of the room's process tree and of the load generators.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
 import { io } from 'socket.io-client';
@@ -17,24 +16,13 @@ import { findFfmpeg } from '../../streams/ffmpeg/locate.js';
 import { publishUrl } from '../../streams/stream-path.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { ApiClient } from '../support/room.js';
-import { appendRun, CLK, log, machine, percentile, prepareDataDir, processes, round, runBench, treeIds, waitForQuiet, writeResult, type Proc } from './support.js';
+import { appendRun, BENCH_CACHE, CLK, loop720p, log, machine, percentile, prepareDataDir, processes, round, runBench, treeIds, waitForQuiet, writeResult, type Proc } from './support.js';
 
 const arg = (name: string, dflt: string) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1]! : dflt; };
 const N = Number(arg('cameras', '200'));
 const SECONDS = Number(arg('seconds', '10'));
 const STEADY = arg('steady', '100,200,300') === 'none' ? [] : arg('steady', '100,200,300').split(',').map(Number);
-const CACHE = process.env.BENCH_DATA_DIR || '/tmp/uitkijk-bench-cache';
 
-/** The camera's picture: 10 s of 720p at ~2 Mbit/s, a keyframe a second, encoded once and cached. */
-async function loop720p(ffmpeg: string): Promise<string> {
-  const file = path.join(CACHE, 'storm-720p-2mbit.flv');
-  if (existsSync(file)) return file;
-  mkdirSync(CACHE, { recursive: true });
-  log('encoding the 720p loop once …');
-  execFileSync(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=25', '-t', '10',
-    '-c:v', 'libx264', '-preset', 'veryfast', '-b:v', '2M', '-maxrate', '2M', '-bufsize', '2M', '-g', '25', '-bf', '0', '-pix_fmt', 'yuv420p', '-f', 'flv', file]);
-  return file;
-}
 
 
 /** CPU (cores) and PSS of the room's tree and of the generators over a window. */
@@ -181,10 +169,10 @@ async function storm(room: ServerProcess, ffmpeg: string, loop: string, count: n
 runBench(async (cleanup) => {
   const quiet = await waitForQuiet();
   const ff = await findFfmpeg(process.env);
-  const loop = await loop720p(ff.path);
+  const loop = loop720p(ff.path);
   const runs: unknown[] = [];
   for (const [count, seconds] of [[N, SECONDS] as const, ...STEADY.map((n) => [n, n / 10] as const)]) {
-    const dataDir = prepareDataDir(path.join(CACHE, `storm-${process.pid}-${count}`));
+    const dataDir = prepareDataDir(path.join(BENCH_CACHE, `storm-${process.pid}-${count}`));
     const room = await startServerProcess({ DATA_DIR: dataDir, MEDIA_DIR: path.join(dataDir, 'media'), DEMO: 'true', DEMO_CAMERAS: 'false', RECORDING: 'true', SERVE_CLIENT: 'false', LOG_LEVEL: 'warn', FFMPEG_PATH: ff.path },
       // STORM_PROFILE=<dir>: the room writes a CPU profile there when it stops (node --cpu-prof), to find where its time goes.
       [], process.env.STORM_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.STORM_PROFILE}`] : []);

@@ -289,3 +289,17 @@ export function treeIds(all: Proc[], rootPid: number): Set<number> {
   for (let grew = true; grew;) { grew = false; for (const p of all) if (!ids.has(p.pid) && ids.has(p.ppid)) { ids.add(p.pid); grew = true; } }
   return ids;
 }
+
+/** Where benches keep what they encode once (BENCH_DATA_DIR, else /tmp). */
+export const BENCH_CACHE = process.env.BENCH_DATA_DIR || '/tmp/uitkijk-bench-cache';
+
+/** A camera's picture for the load benches: 10 s of 720p at ~2 Mbit/s, a keyframe a second, encoded once and cached. */
+export function loop720p(ffmpeg: string): string {
+  const file = path.join(BENCH_CACHE, 'storm-720p-2mbit.flv');
+  if (existsSync(file)) return file;
+  mkdirSync(BENCH_CACHE, { recursive: true });
+  log('encoding the 720p loop once …');
+  execFileSync(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=25', '-t', '10',
+    '-c:v', 'libx264', '-preset', 'veryfast', '-b:v', '2M', '-maxrate', '2M', '-bufsize', '2M', '-g', '25', '-bf', '0', '-pix_fmt', 'yuv420p', '-f', 'flv', file]);
+  return file;
+}

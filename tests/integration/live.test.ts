@@ -73,6 +73,8 @@ describe('publishing', () => {
     await admin.post('/api/cameras/live-off/disable');
     const disabled = publish(rtmp('live-off', offKey));
     await Promise.all([wrong.exited, unknown.exited, disabled.exited].map((p) => Promise.race([p, new Promise((r) => setTimeout(r, 8000))])));
+    // Refusals are put on record after the publisher is turned away: wait for the three rows, then read them.
+    await waitFor('the refusals on record', async () => (await Promise.all(['live-bad', 'no-such-camera', 'live-off'].map(refusals))).every((r) => r.length > 0));
     expect((await refusals('live-bad'))[0]).toMatchObject({ reason: 'wrong-key', remote_addr: '127.0.0.1' });
     expect((await refusals('no-such-camera'))[0]).toMatchObject({ reason: 'unknown-camera' });
     expect((await refusals('live-off'))[0]?.reason).toBe('disabled');

@@ -1,16 +1,7 @@
-// One real PostgreSQL for the whole run: TEST_DATABASE_URL when given (CI may use the system's PostgreSQL),
-// else an embedded one in a temporary directory. Migrations are applied once, into a template database
-// that each test file clones (CREATE DATABASE ... TEMPLATE), so files never see each other's rows.
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+// One real PostgreSQL for the whole run (harness-postgres.ts): each test file clones its migrated template.
 import type { TestProject } from 'vitest/node';
-import { openSql, startEmbeddedPostgres } from '../../server/db/connect.js';
-import { migrate } from '../../server/db/migrate.js';
-import { createLogger } from '../../server/log.js';
-import { seedReferenceData } from '../../server/demo/seed.js';
-import { freePort } from './ports.js';
 import { ensureClientBuilt } from './client-build.js';
+import { startHarnessPostgres } from './harness-postgres.js';
 import { findChromium } from './browser.js';
 import { findFfmpeg } from '../../streams/ffmpeg/locate.js';
 import { ffprobePathFor } from '../../streams/ffmpeg/probe.js';
@@ -37,28 +28,7 @@ export default async function setup(project: TestProject) {
     (b) => { process.env.CHROMIUM_PATH = b.path; console.log(`browser tests use ${b.path} (${b.source})`); },
     (e: Error) => console.error(e.message),
   );
-  let adminUrl = process.env.TEST_DATABASE_URL;
-  let stop = async () => {};
-  let dir: string | undefined;
-  if (!adminUrl) {
-    dir = mkdtempSync(path.join(tmpdir(), 'uitkijk-test-pg-'));
-    chmodSync(dir, 0o755); // as root, PostgreSQL runs as the 'postgres' user, which must reach its directory
-    const port = await freePort();
-    const pg = await startEmbeddedPostgres({ dataDir: dir, port, log: createLogger('silent') });
-    adminUrl = pg.url.replace(/\/uitkijk$/, '/postgres');
-    stop = pg.stop;
-  }
-  const admin = openSql(adminUrl, 1);
-  await admin.unsafe('drop database if exists uitkijk_template');
-  await admin.unsafe('create database uitkijk_template');
-  const tpl = openSql(adminUrl.replace(/\/[^/]*$/, '/uitkijk_template'), 1);
-  await migrate(tpl);
-  await seedReferenceData(tpl, path.resolve('config'));
-  await tpl.end();
-  await admin.end();
-  project.provide('pgAdminUrl', adminUrl);
-  return async () => {
-    await stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  };
+  const pg = await startHarnessPostgres('uitkijk_template');
+  project.provide('pgAdminUrl', pg.adminUrl);
+  return () => pg.stop();
 }
